@@ -1,0 +1,54 @@
+# Two commands matter: `make run` and `make test`. Everything else is a step they use.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := app
+
+.PHONY: run test lint bench venv dev-venv translations translations-update db demo clean
+
+$(BIN)/activate: requirements.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $(BIN)/activate
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt $(BIN)/activate
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $(VENV)/.dev
+
+venv: $(BIN)/activate
+dev-venv: $(VENV)/.dev
+
+translations: $(BIN)/activate
+	$(BIN)/pybabel compile -d translations -f --statistics 2>&1 | tail -1
+
+db: venv translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load --if-empty
+
+run: db
+	$(BIN)/flask demo logins
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+lint: dev-venv
+	$(BIN)/ruff check .
+
+# SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it).
+test: dev-venv translations lint
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
+	  TONGXIN_DB_PASS=1 $(BIN)/python -m pytest -m "not browser"; \
+	fi
+
+bench: dev-venv translations
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance
+
+# Developers: after adding strings, refresh the catalog and translate the new entries.
+translations-update: dev-venv
+	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --ignore-dirs=".venv tests bench migrations" .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -l zh --no-fuzzy-matching

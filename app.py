@@ -1,0 +1,106 @@
+"""Tongxin (同心): `create_app()` builds the Flask application; `flask --app app` runs it."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+from core import config as core_config
+from core.extensions import csrf, db, limiter, login_manager, migrate
+
+#: Domain packages. Each has a `plugin.py` declaring BLUEPRINTS (import specs), optional
+#: NAV entries (label, endpoint, action) and an optional `register_cli(app)`.
+PACKAGES = ["core", "compounds", "votes", "owners_committee", "property"]
+
+
+def _import(spec: str):
+    module_name, attr = spec.split(":")
+    module = __import__(module_name, fromlist=[attr])
+    return getattr(module, attr)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder="core/templates", static_folder="core/static")
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(core_config.load(app.instance_path, config))
+    init_logging(app)
+    init_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    init_templates(app)
+    return app
+
+
+def init_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def init_extensions(app: Flask) -> None:
+    from core.api import init_api
+    from core.i18n import init_i18n
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
+                     render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_i18n(app)
+    init_api(app)
+    from core.auth import reset_request_state
+
+    app.before_request(reset_request_state)
+    _import_models()
+
+
+def _import_models() -> None:
+    """Every package's models, so that metadata (and Alembic) sees all tables."""
+    import compounds.models  # noqa: F401
+    for name in PACKAGES:
+        try:
+            __import__(f"{name}.models")
+        except ModuleNotFoundError as err:
+            if err.name != f"{name}.models":
+                raise
+
+
+def _plugins():
+    for name in PACKAGES:
+        try:
+            yield __import__(f"{name}.plugin", fromlist=["BLUEPRINTS"])
+        except ModuleNotFoundError as err:
+            if err.name not in (name, f"{name}.plugin"):
+                raise
+
+
+def register_blueprints(app: Flask) -> None:
+    nav = []
+    for plugin in _plugins():
+        for spec in plugin.BLUEPRINTS:
+            bp = _import(spec)
+            app.register_blueprint(bp)
+            if bp.url_prefix and bp.url_prefix.startswith("/api/"):
+                csrf.exempt(bp)  # bearer tokens only: see core.auth
+        nav.extend(getattr(plugin, "NAV", []))
+    from core.plugin import NAV_LATE
+
+    app.config["NAV"] = nav + NAV_LATE
+
+
+def register_cli(app: Flask) -> None:
+    for plugin in _plugins():
+        if hasattr(plugin, "register_cli"):
+            plugin.register_cli(app)
+
+
+def init_templates(app: Flask) -> None:
+    from core import template_helpers
+
+    template_helpers.init(app)

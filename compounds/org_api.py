@@ -1,0 +1,159 @@
+"""The 1+3+X in the JSON API: organisations, follow-up actions, resident requests and the
+valid-complaint count that feeds the property ratings. Same services as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import request
+
+from compounds import org_services as svc
+from compounds import services as registry
+from compounds.services import RegistryError
+from core.api import ApiError, api_blueprint, doc, json_body
+from core.permissions import authorize, requires
+from core.types import utcnow
+
+bp = api_blueprint("org_api", __name__)
+TAG = "organisations"
+
+
+def _raise(err: RegistryError):
+    details = {"fields": {err.field: str(err.message)}} if err.field else {}
+    raise ApiError(err.status, err.code, str(err.message), details)
+
+
+def _compound(cid: int, action: str):
+    try:
+        return registry.get_compound(cid, action)
+    except RegistryError as err:
+        _raise(err)
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(dt.UTC).isoformat()
+
+
+def org_json(org, party_people: set[int], cross: set[int]) -> dict:
+    return {"id": org.id, "kind": org.kind, "group": org.group, "name": org.name,
+            "party_type": org.party_type, "seats": org.seats,
+            "term": {"starts_on": org.term_starts_on and org.term_starts_on.isoformat(),
+                     "ends_on": org.term_ends_on and org.term_ends_on.isoformat()},
+            "contact": {"name": org.contact_name, "phone": org.contact_phone},
+            "members": [{"id": m.id, "person_id": m.person_id, "name": m.name,
+                         "position": m.position,
+                         "party_member": m.party_member or m.person_id in party_people,
+                         "dual_registered": m.dual_registered,
+                         "cross_appointed": m.person_id in cross} for m in org.members]}
+
+
+@bp.get("/compounds/<int:cid>/organisations")
+@requires("org.view")
+@doc("The compound's 1+3+X: organisations, members, cross-appointments, party share",
+     tag=TAG, responses={"200": "organisations", "403": "out of scope", "404": "not found"})
+def organisations(cid: int):
+    compound = _compound(cid, "org.view")
+    orgs = svc.organisations(compound)
+    party_people = {m.person_id for o in orgs if o.kind == "party" for m in o.members}
+    cross = svc.cross_appointments(orgs)
+    share = svc.party_share(orgs)
+    company = svc.serving_company(compound.id)
+    return {"compound": compound.id,
+            "organisations": [org_json(o, party_people, {c.person_id for c in cross})
+                              for o in orgs],
+            "property_company": None if company is None else {"id": company.id,
+                                                              "name": company.name},
+            "cross_appointments": [{"person_id": c.person_id, "name": c.name,
+                                    "appointments": [{"org_id": a.org_id, "position": a.position}
+                                                     for a in c.appointments]} for c in cross],
+            "owners_committee_party_members": {"party": share.party, "total": share.total}}
+
+
+def action_json(a, today) -> dict:
+    return {"id": a.id, "title": a.title, "org_id": a.org_id, "org": a.org.name,
+            "due_on": a.due_on.isoformat(), "status": a.status, "overdue": a.overdue(today),
+            "decision_id": a.decision_id, "score": a.score}
+
+
+@bp.get("/compounds/<int:cid>/actions")
+@requires("org.view")
+@doc("Follow-up actions of the compound's joint meetings (?status=open|all|<status>)",
+     tag=TAG, responses={"200": "actions, overdue first", "403": "out of scope"})
+def actions(cid: int):
+    compound = _compound(cid, "org.view")
+    status = request.args.get("status", "open")
+    today = svc.local_today()
+    return [action_json(a, today) for a in
+            svc.list_actions(compound, status=None if status == "all" else status)]
+
+
+def request_json(r) -> dict:
+    return {"id": r.id, "compound_id": r.compound_id, "unit": r.unit.label if r.unit else None,
+            "category": r.category, "text": r.text, "status": r.status,
+            "filed_at": _iso(r.filed_at), "due_at": _iso(r.due_at),
+            "overdue": r.overdue(utcnow()),
+            "org": None if r.org is None else {"id": r.org.id, "kind": r.org.kind,
+                                               "name": r.org.name},
+            "valid": r.valid, "reply": r.reply, "replied_at": _iso(r.replied_at),
+            "satisfaction": r.satisfaction, "closed_at": _iso(r.closed_at)}
+
+
+_REQUEST_BODY = {"application/json": {"schema": {
+    "type": "object", "required": ["unit", "category", "text"],
+    "properties": {"unit": {"type": ["string", "integer"], "example": "7-2-301"},
+                   "category": {"type": "string", "enum": [
+                       "property_service", "repairs", "elevator", "noise", "parking",
+                       "safety", "other"]},
+                   "text": {"type": "string"}, "phone": {"type": "string"}}}}}
+
+
+@bp.post("/compounds/<int:cid>/requests")
+@requires("request.file")
+@doc("An owner files a resident request (居民诉求) for one of their units", tag=TAG,
+     request_body=_REQUEST_BODY,
+     responses={"201": "the request", "403": "not the owner's unit", "422": "validation"})
+def file_request(cid: int):
+    data = json_body()
+    try:
+        compound = registry.get_compound(cid, "org.view")
+        unit = registry.find_unit(compound, data.get("unit"))
+        if unit is None:
+            raise ApiError(422, "unit_not_found", "no such unit in this compound",
+                           {"fields": {"unit": "not found"}})
+        req = svc.file_request(unit, category=data.get("category"), text=data.get("text"),
+                               phone=data.get("phone") or "")
+    except RegistryError as err:
+        _raise(err)
+    return request_json(req), 201
+
+
+@bp.get("/requests/<int:rid>")
+@requires("request.view")
+@doc("One resident request", tag=TAG, responses={"200": "the request", "404": "not found"})
+def get_request(rid: int):
+    try:
+        return request_json(svc.get_request(rid))
+    except RegistryError as err:
+        _raise(err)
+
+
+def _day(name: str) -> dt.date:
+    value = request.args.get(name, "")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ApiError(422, "validation_error", f"'{name}' must be a date like 2026-07-01",
+                       {"fields": {name: "date"}}) from None
+
+
+@bp.get("/compounds/<int:cid>/complaints")
+@requires("rating.evidence")
+@doc("Valid complaints about the property company (resident requests routed to it), "
+     "?from=YYYY-MM-DD&to=YYYY-MM-DD inclusive", tag=TAG,
+     responses={"200": "{compound, from, to, valid}", "422": "bad dates"})
+def complaints(cid: int):
+    compound = _compound(cid, "compound.view")
+    authorize("rating.evidence", compound)
+    start, end = _day("from"), _day("to")
+    return {"compound": compound.id, "from": start.isoformat(), "to": end.isoformat(),
+            "valid": svc.valid_complaints(compound.id, start, end)}

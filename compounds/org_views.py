@@ -1,0 +1,657 @@
+"""Pages of the 1+3+X: the overview picture, organisations and people, joint meetings and
+their minutes, follow-up actions, resident requests, the illegal-structure register.
+
+Parse the form → call `compounds.org_services` → render. No rule lives here.
+"""
+
+from __future__ import annotations
+
+import math
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from compounds import org_forms as F
+from compounds import org_services as svc
+from compounds import services as registry
+from compounds.org_models import (
+    ACTION_MOVES,
+    ActionStatus,
+    OrgKind,
+    Position,
+    RequestStatus,
+)
+from compounds.services import RegistryError
+from compounds.views import form_error
+from core import audit
+from core.extensions import db
+from core.permissions import may, requires, signed_in
+
+bp = Blueprint("org", __name__, template_folder="templates")
+
+
+@bp.context_processor
+def _labels():
+    return {"KIND": F.KIND_LABELS, "POSITION": F.POSITION_LABELS,
+            "PARTY_TYPE": F.PARTY_TYPE_LABELS, "ACTION_STATUS": F.ACTION_STATUS_LABELS,
+            "CATEGORY": F.CATEGORY_LABELS, "REQUEST_STATUS": F.REQUEST_STATUS_LABELS,
+            "VIOLATION": F.VIOLATION_LABELS, "OrgKind": OrgKind,
+            "today": svc.local_today(), "now": svc.utcnow(), "senior": _senior,
+            "rating_text": _rating_text, "has_endpoint": _has_endpoint}
+
+
+def _senior(members):
+    """Members by seniority of position (secretary, director, manager first)."""
+    return sorted(members, key=lambda m: (SENIORITY.get(Position(m.position), 99),
+                                          m.sort_order, m.id))
+
+
+def _rating_text(row) -> str:
+    score = row.outcome.score if row is not None else None
+    if score is None:
+        return "—"
+    c = math.floor(score * 100)
+    return f"{c // 100}.{c % 100:02d}"
+
+
+def _has_endpoint(name: str) -> bool:
+    return name in current_app.view_functions
+
+
+def _load(fn, *args):
+    try:
+        return fn(*args)
+    except RegistryError as err:
+        if err.status == 404:
+            abort(404)
+        raise
+
+
+def _flash_error(err: RegistryError) -> None:
+    db.session.rollback()
+    flash(str(err.message), "error")
+
+
+def _org_choices(compound, empty: str | None = None) -> list[SelectChoice]:
+    out = [SelectChoice("", empty)] if empty is not None else []
+    out += [SelectChoice(str(o.id), f"{F.KIND_LABELS[OrgKind(o.kind)]} · {o.name}")
+            for o in svc.organisations(compound)]
+    return out
+
+
+# -- overview and organisations -------------------------------------------------------------
+
+@bp.get("/compounds/<int:cid>/org")
+@requires("org.view")
+def overview(cid: int):
+    compound = _load(registry.get_compound, cid, "org.view")
+    return render_template("compounds/org/overview.html", compound=compound,
+                           ov=svc.overview(compound))
+
+
+@bp.route("/compounds/<int:cid>/org/new", methods=["GET", "POST"])
+@requires("org.manage")
+def org_new(cid: int):
+    compound = _load(registry.get_compound, cid, "org.manage")
+    form = F.OrganisationForm()
+    if request.method == "GET" and request.args.get("kind") in {k.value for k in OrgKind}:
+        form.kind.data = request.args["kind"]
+    if form.validate_on_submit():
+        try:
+            org = svc.save_organisation(
+                compound, None, kind=form.kind.data, name=form.name.data,
+                party_type=form.party_type.data, seats=form.seats.data,
+                term_starts_on=form.term_starts_on.data, term_ends_on=form.term_ends_on.data,
+                contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
+                note=form.note.data)
+        except RegistryError as err:
+            form_error(form, err)
+        else:
+            flash(_("Organisation saved."), "success")
+            return redirect(url_for("org.org_show", oid=org.id))
+    return render_template("compounds/org/org_form.html", form=form, compound=compound,
+                           org=None)
+
+
+@bp.route("/org/<int:oid>/edit", methods=["GET", "POST"])
+@requires("org.manage")
+def org_edit(oid: int):
+    org = _load(svc.get_org, oid, "org.manage")
+    form = F.OrganisationForm(obj=org)
+    form.kind.data = org.kind
+    if form.validate_on_submit():
+        try:
+            svc.save_organisation(
+                org.compound, org, kind=org.kind, name=form.name.data,
+                party_type=form.party_type.data, seats=form.seats.data,
+                term_starts_on=form.term_starts_on.data, term_ends_on=form.term_ends_on.data,
+                contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
+                note=form.note.data)
+        except RegistryError as err:
+            form_error(form, err)
+        else:
+            flash(_("Organisation saved."), "success")
+            return redirect(url_for("org.org_show", oid=org.id))
+    return render_template("compounds/org/org_form.html", form=form, compound=org.compound,
+                           org=org)
+
+
+@bp.post("/org/<int:oid>/delete")
+@requires("org.manage")
+def org_delete(oid: int):
+    org = _load(svc.get_org, oid, "org.manage")
+    cid = org.compound_id
+    if F.CsrfForm().validate_on_submit():
+        try:
+            svc.delete_organisation(org)
+            flash(_("Removed."), "success")
+            return redirect(url_for("org.overview", cid=cid))
+        except RegistryError as err:
+            _flash_error(err)
+    return redirect(url_for("org.org_show", oid=oid))
+
+
+def _member_form(org, form=None):
+    form = form or F.MemberForm()
+    form.position.choices = [SelectChoice(p.value, F.POSITION_LABELS[p])
+                             for p in svc.positions_for(org.kind)]
+    others = [m for o in svc.organisations(org.compound) if o.id != org.id for m in o.members]
+    seen, same = set(), [SelectChoice("", _("— a new person or an owner —"))]
+    for m in others:
+        if m.person_id not in seen:
+            seen.add(m.person_id)
+            same.append(SelectChoice(str(m.id), f"{m.name}（{m.org.name}）"))
+    form.same_as.choices = same
+    return form
+
+
+@bp.get("/org/<int:oid>")
+@requires("org.view")
+def org_show(oid: int):
+    org = _load(svc.get_org, oid)
+    orgs = svc.organisations(org.compound)
+    return render_template(
+        "compounds/org/org.html", org=org, compound=org.compound,
+        form=_member_form(org) if may("org.manage", org) else None,
+        party_people={m.person_id for o in orgs if o.kind == "party" for m in o.members},
+        cross={c.person_id: c for c in svc.cross_appointments(orgs)},
+        share=svc.party_share(orgs) if org.kind == OrgKind.owners_committee.value else None,
+        history=audit.history("organisation", org.id, limit=30), entry_data=audit.entry_data)
+
+
+@bp.post("/org/<int:oid>/members")
+@requires("org.manage")
+def member_add(oid: int):
+    org = _load(svc.get_org, oid, "org.manage")
+    form = _member_form(org)
+    if form.validate_on_submit():
+        try:
+            svc.add_member(org, name=form.name.data, phone=form.phone.data,
+                           id_number=form.id_number.data, same_as=form.same_as.data or None,
+                           unit=form.unit.data, position=form.position.data,
+                           party_member=form.party_member.data,
+                           dual_registered=form.dual_registered.data,
+                           work_unit=form.work_unit.data, note=form.note.data)
+        except RegistryError as err:
+            form_error(form, err)
+        else:
+            flash(_("Member added."), "success")
+            return redirect(url_for("org.org_show", oid=org.id))
+    orgs = svc.organisations(org.compound)
+    return render_template(
+        "compounds/org/org.html", org=org, compound=org.compound, form=form,
+        party_people={m.person_id for o in orgs if o.kind == "party" for m in o.members},
+        cross={c.person_id: c for c in svc.cross_appointments(orgs)},
+        share=svc.party_share(orgs) if org.kind == OrgKind.owners_committee.value else None,
+        history=audit.history("organisation", org.id, limit=30),
+        entry_data=audit.entry_data), 422
+
+
+@bp.route("/org/members/<int:mid>/edit", methods=["GET", "POST"])
+@requires("org.manage")
+def member_edit(mid: int):
+    member = _load(svc.get_member, mid, "org.manage")
+    form = F.MemberEditForm(obj=member)
+    form.position.choices = [SelectChoice(p.value, F.POSITION_LABELS[p])
+                             for p in svc.positions_for(member.org.kind)]
+    if form.validate_on_submit():
+        try:
+            svc.update_member(member, position=form.position.data,
+                              party_member=form.party_member.data,
+                              dual_registered=form.dual_registered.data,
+                              work_unit=form.work_unit.data, note=form.note.data)
+        except RegistryError as err:
+            form_error(form, err)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("org.org_show", oid=member.org_id))
+    return render_template("compounds/org/member_form.html", form=form, member=member,
+                           org=member.org)
+
+
+@bp.post("/org/members/<int:mid>/remove")
+@requires("org.manage")
+def member_remove(mid: int):
+    member = _load(svc.get_member, mid, "org.manage")
+    oid = member.org_id
+    if F.CsrfForm().validate_on_submit():
+        svc.remove_member(member)
+        flash(_("Member removed."), "success")
+    return redirect(url_for("org.org_show", oid=oid))
+
+
+# -- joint meetings -------------------------------------------------------------------------
+
+@bp.get("/compounds/<int:cid>/meetings")
+@requires("org.view")
+def meetings(cid: int):
+    compound = _load(registry.get_compound, cid, "org.view")
+    return render_template("compounds/org/meetings.html", compound=compound,
+                           meetings=svc.list_meetings(compound))
+
+
+@bp.route("/compounds/<int:cid>/meetings/new", methods=["GET", "POST"])
+@requires("meeting.manage")
+def meeting_new(cid: int):
+    compound = _load(registry.get_compound, cid, "meeting.manage")
+    form = F.MeetingForm()
+    if form.validate_on_submit():
+        try:
+            meeting = svc.create_meeting(compound, title=form.title.data,
+                                         held_at=form.held_at.data, place=form.place.data,
+                                         chair=form.chair.data, recorder=form.recorder.data)
+        except RegistryError as err:
+            form_error(form, err)
+        else:
+            flash(_("Meeting created. Now record who attended, the agenda and the decisions."),
+                  "success")
+            return redirect(url_for("org.meeting", mid=meeting.id))
+    return render_template("compounds/org/meeting_form.html", form=form, compound=compound,
+                           meeting=None)
+
+
+@bp.route("/meetings/<int:mid>/edit", methods=["GET", "POST"])
+@requires("meeting.manage")
+def meeting_edit(mid: int):
+    meeting = _load(svc.get_meeting, mid, "meeting.manage")
+    form = F.MeetingForm(obj=meeting)
+    if request.method == "GET":
+        form.held_at.data = meeting.held_at.astimezone(svc.SHANGHAI).replace(tzinfo=None)
+    if form.validate_on_submit():
+        try:
+            svc.update_meeting(meeting, title=form.title.data, held_at=form.held_at.data,
+                               place=form.place.data, chair=form.chair.data,
+                               recorder=form.recorder.data, minutes=form.minutes.data)
+        except RegistryError as err:
+            form_error(form, err)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("org.meeting", mid=meeting.id))
+    return render_template("compounds/org/meeting_form.html", form=form,
+                           compound=meeting.compound, meeting=meeting)
+
+
+def _decision_form(meeting, form=None):
+    form = form or F.DecisionForm()
+    form.org_id.choices = _org_choices(meeting.compound)
+    form.agenda_item_id.choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(i.id), f"{i.position}. {i.title}") for i in meeting.agenda]
+    return form
+
+
+@bp.get("/meetings/<int:mid>")
+@requires("org.view")
+def meeting(mid: int):
+    m = _load(svc.get_meeting, mid)
+    manage = may("meeting.manage", m) and not m.final
+    orgs = svc.organisations(m.compound) if manage else []
+    return render_template(
+        "compounds/org/meeting.html", meeting=m, compound=m.compound, manage=manage, orgs=orgs,
+        present={a.member_id for a in m.attendees}, gaps=svc.attendance_gaps(m),
+        agenda_form=F.AgendaForm(), decision_form=_decision_form(m) if manage else None,
+        csrf_form=F.CsrfForm())
+
+
+def _meeting_post(mid: int, fn):
+    m = _load(svc.get_meeting, mid, "meeting.manage")
+    try:
+        fn(m)
+    except RegistryError as err:
+        _flash_error(err)
+    return redirect(url_for("org.meeting", mid=mid))
+
+
+@bp.post("/meetings/<int:mid>/attendance")
+@requires("meeting.manage")
+def meeting_attendance(mid: int):
+    if not F.CsrfForm().validate_on_submit():
+        abort(400)
+
+    def go(m):
+        svc.set_attendance(m, [int(x) for x in request.form.getlist("member") if x.isdigit()])
+        flash(_("Sign-in sheet saved."), "success")
+    return _meeting_post(mid, go)
+
+
+@bp.post("/meetings/<int:mid>/agenda")
+@requires("meeting.manage")
+def meeting_agenda(mid: int):
+    form = F.AgendaForm()
+
+    def go(m):
+        if not form.validate_on_submit():
+            flash(_("Give the agenda item a title."), "error")
+            return
+        svc.add_agenda_item(m, title=form.title.data, raised_by=form.raised_by.data)
+    return _meeting_post(mid, go)
+
+
+@bp.post("/meetings/<int:mid>/agenda/<int:iid>/remove")
+@requires("meeting.manage")
+def meeting_agenda_remove(mid: int, iid: int):
+    if not F.CsrfForm().validate_on_submit():
+        abort(400)
+    return _meeting_post(mid, lambda m: svc.remove_agenda_item(m, iid))
+
+
+@bp.post("/meetings/<int:mid>/decisions")
+@requires("meeting.manage")
+def meeting_decision(mid: int):
+    m = _load(svc.get_meeting, mid, "meeting.manage")
+    form = _decision_form(m)
+    if form.validate_on_submit():
+        try:
+            svc.add_decision(m, text=form.text.data, org_id=form.org_id.data,
+                             due_on=form.due_on.data, agenda_item_id=form.agenda_item_id.data,
+                             action_title=form.action_title.data)
+            flash(_("Decision recorded; its action is reported to the assignee."), "success")
+        except RegistryError as err:
+            _flash_error(err)
+    else:
+        flash(_("Write the decision, choose who carries it out and by when."), "error")
+    return redirect(url_for("org.meeting", mid=mid) + "#decisions")
+
+
+@bp.post("/meetings/<int:mid>/decisions/<int:did>/remove")
+@requires("meeting.manage")
+def meeting_decision_remove(mid: int, did: int):
+    if not F.CsrfForm().validate_on_submit():
+        abort(400)
+    return _meeting_post(mid, lambda m: svc.remove_decision(m, did))
+
+
+@bp.post("/meetings/<int:mid>/finalise")
+@requires("meeting.manage")
+def meeting_finalise(mid: int):
+    if not F.CsrfForm().validate_on_submit():
+        abort(400)
+
+    def go(m):
+        svc.finalise_minutes(m)
+        flash(_("The minutes are final."), "success")
+    return _meeting_post(mid, go)
+
+
+@bp.get("/meetings/<int:mid>/minutes.pdf")
+@requires("org.view")
+def meeting_pdf(mid: int):
+    from reports.meeting_minutes import render
+
+    m = _load(svc.get_meeting, mid)
+    pdf = render(svc.minutes_document(m))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f"inline; filename=meeting-{m.id}.pdf"})
+
+
+# -- follow-up actions ----------------------------------------------------------------------
+
+@bp.get("/compounds/<int:cid>/actions")
+@requires("org.view")
+def actions(cid: int):
+    compound = _load(registry.get_compound, cid, "org.view")
+    status = request.args.get("status", "open")
+    org_id = request.args.get("org", type=int)
+    overdue = request.args.get("overdue") == "1"
+    rows = svc.list_actions(compound, status=None if status == "all" else status,
+                            org_id=org_id, overdue_only=overdue)
+    return render_template("compounds/org/actions.html", compound=compound, actions=rows,
+                           status=status, org_id=org_id, overdue=overdue,
+                           orgs=svc.organisations(compound))
+
+
+@bp.get("/actions/<int:aid>")
+@requires("org.view")
+def action(aid: int):
+    a = _load(svc.get_action, aid)
+    dispatch = None
+    if may("meeting.manage", a) and a.can_move_to(ActionStatus.dispatched):
+        dispatch = F.DispatchForm(org_id=str(a.org_id), due_on=a.due_on)
+        dispatch.org_id.choices = _org_choices(a.compound)
+    return render_template(
+        "compounds/org/action.html", action=a, compound=a.compound, dispatch_form=dispatch,
+        note_form=F.NoteForm(), feedback_form=F.FeedbackForm(), evaluate_form=F.EvaluateForm(),
+        acting=svc.may_act_for(a.org), manage=may("meeting.manage", a),
+        moves={s.value for s in ACTION_MOVES[ActionStatus(a.status)]},
+        history=list(reversed(audit.history("action", a.id))), entry_data=audit.entry_data)
+
+
+def _post_and_return(obj, form, fn, back: str):
+    """Validate the form, apply `fn(obj)`, flash the outcome, go back to the object's page."""
+    if not form.validate_on_submit():
+        flash(_("Please fill in the form."), "error")
+        return redirect(back)
+    try:
+        fn(obj)
+        flash(_("Saved."), "success")
+    except RegistryError as err:
+        _flash_error(err)
+    return redirect(back)
+
+
+def _action_post(aid: int, permission: str, fn, form):
+    a = _load(svc.get_action, aid, permission)
+    return _post_and_return(a, form, fn, url_for("org.action", aid=aid))
+
+
+@bp.post("/actions/<int:aid>/dispatch")
+@requires("meeting.manage")
+def action_dispatch(aid: int):
+    form = F.DispatchForm()
+    a = _load(svc.get_action, aid, "meeting.manage")
+    form.org_id.choices = _org_choices(a.compound)
+    return _action_post(aid, "meeting.manage", lambda x: svc.dispatch_action(
+        x, org_id=form.org_id.data, due_on=form.due_on.data, note=form.note.data), form)
+
+
+@bp.post("/actions/<int:aid>/handle")
+@requires("action.respond")
+def action_handle(aid: int):
+    form = F.NoteForm()
+    return _action_post(aid, "org.view", lambda x: svc.start_handling(x, note=form.note.data),
+                        form)
+
+
+@bp.post("/actions/<int:aid>/feedback")
+@requires("action.respond")
+def action_feedback(aid: int):
+    form = F.FeedbackForm()
+    return _action_post(aid, "org.view",
+                        lambda x: svc.give_feedback(x, feedback=form.feedback.data), form)
+
+
+@bp.post("/actions/<int:aid>/evaluate")
+@requires("meeting.manage")
+def action_evaluate(aid: int):
+    form = F.EvaluateForm()
+    return _action_post(aid, "meeting.manage", lambda x: svc.evaluate_action(
+        x, accept=form.accept.data == "yes", score=form.score.data, note=form.note.data), form)
+
+
+# -- resident requests ----------------------------------------------------------------------
+
+@bp.get("/compounds/<int:cid>/requests")
+@requires("request.view")
+def requests_list(cid: int):
+    compound = _load(registry.get_compound, cid, "request.view")
+    status = request.args.get("status", "open")
+    category = request.args.get("category") or None
+    rows = svc.list_requests(compound, status=None if status == "all" else status,
+                             category=category)
+    return render_template("compounds/org/requests.html", compound=compound, requests=rows,
+                           status=status, category=category)
+
+
+@bp.route("/requests/new", methods=["GET", "POST"])
+@requires("request.file")
+def request_new():
+    units = registry.my_units(current_user.person_id) if current_user.person_id else []
+    form = F.RequestForm()
+    form.unit_id.choices = [SelectChoice(str(u.id), f"{u.compound.name} {u.label}")
+                            for u in units]
+    if not units:
+        flash(_("Your account is not linked to a unit."), "error")
+        return redirect(url_for("home.index"))
+    if form.validate_on_submit():
+        unit = _load(registry.get_unit, int(form.unit_id.data), "request.file")
+        try:
+            req = svc.file_request(unit, category=form.category.data, text=form.text.data,
+                                   phone=form.phone.data)
+        except RegistryError as err:
+            form_error(form, err)
+        else:
+            flash(_("Your request is filed. You will see the answer here."), "success")
+            return redirect(url_for("org.request_show", rid=req.id))
+    return render_template("compounds/org/request_form.html", form=form, compound=None,
+                           limits=svc.REQUEST_LIMIT_HOURS)
+
+
+@bp.route("/compounds/<int:cid>/requests/record", methods=["GET", "POST"])
+@requires("request.record")
+def request_record(cid: int):
+    compound = _load(registry.get_compound, cid, "request.record")
+    form = F.RecordRequestForm()
+    if form.validate_on_submit():
+        try:
+            req = svc.record_request(compound, name=form.name.data, phone=form.phone.data,
+                                     unit=form.unit.data, category=form.category.data,
+                                     text=form.text.data)
+        except RegistryError as err:
+            form_error(form, err)
+        else:
+            flash(_("Request recorded."), "success")
+            return redirect(url_for("org.request_show", rid=req.id))
+    return render_template("compounds/org/request_form.html", form=form, compound=compound,
+                           limits=svc.REQUEST_LIMIT_HOURS)
+
+
+@bp.get("/requests/<int:rid>")
+@requires("request.view")
+def request_show(rid: int):
+    req = _load(svc.get_request, rid)
+    route = None
+    if may("request.route", req) and req.status in (RequestStatus.filed.value,
+                                                     RequestStatus.routed.value):
+        route = F.RouteForm(org_id=str(req.org_id or ""), invalid=not req.valid,
+                            invalid_reason=req.invalid_reason)
+        route.org_id.choices = _org_choices(req.compound)
+    reply = None
+    if req.org is not None and req.status == RequestStatus.routed.value \
+            and svc.may_act_for(req.org) and may("request.respond", req):
+        reply = F.ReplyForm()
+    close = F.CloseForm() if svc.may_close_request(req) else None
+    staff = bool(svc.roles_here(req.compound) - {svc.R.owner}) or current_user.is_admin
+    return render_template("compounds/org/request.html", req=req, compound=req.compound,
+                           route_form=route, reply_form=reply, close_form=close, staff=staff,
+                           history=list(reversed(audit.history("request", req.id)))
+                           if staff else [], entry_data=audit.entry_data)
+
+
+def _request_post(rid: int, form, fn):
+    req = _load(svc.get_request, rid)
+    return _post_and_return(req, form, fn, url_for("org.request_show", rid=rid))
+
+
+@bp.post("/requests/<int:rid>/route")
+@requires("request.route")
+def request_route(rid: int):
+    form = F.RouteForm()
+    req = _load(svc.get_request, rid)
+    form.org_id.choices = _org_choices(req.compound)
+    return _request_post(rid, form, lambda r: svc.route_request(
+        r, org_id=form.org_id.data, note=form.note.data, valid=not form.invalid.data,
+        invalid_reason=form.invalid_reason.data))
+
+
+@bp.post("/requests/<int:rid>/reply")
+@requires("request.respond")
+def request_reply(rid: int):
+    form = F.ReplyForm()
+    return _request_post(rid, form, lambda r: svc.reply_request(r, reply=form.reply.data))
+
+
+@bp.post("/requests/<int:rid>/close")
+@signed_in
+def request_close(rid: int):
+    form = F.CloseForm()
+    return _request_post(rid, form, lambda r: svc.close_request(
+        r, satisfaction=form.satisfaction.data, comment=form.comment.data))
+
+
+@bp.get("/my/requests")
+@signed_in
+def my_requests():
+    return render_template("compounds/org/my_requests.html", requests=svc.my_requests(),
+                           can_file=may("request.file"))
+
+
+# -- illegal structures ---------------------------------------------------------------------
+
+@bp.route("/compounds/<int:cid>/violations", methods=["GET", "POST"])
+@requires("compound.view")
+def violations(cid: int):
+    compound = _load(registry.get_compound, cid)
+    form = F.ViolationForm() if may("registry.edit", compound) else None
+    if form is not None and form.validate_on_submit():
+        try:
+            svc.record_violation(compound, unit=form.unit.data, kind=form.kind.data,
+                                 description=form.description.data,
+                                 recorded_on=form.recorded_on.data)
+        except RegistryError as err:
+            form_error(form, err)
+        else:
+            flash(_("Recorded."), "success")
+            return redirect(url_for("org.violations", cid=cid))
+    return render_template("compounds/org/violations.html", compound=compound, form=form,
+                           rows=svc.violations(compound), csrf_form=F.CsrfForm())
+
+
+@bp.post("/violations/<int:vid>/correct")
+@requires("registry.edit")
+def violation_correct(vid: int):
+    v = _load(svc.get_violation, vid)
+    if F.CsrfForm().validate_on_submit():
+        try:
+            svc.correct_violation(v)
+            flash(_("Marked as corrected."), "success")
+        except RegistryError as err:
+            _flash_error(err)
+    return redirect(url_for("org.violations", cid=v.compound_id))
+
+
+#: positions in order of seniority, for the picture
+SENIORITY = {p: i for i, p in enumerate([
+    Position.secretary, Position.director, Position.manager, Position.deputy_secretary,
+    Position.deputy_director, Position.deputy_manager, Position.committee_member,
+    Position.contact, Position.member])}

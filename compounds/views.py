@@ -1,0 +1,303 @@
+"""Registry pages: parse the form → call the service → render. No business logic here."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from compounds import services
+from compounds.forms import (
+    BuildingForm,
+    CompoundForm,
+    EntranceForm,
+    HoldersForm,
+    PersonForm,
+    ResidentForm,
+    UnitForm,
+)
+from compounds.models import Building, Entrance, Person
+from compounds.services import RegistryError
+from core import audit
+from core.extensions import db
+from core.permissions import may, requires, signed_in
+from core.types import fen_to_str
+
+bp = Blueprint("compounds", __name__, template_folder="templates")
+
+
+def form_error(form, err: RegistryError) -> None:
+    """Show a service's refusal on the field it concerns (or the form's first field)."""
+    db.session.rollback()
+    target = getattr(form, err.field, None) if err.field else None
+    if target is None:
+        flash(str(err.message), "error")
+    else:
+        target.errors = [*list(target.errors), str(err.message)]
+
+
+def load(fn, *args):
+    try:
+        return fn(*args)
+    except services.NotFound:
+        abort(404)
+
+
+@bp.get("/compounds/")
+@requires("compound.list")
+def index():
+    q = request.args.get("q", "").strip()
+    street_id = request.args.get("street", type=int)
+    result = services.list_compounds(q, street_id, request.args.get("page", 1, type=int))
+    return render_template("compounds/index.html", result=result, q=q, street_id=street_id,
+                           streets=services.visible_streets())
+
+
+@bp.route("/compounds/new", methods=["GET", "POST"])
+@requires("compound.create")
+def create():
+    form = CompoundForm()
+    if form.validate_on_submit():
+        try:
+            compound = services.create_compound(
+                name=form.name.data, district=form.district.data, street=form.street.data,
+                address=form.address.data, notice_days=form.notice_days.data,
+                fund_rate=form.fund_rate.data)
+        except RegistryError as err:
+            form_error(form, err)
+        else:
+            flash(_("Compound created."), "success")
+            return redirect(url_for("compounds.show", cid=compound.id))
+    return render_template("compounds/compound_form.html", form=form, compound=None)
+
+
+@bp.get("/compounds/<int:cid>")
+@requires("compound.view")
+def show(cid: int):
+    compound = load(services.get_compound, cid)
+    building_id = request.args.get("building", type=int)
+    entrance_id = request.args.get("entrance", type=int)
+    q = request.args.get("q", "").strip()
+    units = services.list_units(compound, building_id=building_id, entrance_id=entrance_id,
+                                search=q, page=request.args.get("page", 1, type=int))
+    fund = None
+    if may("fund.view", compound):
+        from owners_committee import fund_services  # the repair fund's own service
+
+        fund = fund_services.summary(compound)
+    return render_template(
+        "compounds/show.html", compound=compound, totals=services.compound_totals(compound),
+        buildings=services.building_summaries(compound), units=units, q=q,
+        building_id=building_id, entrance_id=entrance_id, fund=fund)
+
+
+@bp.route("/compounds/<int:cid>/edit", methods=["GET", "POST"])
+@requires("compound.edit")
+def edit(cid: int):
+    compound = load(services.get_compound, cid, "compound.edit")
+    if request.method == "GET":
+        form = CompoundForm(obj=compound, district=compound.street.district.name,
+                            street=compound.street.name)
+        form.fund_rate.data = (None if compound.fund_rate_fen is None
+                               else fen_to_str(compound.fund_rate_fen))
+    else:
+        form = CompoundForm()
+        # district and street are fixed once created; the form shows them read-only
+        form.district.data, form.street.data = compound.street.district.name, compound.street.name
+    if form.validate_on_submit():
+        try:
+            services.update_compound(compound, name=form.name.data, address=form.address.data,
+                                     notice_days=form.notice_days.data,
+                                     fund_rate=form.fund_rate.data)
+        except RegistryError as err:
+            form_error(form, err)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("compounds.show", cid=compound.id))
+    return render_template("compounds/compound_form.html", form=form, compound=compound)
+
+
+@bp.route("/compounds/<int:cid>/buildings/new", methods=["GET", "POST"])
+@bp.route("/compounds/<int:cid>/buildings/<int:bid>/edit", methods=["GET", "POST"])
+@requires("registry.edit")
+def building_form(cid: int, bid: int | None = None):
+    compound = load(services.get_compound, cid, "registry.edit")
+    building = None
+    if bid is not None:
+        building = db.session.get(Building, bid)
+        if building is None or building.compound_id != compound.id:
+            abort(404)
+    form = BuildingForm(obj=building)
+    if form.validate_on_submit():
+        try:
+            building = services.save_building(
+                compound, building, number=form.number.data, phase=form.phase.data,
+                floors=form.floors.data, has_elevator=form.has_elevator.data)
+            for number in [p.strip() for p in (form.entrances.data or "").split(",")]:
+                if number and number not in {e.number for e in building.entrances}:
+                    services.save_entrance(building, number=number)
+        except RegistryError as err:
+            form_error(form, err)
+        else:
+            flash(_("Building saved."), "success")
+            return redirect(url_for("compounds.show", cid=compound.id))
+    return render_template("compounds/building_form.html", form=form, compound=compound,
+                           building=building, entrance_form=EntranceForm())
+
+
+@bp.post("/compounds/<int:cid>/buildings/<int:bid>/entrances")
+@requires("registry.edit")
+def add_entrance(cid: int, bid: int):
+    compound = load(services.get_compound, cid, "registry.edit")
+    building = db.session.get(Building, bid)
+    if building is None or building.compound_id != compound.id:
+        abort(404)
+    form = EntranceForm()
+    if form.validate_on_submit():
+        try:
+            services.save_entrance(building, number=form.number.data)
+            flash(_("Entrance added."), "success")
+        except RegistryError as err:
+            db.session.rollback()
+            flash(str(err.message), "error")
+    else:
+        flash(_("Please give the entrance a number."), "error")
+    return redirect(url_for("compounds.building_form", cid=cid, bid=bid))
+
+
+def _entrance_choices(compound) -> list[tuple[int, str]]:
+    return [SelectChoice(e.id, f"{b.building.number}-{e.number}")
+            for b in services.building_summaries(compound) for e in b.entrances]
+
+
+@bp.route("/compounds/<int:cid>/units/new", methods=["GET", "POST"])
+@bp.route("/compounds/<int:cid>/units/<int:uid>/edit", methods=["GET", "POST"])
+@requires("registry.edit")
+def unit_form(cid: int, uid: int | None = None):
+    compound = load(services.get_compound, cid, "registry.edit")
+    unit = None
+    if uid is not None:
+        unit = load(services.get_unit, uid, "registry.edit")
+        if unit.compound_id != compound.id:
+            abort(404)
+    form = UnitForm(obj=unit)
+    form.entrance_id.choices = _entrance_choices(compound)
+    if not form.entrance_id.choices:
+        flash(_("Add a building with an entrance first."), "error")
+        return redirect(url_for("compounds.show", cid=cid))
+    if request.method == "GET" and unit is None and request.args.get("entrance", type=int):
+        form.entrance_id.data = request.args.get("entrance", type=int)
+    if form.validate_on_submit():
+        entrance = db.session.get(Entrance, form.entrance_id.data)
+        try:
+            if unit is not None and entrance.id != unit.entrance_id:
+                raise RegistryError("validation_error",
+                                    _("A unit cannot move to another entrance"), "entrance_id")
+            unit = services.save_unit(entrance, unit, number=form.number.data,
+                                      floor=form.floor.data, area=form.area.data,
+                                      area_source=form.area_source.data,
+                                      developer_held=form.developer_held.data)
+        except RegistryError as err:
+            form_error(form, err)
+        else:
+            flash(_("Unit saved."), "success")
+            return redirect(url_for("compounds.unit", uid=unit.id))
+    return render_template("compounds/unit_form.html", form=form, compound=compound, unit=unit)
+
+
+@bp.get("/units/<int:uid>")
+@requires("unit.view")
+def unit(uid: int):
+    u = load(services.get_unit, uid)
+    return render_template("compounds/unit.html", unit=u, compound=u.compound,
+                           history=audit.history("unit", u.id), entry_data=audit.entry_data,
+                           resident_form=ResidentForm())
+
+
+@bp.route("/units/<int:uid>/holders", methods=["GET", "POST"])
+@requires("registry.edit")
+def holders(uid: int):
+    u = load(services.get_unit, uid, "registry.edit")
+    form = HoldersForm()
+    if request.method == "GET":
+        # ID numbers are never put back into a page in full; re-enter them to change holders
+        form.holders.data = ""
+    if form.validate_on_submit():
+        pairs = []
+        for n, line in enumerate((form.holders.data or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.replace("，", ",").split(",")]
+            if len(parts) != 2 or not all(parts):
+                form.holders.errors = [_("Line %(n)s: write name, ID number", n=n)]
+                break
+            pairs.append((parts[0], parts[1]))
+        else:
+            try:
+                services.set_holders(u, pairs)
+            except RegistryError as err:
+                form_error(form, RegistryError(err.code, err.message, "holders"))
+            else:
+                flash(_("Title holders saved."), "success")
+                return redirect(url_for("compounds.unit", uid=u.id))
+    return render_template("compounds/holders_form.html", form=form, unit=u)
+
+
+@bp.route("/units/<int:uid>/residents", methods=["POST"])
+@requires("registry.edit")
+def add_resident(uid: int):
+    u = load(services.get_unit, uid, "registry.edit")
+    form = ResidentForm()
+    if form.validate_on_submit():
+        try:
+            services.add_resident(u, name=form.name.data, id_number=form.id_number.data,
+                                  phone=form.phone.data, relation=form.relation.data)
+            flash(_("Resident added."), "success")
+        except RegistryError as err:
+            db.session.rollback()
+            flash(str(err.message), "error")
+    else:
+        flash(_("Please give the resident's name."), "error")
+    return redirect(url_for("compounds.unit", uid=u.id))
+
+
+@bp.post("/units/<int:uid>/residents/<int:rid>/remove")
+@requires("registry.edit")
+def remove_resident(uid: int, rid: int):
+    u = load(services.get_unit, uid, "registry.edit")
+    try:
+        services.remove_resident(u, rid)
+    except services.NotFound:
+        abort(404)
+    flash(_("Resident removed."), "success")
+    return redirect(url_for("compounds.unit", uid=u.id))
+
+
+@bp.route("/persons/<int:pid>/edit", methods=["GET", "POST"])
+@requires("registry.edit")
+def person_form(pid: int):
+    person = db.session.get(Person, pid) or abort(404)
+    form = PersonForm(obj=person)
+    if form.validate_on_submit():
+        try:
+            services.update_person(person, name=form.name.data, phone=form.phone.data)
+        except RegistryError as err:
+            form_error(form, err)
+        else:
+            flash(_("Saved."), "success")
+            back = person.holdings[0].unit_id if person.holdings else None
+            return redirect(url_for("compounds.unit", uid=back) if back
+                            else url_for("compounds.index"))
+    return render_template("compounds/person_form.html", form=form, person=person)
+
+
+@bp.get("/my/units")
+@signed_in
+def my_units():
+    """An owner's own units — nobody else's."""
+    units = services.my_units(current_user.person_id) if current_user.person_id else []
+    return render_template("compounds/my_units.html", units=units)
+
+
+from compounds import ledger_views  # noqa: E402,F401  (adds the import/export routes to bp)

@@ -1,0 +1,209 @@
+"""User management for administrators, and the audit log view."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from core import audit
+from core.auth import hash_password
+from core.extensions import db
+from core.models import ROLE_SCOPE, AuditEntry, Role, RoleGrant, User
+from core.permissions import authorize, requires, scope_ids
+
+accounts = Blueprint("accounts", __name__, url_prefix="/admin/users")
+audit_views = Blueprint("audit_views", __name__, url_prefix="/admin/audit")
+
+ROLE_LABELS = {
+    Role.district_admin: _l("District administrator"),
+    Role.street_staff: _l("Street office staff"),
+    Role.party_secretary: _l("Party branch secretary"),
+    Role.rc_secretary: _l("Residents' committee secretary"),
+    Role.oc_member: _l("Owners' committee member"),
+    Role.property_manager: _l("Property company manager"),
+    Role.owner: _l("Owner"),
+}
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[
+        DataRequired(), Length(min=3, max=64),
+        Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, _ . - only"))])
+    display_name = StringField(_l("Name"), validators=[Optional(), Length(max=64)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=8, max=256)])
+    person_id = IntegerField(_l("Linked person (owner) id"), validators=[Optional()])
+    is_admin = BooleanField(_l("System administrator"))
+    active = BooleanField(_l("Active"), default=True)
+
+
+class GrantForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role])
+    scope_id = IntegerField(_l("Scope id (district, street, compound or company)"),
+                            validators=[Optional()])
+
+
+class ServiceError(ValueError):
+    pass
+
+
+def save_user(user: User | None, form: UserForm) -> User:
+    """Create or update an account in one transaction, audited."""
+    creating = user is None
+    name = form.username.data.strip()
+    clash = db.session.scalar(select(User).where(User.username == name))
+    if clash is not None and clash is not user:
+        raise ServiceError(_("This username is taken"))
+    if creating and not form.password.data:
+        raise ServiceError(_("A new account needs a password"))
+    if form.person_id.data:
+        from compounds.models import Person
+        if db.session.get(Person, form.person_id.data) is None:
+            raise ServiceError(_("No person with this id"))
+    if creating:
+        user = User(username=name)
+        db.session.add(user)
+    user.username = name
+    user.display_name = form.display_name.data or name
+    user.phone = form.phone.data or ""
+    user.person_id = form.person_id.data or None
+    user.is_admin = bool(form.is_admin.data)
+    user.active = bool(form.active.data)
+    if form.password.data:
+        user.password_hash = hash_password(form.password.data)
+    db.session.flush()
+    audit.record("user.create" if creating else "user.update", "user", user.id,
+                 {"username": user.username, "is_admin": user.is_admin, "active": user.active,
+                  "person_id": user.person_id, "password_changed": bool(form.password.data)})
+    db.session.commit()
+    return user
+
+
+def add_grant(user: User, role: Role, scope_id: int | None) -> None:
+    kind = ROLE_SCOPE[role]
+    if kind != "person" and not scope_id:
+        raise ServiceError(_("This role needs a scope id"))
+    if kind == "person":
+        scope_id = None
+        if user.person_id is None:
+            raise ServiceError(_("Link the account to a person before granting the owner role"))
+    if not _scope_exists(kind, scope_id):
+        raise ServiceError(_("No such scope"))
+    if any(g.role == role.value and g.scope_id == scope_id for g in user.grants):
+        raise ServiceError(_("The user already has this role"))
+    db.session.add(RoleGrant(user_id=user.id, role=role.value, scope_id=scope_id))
+    db.session.flush()
+    audit.record("user.grant", "user", user.id, {"role": role.value, "scope_id": scope_id})
+    db.session.commit()
+
+
+def _scope_exists(kind: str, scope_id: int | None) -> bool:
+    if kind == "person":
+        return True
+    from compounds.models import Compound, District, Street
+    models = {"district": District, "street": Street, "compound": Compound}
+    if kind == "company":
+        try:
+            from property.models import Company
+        except ImportError:
+            return True  # the property package arrives with its issue
+        models["company"] = Company
+    return db.session.get(models[kind], scope_id) is not None
+
+
+@accounts.get("/")
+@requires("users.manage")
+def index():
+    users = db.session.scalars(select(User).order_by(User.username)).all()
+    return render_template("accounts/index.html", users=users, role_labels=ROLE_LABELS)
+
+
+@accounts.route("/new", methods=["GET", "POST"])
+@requires("users.manage")
+def create():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = save_user(None, form)
+        except ServiceError as err:
+            db.session.rollback()
+            form.username.errors.append(str(err))
+        else:
+            flash(_("Account created."), "success")
+            return redirect(url_for("accounts.edit", user_id=user.id))
+    return render_template("accounts/form.html", form=form, user=None)
+
+
+@accounts.route("/<int:user_id>", methods=["GET", "POST"])
+@requires("users.manage")
+def edit(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserForm(obj=user) if request.method == "GET" else UserForm()
+    grant_form = GrantForm(prefix="grant")
+    if form.validate_on_submit():
+        try:
+            save_user(user, form)
+        except ServiceError as err:
+            db.session.rollback()
+            form.username.errors.append(str(err))
+        else:
+            flash(_("Account saved."), "success")
+            return redirect(url_for("accounts.edit", user_id=user.id))
+    return render_template("accounts/form.html", form=form, user=user, grant_form=grant_form,
+                           role_labels=ROLE_LABELS)
+
+
+@accounts.post("/<int:user_id>/grants")
+@requires("users.manage")
+def grant(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = GrantForm(prefix="grant")
+    if form.validate_on_submit():
+        try:
+            add_grant(user, Role(form.role.data), form.scope_id.data)
+            flash(_("Role granted."), "success")
+        except ServiceError as err:
+            db.session.rollback()
+            flash(str(err), "error")
+    else:
+        flash(_("Please check the role and scope."), "error")
+    return redirect(url_for("accounts.edit", user_id=user.id))
+
+
+@accounts.post("/<int:user_id>/grants/<int:grant_id>/revoke")
+@requires("users.manage")
+def revoke(user_id: int, grant_id: int):
+    g = db.session.get(RoleGrant, grant_id)
+    if g is None or g.user_id != user_id:
+        abort(404)
+    db.session.delete(g)
+    audit.record("user.revoke", "user", user_id, {"role": g.role, "scope_id": g.scope_id})
+    db.session.commit()
+    flash(_("Role revoked."), "success")
+    return redirect(url_for("accounts.edit", user_id=user_id))
+
+
+@audit_views.get("/")
+@requires("audit.view")
+def log():
+    """The newest audit entries; a district administrator sees their district's compounds."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    size = 50
+    q = select(AuditEntry)
+    districts = scope_ids("audit.view", "district")
+    if districts is not None:
+        from compounds.models import Compound, Street
+        q = q.where(AuditEntry.compound_id.in_(
+            select(Compound.id).join(Street).where(Street.district_id.in_(districts))))
+    total = db.session.scalar(select(func.count()).select_from(q.subquery()))
+    entries = db.session.scalars(
+        q.order_by(AuditEntry.seq.desc()).offset((page - 1) * size).limit(size)).all()
+    authorize("audit.view")
+    return render_template("accounts/audit.html", entries=entries, page=page,
+                           pages=max(1, -(-total // size)))

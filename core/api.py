@@ -1,0 +1,204 @@
+"""API plumbing for /api/v1: JSON errors, body parsing, and the OpenAPI document.
+
+Each domain package has its own `api.py` blueprint mounted under /api/v1 (CTFd style).
+Routes declare their documentation with `@doc(...)`; /api/v1/openapi.json is generated
+from the URL map, so every route appears in it by construction and nothing drifts.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from core.permissions import public, route_permission
+
+API_PREFIX = "/api/v1"
+
+_DEFAULT_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+    415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
+    500: "internal_error",
+}
+
+
+class ApiError(Exception):
+    """A client error with a stable code: raised by services and views, rendered as JSON."""
+
+    def __init__(self, status: int, code: str, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details or {}
+
+
+def error_response(status: int, code: str, message: str, details: dict | None = None):
+    body = {"error": {"code": code, "message": message, "details": details or {}}}
+    return jsonify(body), status
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX + "/") or request.path == API_PREFIX
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 400 ApiError."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "malformed_json", "request body must be a JSON object")
+    return data
+
+
+def field(data: dict, name: str, kind: type | tuple = str, *, required: bool = True,
+          default: Any = None):
+    """One field of a JSON body, type-checked; 422 with the field named if wrong."""
+    if name not in data or data[name] is None:
+        if required:
+            raise ApiError(422, "validation_error", f"'{name}' is required",
+                           {"fields": {name: "required"}})
+        return default
+    value = data[name]
+    if isinstance(value, bool) and kind is not bool and bool not in (
+            kind if isinstance(kind, tuple) else (kind,)):
+        raise ApiError(422, "validation_error", f"'{name}' has the wrong type",
+                       {"fields": {name: "wrong type"}})
+    if not isinstance(value, kind):
+        raise ApiError(422, "validation_error", f"'{name}' has the wrong type",
+                       {"fields": {name: "wrong type"}})
+    return value
+
+
+def api_blueprint(name: str, import_name: str) -> Blueprint:
+    return Blueprint(name, import_name, url_prefix=API_PREFIX)
+
+
+# -- OpenAPI ------------------------------------------------------------------------------
+
+def doc(summary: str, *, request_body: dict | None = None, responses: dict | None = None,
+        tag: str | None = None):
+    """Attach OpenAPI documentation to an API view (schemas are plain JSON Schema dicts)."""
+
+    def deco(fn):
+        fn.openapi = {"summary": summary, "request": request_body,
+                      "responses": responses or {}, "tag": tag}
+        return fn
+
+    return deco
+
+
+_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def _path_and_params(rule: str):
+    params = []
+
+    def repl(m):
+        conv, name = m.group(1), m.group(2)
+        params.append({"name": name, "in": "path", "required": True,
+                       "schema": {"type": "integer" if conv == "int" else "string"}})
+        return "{" + name + "}"
+
+    return _PARAM.sub(repl, rule), params
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"error": {"type": "object", "properties": {
+        "code": {"type": "string"}, "message": {"type": "string"},
+        "details": {"type": "object"}}, "required": ["code", "message"]}},
+}
+
+
+def openapi_document(app: Flask) -> dict:
+    paths: dict[str, dict] = {}
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(API_PREFIX):
+            continue
+        view = app.view_functions[rule.endpoint]
+        info = getattr(view, "openapi", None) or {}
+        path, params = _path_and_params(rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            op: dict[str, Any] = {
+                "operationId": f"{rule.endpoint}.{method.lower()}",
+                "summary": info.get("summary") or (view.__doc__ or rule.endpoint).strip()
+                .splitlines()[0],
+                "tags": [info.get("tag") or rule.endpoint.split(".")[0].replace("_api", "")],
+                "parameters": params,
+                "responses": {},
+            }
+            if info.get("request") and method in {"POST", "PUT", "PATCH"}:
+                op["requestBody"] = {"required": True, "content": info["request"]}
+            for status, resp in (info.get("responses") or {"200": "OK"}).items():
+                if isinstance(resp, str):
+                    op["responses"][str(status)] = {"description": resp}
+                else:
+                    op["responses"][str(status)] = resp
+            perm = route_permission(view)
+            if perm != "public":
+                op["security"] = [{"bearer": []}]
+                op["responses"].setdefault("401", {
+                    "description": "missing or invalid token",
+                    "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/Error"}}}})
+                op["x-permission"] = perm
+            paths.setdefault(path, {})[method.lower()] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Tongxin (同心) API", "version": "1",
+                 "description": "JSON API for compounds, votes, the repair fund and ratings."},
+        "servers": [{"url": "/"}],
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"Error": ERROR_SCHEMA},
+        },
+    }
+
+
+meta_api = api_blueprint("meta_api", __name__)
+
+
+@meta_api.get("/openapi.json")
+@public
+@doc("This document: OpenAPI 3.1 description of every /api/v1 route", tag="meta")
+def openapi_json():
+    return jsonify(openapi_document(current_app))
+
+
+def init_api(app: Flask) -> None:
+    """JSON errors for everything under /api/v1 — never an HTML page, never a bare 500."""
+
+    @app.errorhandler(ApiError)
+    def _api_error(err: ApiError):
+        return error_response(err.status, err.code, err.message, err.details)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException):
+        if is_api_request():
+            code = _DEFAULT_CODES.get(err.code or 500, "error")
+            message = err.description or err.name
+            if err.code == 401:
+                message = "missing or invalid token"
+            return error_response(err.code or 500, code, message)
+        from core.errors import render_html_error
+        return render_html_error(err)
+
+    from reports.fonts import FontNotFound
+
+    @app.errorhandler(FontNotFound)
+    def _no_font(err: FontNotFound):
+        """A PDF needs a CJK font the machine lacks: say how to install one."""
+        app.logger.error("PDF without a CJK font: %s", err)
+        if is_api_request():
+            return error_response(503, "font_missing", str(err))
+        from flask import render_template
+        return render_template("errors/error.html", code=503, message=str(err)), 503
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception):
+        app.logger.exception("unhandled error on %s", request.path)
+        if is_api_request():
+            return error_response(500, "internal_error", "internal error")
+        from core.errors import render_html_error
+        return render_html_error(err)

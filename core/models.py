@@ -1,0 +1,162 @@
+"""Core tables: accounts, role grants, API tokens and the audit chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.extensions import db
+from core.types import UTCDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    """The roles of ARCHITECTURE.md; each is granted with a scope."""
+
+    district_admin = "district_admin"  # 区房管/地区办 — scope: district
+    street_staff = "street_staff"  # 街镇 — scope: street
+    party_secretary = "party_secretary"  # 居民区党组织书记 — scope: compound
+    rc_secretary = "rc_secretary"  # 居委会 — scope: compound
+    oc_member = "oc_member"  # 业委会 — scope: compound
+    property_manager = "property_manager"  # 物业 — scope: company
+    owner = "owner"  # 业主 — scope: the linked person's own units
+
+
+#: which kind of object each role's scope_id points at
+ROLE_SCOPE = {
+    Role.district_admin: "district",
+    Role.street_staff: "street",
+    Role.party_secretary: "compound",
+    Role.rc_secretary: "compound",
+    Role.oc_member: "compound",
+    Role.property_manager: "company",
+    Role.owner: "person",
+}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    #: werkzeug scrypt hash; never the password
+    password_hash: Mapped[str] = mapped_column(String(256))
+    #: system administrator: may do everything
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: an owner account is linked to the person who holds title to units
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), nullable=True
+    )
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    grants: Mapped[list[RoleGrant]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def is_active(self) -> bool:  # flask-login refuses inactive accounts
+        return self.active
+
+    def roles(self) -> set[Role]:
+        return {Role(g.role) for g in self.grants}
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+class RoleGrant(db.Model):
+    """One role held by a user over one scope (a district, street, compound, company)."""
+
+    __tablename__ = "role_grant"
+    __table_args__ = (UniqueConstraint("user_id", "role", "scope_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(32))
+    #: id of the district / street / compound / company; null for owner (uses user.person_id)
+    scope_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    user: Mapped[User] = relationship(back_populates="grants")
+
+
+class ApiToken(db.Model):
+    """A bearer token for /api/v1. Only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class AuditHead(db.Model):
+    """The single row holding the chain's last sequence number and hash.
+
+    Updating it first takes a write lock (a row lock on PostgreSQL, the database lock on
+    SQLite), so concurrent writers append one after the other and the chain never forks.
+    """
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    hash: Mapped[str] = mapped_column(String(64), default="0" * 64)
+
+
+class AuditEntry(db.Model):
+    """Append-only audit chain (审计链): each entry carries the SHA-256 of the previous one."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: 1, 2, 3, … without gaps; a gap is a missing entry
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64))
+    #: compound the entry concerns, for per-compound history views
+    compound_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    #: canonical JSON (sorted keys) of what changed
+    data: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (db.Index("ix_audit_entry_object", "object_type", "object_id"),)
+
+
+#: On PostgreSQL the database itself refuses to change or delete audit entries.
+AUDIT_APPEND_ONLY_SQL = """
+CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_entry is append-only';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_entry
+  FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only();
+"""
+
+db.event.listen(
+    AuditEntry.__table__, "after_create",
+    db.DDL(AUDIT_APPEND_ONLY_SQL).execute_if(dialect="postgresql"),
+)

@@ -1,0 +1,234 @@
+"""The one permission policy: role × action × scope.
+
+Every view and API route declares its action with `@requires(action)` (or `@public`);
+the decorator checks that the user is signed in and holds some role that may do the
+action at all. Services then check the object with `authorize(action, obj)`, which
+asks whether one of the user's grants covers that object's scope. A test enumerates
+every registered route and fails if one has declared nothing.
+
+Objects take part by exposing `permission_target() -> Target`. Domain packages register
+resolvers (which units a person owns, which compounds a company serves) so that core
+never imports them.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from flask import abort, g, request
+from flask_login import current_user
+
+from core.models import ROLE_SCOPE, Role
+
+log = logging.getLogger("tongxin.security")
+
+R = Role
+_COMPOUND_STAFF = {R.party_secretary, R.rc_secretary, R.oc_member}
+_OVERSIGHT = {R.district_admin, R.street_staff}
+
+#: action → roles that may perform it (within their scope). The system admin may do all.
+POLICY: dict[str, frozenset[Role]] = {k: frozenset(v) for k, v in {
+    # registry (compounds/)
+    "compound.list": _OVERSIGHT | _COMPOUND_STAFF | {R.property_manager},
+    "compound.view": _OVERSIGHT | _COMPOUND_STAFF | {R.property_manager},
+    "compound.create": {R.district_admin},
+    "compound.edit": {R.district_admin, R.rc_secretary},
+    "registry.edit": {R.district_admin, R.rc_secretary},
+    "registry.import": {R.district_admin, R.rc_secretary},
+    "registry.export": {R.district_admin, R.rc_secretary},
+    "unit.view": _OVERSIGHT | _COMPOUND_STAFF | {R.property_manager, R.owner},
+    "person.view_id": {R.district_admin, R.rc_secretary},  # still masked; see registry.export
+    # accounts and audit (core/)
+    "users.manage": set(),  # system admin only
+    "audit.view": {R.district_admin},
+    # 1+3+X organisations, meetings, requests (compounds/)
+    "org.view": _OVERSIGHT | _COMPOUND_STAFF | {R.property_manager, R.owner},
+    "org.manage": {R.party_secretary, R.rc_secretary},
+    "meeting.manage": {R.party_secretary},
+    "action.respond": _COMPOUND_STAFF | {R.property_manager},
+    "request.file": {R.owner},
+    "request.record": {R.rc_secretary, R.party_secretary},
+    "request.view": _OVERSIGHT | _COMPOUND_STAFF | {R.property_manager, R.owner},
+    "request.route": {R.rc_secretary},
+    "request.respond": _COMPOUND_STAFF | {R.property_manager},
+    # votes (votes/)
+    "vote.view": _OVERSIGHT | _COMPOUND_STAFF | {R.owner},
+    "vote.create": {R.rc_secretary, R.oc_member},
+    "vote.manage": {R.rc_secretary},
+    "vote.cast": {R.owner},
+    "vote.enter_paper": {R.rc_secretary},
+    # repair fund (owners_committee/)
+    "fund.view": _OVERSIGHT | _COMPOUND_STAFF | {R.owner},
+    "fund.manage": {R.oc_member},
+    "fund.ledger": _OVERSIGHT | _COMPOUND_STAFF,  # every unit's sub-ledger; owners: their own
+    # owners'-committee elections and vetting (owners_committee/)
+    "election.view": _OVERSIGHT | _COMPOUND_STAFF | {R.owner},
+    "election.manage": {R.rc_secretary, R.party_secretary},
+    "candidate.review": {R.party_secretary},
+    "election.object": {R.owner},
+    # property companies and ratings (property/)
+    "property.view": {R.district_admin, R.street_staff, R.property_manager},
+    "property.manage": {R.district_admin},
+    "rating.evidence": {R.district_admin, R.rc_secretary},
+    "rating.publish": {R.district_admin},
+    "rating.respond": {R.property_manager},
+    "rating.survey": {R.owner},
+}.items()}
+
+#: resolvers registered by domain packages: name → callable
+_resolvers: dict[str, Callable] = {}
+
+
+def register_resolver(name: str, fn: Callable) -> None:
+    """`owned_units(person_id) -> {(unit_id, compound_id)}`;
+    `served_compounds(company_id) -> {compound_id}`."""
+    _resolvers[name] = fn
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an object sits, for scope checks."""
+
+    district_id: int | None = None
+    street_id: int | None = None
+    compound_id: int | None = None
+    unit_ids: frozenset[int] = field(default_factory=frozenset)
+    company_id: int | None = None
+    person_id: int | None = None
+
+
+def _cached(name: str, key) -> set:
+    cache = g.setdefault("_perm_cache", {})
+    if (name, key) not in cache:
+        fn = _resolvers.get(name)
+        cache[(name, key)] = set(fn(key)) if fn else set()
+    return cache[(name, key)]
+
+
+def _grant_covers(user, role: Role, scope_id, target: Target) -> bool:
+    kind = ROLE_SCOPE[role]
+    if kind == "district":
+        return target.district_id is not None and target.district_id == scope_id
+    if kind == "street":
+        return target.street_id is not None and target.street_id == scope_id
+    if kind == "compound":
+        return target.compound_id is not None and target.compound_id == scope_id
+    if kind == "company":
+        if target.company_id is not None:
+            return target.company_id == scope_id
+        return (target.compound_id is not None
+                and target.compound_id in _cached("served_compounds", scope_id))
+    if kind == "person":
+        if user.person_id is None:
+            return False
+        if target.person_id is not None:
+            return target.person_id == user.person_id
+        owned = _cached("owned_units", user.person_id)
+        if target.unit_ids:
+            return bool(target.unit_ids & {u for u, _ in owned})
+        return target.compound_id is not None and target.compound_id in {c for _, c in owned}
+    return False
+
+
+def may(action: str, obj=None, user=None) -> bool:
+    """Whether `user` (default: current) may do `action`, on `obj` if given.
+
+    Without an object it answers "does the user hold any role for this action"; with one,
+    whether some grant of such a role covers the object's scope.
+    """
+    user = user if user is not None else current_user
+    if not user or not user.is_authenticated:
+        return False
+    if action not in POLICY:
+        raise KeyError(f"unknown action {action!r}: add it to core.permissions.POLICY")
+    if user.is_admin:
+        return True
+    allowed = POLICY[action]
+    grants = [(Role(gr.role), gr.scope_id) for gr in user.grants if Role(gr.role) in allowed]
+    if obj is None:
+        return bool(grants)
+    target = obj if isinstance(obj, Target) else obj.permission_target()
+    return any(_grant_covers(user, role, scope_id, target) for role, scope_id in grants)
+
+
+def scope_ids(action: str, kind: str, user=None) -> set[int] | None:
+    """Scope ids of `kind` in which the user may do `action`; None means unrestricted (admin)."""
+    user = user if user is not None else current_user
+    if user.is_admin:
+        return None
+    allowed = POLICY[action]
+    return {gr.scope_id for gr in user.grants
+            if Role(gr.role) in allowed and ROLE_SCOPE[Role(gr.role)] == kind}
+
+
+def _deny(action: str, obj=None):
+    who = getattr(current_user, "username", "anonymous") if current_user else "anonymous"
+    log.warning("denied: user=%s action=%s object=%r path=%s", who, action, obj,
+                request.path if request else "-")
+    abort(403)
+
+
+def authorize(action: str, obj=None) -> None:
+    """403 (logged) unless the current user may do `action` on `obj`."""
+    if not may(action, obj):
+        _deny(action, obj)
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def requires(action: str):
+    """Declare a route's action: sign-in required, and some role for the action."""
+    if action not in POLICY:
+        raise KeyError(f"unknown action {action!r}")
+
+    def deco(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                if _is_api():
+                    abort(401)
+                from core.extensions import login_manager
+                return login_manager.unauthorized()
+            if not may(action):
+                _deny(action)
+            return fn(*args, **kwargs)
+
+        wrapper.permission = action
+        return wrapper
+
+    return deco
+
+
+def signed_in(fn):
+    """Any signed-in user (e.g. their own profile, the home page); objects still checked."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            if _is_api():
+                abort(401)
+            from core.extensions import login_manager
+            return login_manager.unauthorized()
+        return fn(*args, **kwargs)
+
+    wrapper.permission = "signed_in"
+    return wrapper
+
+
+def public(fn):
+    """Declare a route open to everybody (login page, public red/black lists)."""
+    fn.permission = "public"
+    return fn
+
+
+def route_permission(view) -> str | None:
+    return getattr(view, "permission", None)
+
+
+def roles_for(action: str) -> Iterable[Role]:
+    return POLICY[action]

@@ -1,0 +1,25 @@
+"""Core's routes, menu entries and commands."""
+
+from flask_babel import lazy_gettext as _l
+
+BLUEPRINTS = [
+    "core.home:home",
+    "core.auth:auth",
+    "core.auth:auth_api",
+    "core.api:meta_api",
+    "core.accounts:accounts",
+    "core.accounts:audit_views",
+]
+
+#: (label, endpoint, action) — shown when the user may do the action; the order is the menu's
+NAV_LATE = [
+    (_l("Users"), "accounts.index", "users.manage"),
+    (_l("Audit log"), "audit_views.log", "audit.view"),
+]
+NAV: list = []
+
+
+def register_cli(app):
+    from core.cli import register
+
+    register(app)

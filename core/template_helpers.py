@@ -1,0 +1,46 @@
+"""Jinja globals and filters shared by every package's templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import request, url_for
+from flask_babel import get_locale
+
+from core.permissions import may
+from core.types import area_to_str, fen_to_str
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Stored UTC → shown in Asia/Shanghai."""
+    if value is None:
+        return ""
+    return value.astimezone(SHANGHAI).strftime(fmt)
+
+
+def yuan(fen: int | None) -> str:
+    if fen is None:
+        return ""
+    text = fen_to_str(fen)
+    whole, cents = text.split(".")
+    sign = "-" if whole.startswith("-") else ""
+    return f"{sign}{int(whole.lstrip('-')):,}.{cents}"
+
+
+def page_url(page: int) -> str:
+    args = dict(request.args)
+    args["page"] = page
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def is_zh() -> bool:
+    """Whether the page is shown in Chinese (Babel spells zh_CN as zh_Hans_CN)."""
+    return get_locale().language == "zh"
+
+
+def init(app) -> None:
+    app.jinja_env.globals.update(may=may, get_locale=get_locale, page_url=page_url, is_zh=is_zh)
+    app.jinja_env.filters.update(local_time=local_time, yuan=yuan, area=area_to_str)

@@ -1,0 +1,261 @@
+"""Opening balances (期初余额) of the sub-ledgers, imported from XLSX or CSV.
+
+When a compound starts keeping its fund here, each unit's state is carried over from the
+previous books: first deposit paid, balance, arrears. The file has a header row, English or
+Chinese column names — `unit` 房屋 (label "7-2-301" or id), `initial` 已交首期, `balance`
+余额, `arrears` 欠缴 (optional) — then one unit per row.
+
+Same safety as the unit ledger import: every row is checked before anything is written;
+if any row is bad, every problem is reported at once (row numbers as the spreadsheet shows
+them, header = row 1) and nothing is written. A unit that already has entries cannot take
+an opening balance (correct it with a reversal instead). Otherwise one posting of kind
+`opening` writes one entry per unit, with its audit entries, in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass
+
+from flask import current_app, has_app_context
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from compounds.models import Building, Compound, Entrance, Unit
+from core.extensions import db
+from core.permissions import authorize
+from core.types import AmountError, parse_money
+from owners_committee.fund_models import PostingKind, UnitFundAccount
+from owners_committee.fund_rules import EntryKind
+from owners_committee.fund_services import FundError, _audit, _Line, _post, _State
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_ROWS = 50_000
+
+#: key → accepted header names (English first, then Chinese)
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "unit": ("unit", "房屋"),
+    "initial": ("initial", "已交首期", "首期交存"),
+    "balance": ("balance", "余额"),
+    "arrears": ("arrears", "欠缴"),
+}
+REQUIRED = ("unit", "balance")
+_BY_NAME = {name: key for key, names in COLUMNS.items() for name in names}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    units: int
+    balance_fen: int
+    initial_fen: int
+    arrears_fen: int
+    posting_id: int | None
+
+
+def _error(status: int, code: str, message: str, rows: list[RowError] | None = None):
+    details = {"rows": [r.as_dict() for r in rows]} if rows else {}
+    return FundError(code, message, status=status, details=details)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.9f}".rstrip("0").rstrip(".")  # 12.3 may come back as 12.300000001
+    return str(value).strip().lstrip("'").strip()
+
+
+def read_rows(filename: str, content: bytes) -> list[list[str]]:
+    limit = (current_app.config.get("MAX_CONTENT_LENGTH") if has_app_context() else None) \
+        or 10 * 1024 * 1024
+    if len(content) > limit:
+        raise _error(413, "file_too_large", _("The file is too large"))
+    if not content.strip():
+        raise _error(422, "empty_file", _("The file is empty"))
+    if content.startswith(b"PK\x03\x04"):
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            sheet = wb.worksheets[0]
+            rows = [[_cell(v) for v in r] for r in sheet.iter_rows(max_col=20, values_only=True)]
+            wb.close()
+            return rows
+        except Exception:  # a damaged workbook raises all sorts; none is the user's 500
+            raise _error(422, "invalid_file",
+                         _("The file is not a valid XLSX workbook; open it in Excel and save "
+                           "it again as .xlsx")) from None
+    ext = os.path.splitext(filename or "")[1].lower()
+    if ext not in ("", ".csv", ".txt"):
+        raise _error(415, "unsupported_file", _("Upload the file as .xlsx or .csv"))
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise _error(422, "invalid_file", _("The file is not a CSV text file (UTF-8 or GB18030)"))
+    try:
+        return [[_cell(c) for c in r] for r in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error:
+        raise _error(422, "invalid_file", _("The CSV file is malformed")) from None
+
+
+@dataclass
+class _Row:
+    row: int
+    unit_id: int
+    label: str
+    initial: int
+    balance: int
+    arrears: int
+
+
+def check(compound: Compound, rows: list[list[str]]) -> tuple[list[_Row], list[RowError]]:
+    """Every row checked against the file and the registry; nothing written."""
+    if not rows:
+        raise _error(422, "empty_file", _("The file is empty"))
+    header = rows[0]
+    index: dict[str, int] = {}
+    names: dict[str, str] = {}
+    problems: list[RowError] = []
+    for pos, raw in enumerate(header):
+        name = raw.strip().lstrip("\ufeff")
+        if not name:
+            continue
+        key = _BY_NAME.get(name) or _BY_NAME.get(name.lower())
+        if key is None:
+            problems.append(RowError(1, name[:40], _("Unknown column")))
+        elif key in index:
+            problems.append(RowError(1, name, _("This column is given twice")))
+        else:
+            index[key], names[key] = pos, name
+    for key in REQUIRED:
+        if key not in index:
+            problems.append(RowError(1, COLUMNS[key][1], _("Missing column")))
+    if problems:
+        raise _error(422, "invalid_header",
+                     _("The header row is not right; use the column names of the template."),
+                     problems)
+    data = rows[1:]
+    if len(data) > MAX_ROWS:
+        raise _error(422, "too_many_rows", _("At most %(n)s rows per file", n=MAX_ROWS))
+    units = {label: (uid, label) for uid, label in db.session.execute(
+        select(Unit.id, Unit.label).where(Unit.compound_id == compound.id))}
+    by_id = {str(uid): v for uid, v in ((v[0], v) for v in units.values())}
+    started = {u for (u,) in db.session.execute(
+        select(UnitFundAccount.unit_id).where(UnitFundAccount.compound_id == compound.id,
+                                              UnitFundAccount.version > 0))}
+    seen: dict[int, int] = {}
+    good: list[_Row] = []
+    errors: list[RowError] = []
+    for n, cells in enumerate(data, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        row_errors: list[RowError] = []
+
+        def cell(key: str, cells=cells) -> str:
+            pos = index.get(key)
+            return cells[pos].strip() if pos is not None and pos < len(cells) else ""
+
+        def bad(key: str, message: str, n=n, row_errors=row_errors) -> None:
+            row_errors.append(RowError(n, names.get(key, COLUMNS[key][1]), message))
+
+        ref = cell("unit")
+        found = units.get(ref) or by_id.get(ref)
+        if not ref:
+            bad("unit", _("The unit is missing"))
+        elif found is None:
+            bad("unit", _("No unit %(ref)s in this compound", ref=ref))
+        elif found[0] in seen:
+            bad("unit", _("Unit %(label)s is already in row %(row)s", label=found[1],
+                          row=seen[found[0]]))
+        elif found[0] in started:
+            bad("unit", _("Unit %(label)s already has ledger entries; correct it with a "
+                          "reversal", label=found[1]))
+        amounts = {}
+        for key in ("initial", "balance", "arrears"):
+            text = cell(key)
+            if not text:
+                if key == "balance":
+                    bad(key, _("The balance is missing"))
+                amounts[key] = 0
+                continue
+            try:
+                amounts[key] = parse_money(text)
+            except AmountError as err:
+                bad(key, str(err.args[0]))
+        if row_errors:
+            errors += row_errors
+            continue
+        seen[found[0]] = n
+        good.append(_Row(n, found[0], found[1], amounts["initial"], amounts["balance"],
+                         amounts["arrears"]))
+    return good, errors
+
+
+def import_opening_balances(compound: Compound, filename: str, content: bytes) -> ImportResult:
+    """Check the whole file, then post every opening balance in one transaction."""
+    authorize("fund.manage", compound)
+    good, errors = check(compound, read_rows(filename, content))
+    if errors:
+        raise _error(422, "invalid_rows",
+                     _("%(n)s problems in the file; nothing was imported", n=len(errors)),
+                     errors)
+    good = [r for r in good if r.initial or r.balance or r.arrears]
+    if not good:
+        raise _error(422, "empty_file", _("The file holds no opening balance"))
+    posted = _post_opening(compound.id, good)
+    _audit(posted, "fund.import_opening", {"file": filename[:100], "units": len(good)},
+           compound_id=compound.id)
+    db.session.commit()
+    return ImportResult(len(good), sum(r.balance for r in good), sum(r.initial for r in good),
+                        sum(r.arrears for r in good), posted.posting.id)
+
+
+def _post_opening(compound_id: int, good: list[_Row], *, at=None, actor=None):
+    def compute(states: dict[int, _State]):
+        taken = [RowError(r.row, COLUMNS["unit"][1],
+                          _("Unit %(label)s already has ledger entries; correct it with a "
+                            "reversal", label=r.label))
+                 for r in good if states[r.unit_id].entries > 0]
+        if taken:  # posted meanwhile, by someone else
+            raise _error(409, "invalid_rows", _("Some units were posted to meanwhile"), taken)
+        return [_Line(r.unit_id, EntryKind.INITIAL, r.balance, r.balance, r.arrears, r.initial)
+                for r in good]
+
+    return _post(compound_id, PostingKind.opening, [r.unit_id for r in good], compute,
+                 memo="期初余额导入", at=at, actor=actor)
+
+
+def template_xlsx(compound: Compound) -> bytes:
+    """The opening-balance sheet with every unit of the compound listed, ready to fill in."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "期初余额"
+    ws.append(["房屋", "已交首期", "余额", "欠缴"])
+    for (label,) in db.session.execute(
+            select(Unit.label).join(Building, Building.id == Unit.building_id)
+            .join(Entrance, Entrance.id == Unit.entrance_id)
+            .where(Unit.compound_id == compound.id)
+            .order_by(Building.sort_key, Entrance.sort_key, Unit.sort_key)):
+        ws.append([label, None, None, None])
+    ws.column_dimensions["A"].width = 14
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

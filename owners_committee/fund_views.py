@@ -1,0 +1,338 @@
+"""Repair-fund pages: parse the form → call the service → render. No business logic here."""
+
+from __future__ import annotations
+
+import io
+import math
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from compounds.services import NotFound, RegistryError
+from core.extensions import db
+from core.permissions import may, requires
+from core.types import fen_to_str
+from owners_committee import fund_import
+from owners_committee import fund_services as services
+from owners_committee.fund_chart import balance_svg
+from owners_committee.fund_forms import (
+    EntryForm,
+    ImportForm,
+    NoticeForm,
+    PlanForm,
+    ProjectForm,
+    ReverseForm,
+    SpreadForm,
+)
+from owners_committee.fund_models import PostingKind
+from owners_committee.fund_rules import EntryKind
+from owners_committee.fund_services import FundError
+
+bp = Blueprint("fund", __name__, template_folder="templates")
+
+
+@bp.app_context_processor
+def _labels():
+    """Translated names of kinds and emergencies for the fund's templates."""
+    from owners_committee.fund_forms import EMERGENCY_LABELS, KIND_LABELS
+
+    return {"fund_kind_labels": KIND_LABELS, "fund_emergency_labels": EMERGENCY_LABELS}
+
+PAGE = 50
+
+
+def load(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except NotFound:
+        abort(404)
+
+
+def form_error(form, err: FundError | RegistryError) -> None:
+    """Show a refusal on the field it concerns, or as a message."""
+    db.session.rollback()
+    target = getattr(form, err.field, None) if err.field else None
+    if target is None:
+        flash(str(err.message), "error")
+    else:
+        target.errors = [*list(target.errors), str(err.message)]
+
+
+def _pdf(data: bytes, name: str):
+    resp = send_file(io.BytesIO(data), mimetype="application/pdf", download_name=name)
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+def _year() -> int:
+    year = request.args.get("year", type=int) or services.this_year()
+    if not 2000 <= year <= 2100:
+        abort(404)
+    return year
+
+
+@bp.get("/fund/")
+@requires("fund.view")
+def index():
+    """Staff: the compounds' funds; owners: their own units' sub-ledgers."""
+    mine = services.my_unit_rows(current_user.person_id)
+    funds = services.visible_funds() if may("fund.ledger") else []
+    return render_template("owners_committee/fund_index.html", mine=mine, funds=funds)
+
+
+@bp.get("/compounds/<int:cid>/fund")
+@requires("fund.view")
+def compound(cid: int):
+    c = load(services.get_compound, cid)
+    rows = services.unit_rows(c)
+    total = services.summary(c, rows)
+    all_units = services.sees_every_unit(c)
+    if not all_units:
+        mine = {r.unit_id for _, r in services.my_unit_rows(current_user.person_id)}
+        rows = [r for r in rows if r.unit_id in mine]
+    q = request.args.get("q", "").strip()
+    if q:
+        rows = [r for r in rows if q in r.label]
+    pages = max(1, math.ceil(len(rows) / PAGE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    labels, values = services.balance_series(c, months=24)
+    chart = balance_svg(labels, values, title=_("Fund balance at the end of each month"),
+                        description=_("From %(a)s to %(b)s; now %(c)s yuan",
+                                      a=labels[0], b=labels[-1], c=fen_to_str(values[-1])),
+                        units=(_("yuan"), _("10,000 yuan")))
+    postings = services.list_postings(c, request.args.get("ppage", 1, type=int)) \
+        if all_units else None
+    return render_template(
+        "owners_committee/fund_compound.html", compound=c, total=total, chart=chart,
+        rows=rows[(page - 1) * PAGE:page * PAGE], page=page, pages=pages, q=q,
+        all_units=all_units, projects=services.list_projects(c), postings=postings,
+        plans=services.list_plans(c) if all_units else [], year=services.this_year())
+
+
+@bp.route("/compounds/<int:cid>/fund/entries/new", methods=["GET", "POST"])
+@requires("fund.manage")
+def entry_form(cid: int):
+    c = load(services.get_compound, cid, "fund.manage")
+    form = EntryForm()
+    if request.method == "GET" and request.args.get("unit"):
+        form.unit.data = request.args["unit"]
+    if form.validate_on_submit():
+        try:
+            services.post_entry(c, unit=form.unit.data.strip(), kind=form.kind.data,
+                                amount=form.amount.data, memo=form.memo.data,
+                                kinds=(*services.MANUAL_KINDS, EntryKind.INCOME))
+        except (FundError, RegistryError) as err:
+            form_error(form, err)
+        else:
+            flash(_("Posted."), "success")
+            return redirect(url_for("fund.compound", cid=cid))
+    return render_template("owners_committee/fund_entry_form.html", compound=c, form=form)
+
+
+@bp.route("/compounds/<int:cid>/fund/spread", methods=["GET", "POST"])
+@requires("fund.manage")
+def spread_form(cid: int):
+    c = load(services.get_compound, cid, "fund.manage")
+    form = SpreadForm()
+    if form.validate_on_submit():
+        try:
+            posting = services.spread(c, kind=form.kind.data, total=form.amount.data,
+                                      basis=form.basis.data, memo=form.memo.data)
+        except (FundError, RegistryError) as err:
+            form_error(form, err)
+        else:
+            flash(_("Spread over %(n)s units.", n=posting.entry_count), "success")
+            return redirect(url_for("fund.compound", cid=cid))
+    return render_template("owners_committee/fund_spread_form.html", compound=c, form=form)
+
+
+def _vote_choices(votes) -> list:
+    return [SelectChoice("", _("— none —"))] + [
+        SelectChoice(str(v.id), _("No. %(id)s: %(title)s", id=v.id, title=v.title))
+        for v in votes]
+
+
+@bp.route("/compounds/<int:cid>/fund/projects/new", methods=["GET", "POST"])
+@requires("fund.manage")
+def project_form(cid: int):
+    """Fill in → preview the shares → post. The preview's digest guards the posting."""
+    c = load(services.get_compound, cid, "fund.manage")
+    form = ProjectForm()
+    form.vote_id.choices = _vote_choices(services.use_fund_votes(c))
+    plan, status = None, 200
+    if form.validate_on_submit():
+        fields = dict(title=form.title.data, description=form.description.data,
+                      contractor=form.contractor.data, cost=form.cost.data,
+                      scope=services.parse_scope_text(form.scope.data or ""),
+                      vote_id=form.vote_id.data or None, emergency=form.emergency.data,
+                      emergency_kind=form.emergency_kind.data if form.emergency.data else None,
+                      reason=form.reason.data if form.emergency.data else "")
+        try:
+            if request.form.get("action") == "post" and form.digest.data:
+                project = services.create_project(c, expect_digest=form.digest.data, **fields)
+                flash(_("The project is posted; the shares are charged."), "success")
+                return redirect(url_for("fund.project", cid=cid, pid=project.id))
+            plan = services.plan_project(c, **fields)
+            form.digest.data = plan.digest
+        except (FundError, RegistryError) as err:
+            form_error(form, err)
+            status = err.status
+            plan = None
+    elif request.method == "POST":
+        status = 422
+    from compounds.services import building_summaries
+
+    return render_template("owners_committee/fund_project_form.html", compound=c, form=form,
+                           plan=plan, buildings=building_summaries(c)), status
+
+
+@bp.get("/compounds/<int:cid>/fund/projects/<int:pid>")
+@requires("fund.view")
+def project(cid: int, pid: int):
+    c = load(services.get_compound, cid)
+    p = load(services.get_project, pid, c)
+    shares = services.project_shares(p)
+    return render_template("owners_committee/fund_project.html", compound=c, project=p,
+                           shares=shares, posting=services.project_posting(p),
+                           notice_form=NoticeForm(),
+                           mine={r.unit_id for _, r in
+                                 services.my_unit_rows(current_user.person_id)})
+
+
+@bp.post("/compounds/<int:cid>/fund/projects/<int:pid>/notice")
+@requires("fund.manage")
+def project_notice(cid: int, pid: int):
+    c = load(services.get_compound, cid, "fund.manage")
+    p = load(services.get_project, pid, c, "fund.manage")
+    if NoticeForm().validate_on_submit():
+        try:
+            services.mark_notice_published(p)
+            flash(_("Recorded: the owners were told."), "success")
+        except FundError as err:
+            db.session.rollback()
+            flash(str(err.message), "error")
+    return redirect(url_for("fund.project", cid=cid, pid=pid))
+
+
+@bp.route("/compounds/<int:cid>/fund/postings/<int:posting_id>/reverse",
+          methods=["GET", "POST"])
+@requires("fund.manage")
+def reverse(cid: int, posting_id: int):
+    c = load(services.get_compound, cid, "fund.manage")
+    posting = load(services.get_posting, posting_id, c)
+    form = ReverseForm()
+    if form.validate_on_submit():
+        try:
+            services.reverse(posting, form.reason.data)
+        except FundError as err:
+            form_error(form, err)
+        else:
+            flash(_("Reversed."), "success")
+            return redirect(url_for("fund.compound", cid=cid))
+    return render_template("owners_committee/fund_reverse.html", compound=c, posting=posting,
+                           entries=services.posting_entries(posting), form=form,
+                           kinds=PostingKind)
+
+
+@bp.route("/compounds/<int:cid>/fund/import", methods=["GET", "POST"])
+@requires("fund.manage")
+def import_form(cid: int):
+    c = load(services.get_compound, cid, "fund.manage")
+    form = ImportForm()
+    result, error, status = None, None, 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            result = fund_import.import_opening_balances(c, upload.filename or "",
+                                                         upload.read())
+        except FundError as err:
+            db.session.rollback()
+            error, status = err, err.status
+    elif request.method == "POST":
+        status = 400
+    return render_template("owners_committee/fund_import.html", compound=c, form=form,
+                           result=result, error=error), status
+
+
+@bp.get("/compounds/<int:cid>/fund/import/template.xlsx")
+@requires("fund.manage")
+def import_template(cid: int):
+    c = load(services.get_compound, cid, "fund.manage")
+    return send_file(io.BytesIO(fund_import.template_xlsx(c)), mimetype=fund_import.XLSX_MIME,
+                     as_attachment=True, download_name="维修资金期初余额.xlsx")
+
+
+@bp.route("/compounds/<int:cid>/fund/plans/new", methods=["GET", "POST"])
+@requires("fund.manage")
+def plan_form(cid: int):
+    c = load(services.get_compound, cid, "fund.manage")
+    form = PlanForm()
+    from votes.approvals import decided_votes
+
+    form.vote_id.choices = _vote_choices(decided_votes(c.id, "raise_fund"))
+    if form.validate_on_submit():
+        try:
+            plan = services.create_top_up_plan(
+                c, title=form.title.data, target_pct=form.target_pct.data,
+                due_on=form.due_on.data, vote_id=form.vote_id.data or None,
+                instructions=form.instructions.data)
+        except FundError as err:
+            form_error(form, err)
+        else:
+            flash(_("Top-up plan created: %(n)s units owe something.", n=plan.units), "success")
+            return redirect(url_for("fund.plan", cid=cid, plan_id=plan.id))
+    return render_template("owners_committee/fund_plan_form.html", compound=c, form=form)
+
+
+@bp.get("/compounds/<int:cid>/fund/plans/<int:plan_id>")
+@requires("fund.ledger")
+def plan(cid: int, plan_id: int):
+    c = load(services.get_compound, cid, "fund.ledger")
+    p = load(services.get_plan, plan_id, c, "fund.ledger")
+    lines = services.plan_lines(p)
+    now = {r.unit_id: r for r in services.unit_rows(c, [x.unit_id for x in lines])}
+    return render_template("owners_committee/fund_plan.html", compound=c, plan=p, lines=lines,
+                           now=now)
+
+
+@bp.get("/compounds/<int:cid>/fund/plans/<int:plan_id>/notices.pdf")
+@requires("fund.ledger")
+def plan_notices(cid: int, plan_id: int):
+    from reports.fund_top_up_notice import FundTopUpNotices
+
+    c = load(services.get_compound, cid, "fund.ledger")
+    p = load(services.get_plan, plan_id, c, "fund.ledger")
+    return _pdf(FundTopUpNotices(services.top_up_notices(p)).render(),
+                f"top-up-notices-{c.id}-{p.id}.pdf")
+
+
+@bp.get("/compounds/<int:cid>/fund/statement.pdf")
+@requires("fund.view")
+def statement(cid: int):
+    from reports.fund_annual_statement import FundAnnualStatement
+
+    c = load(services.get_compound, cid)
+    year = _year()
+    return _pdf(FundAnnualStatement(services.annual_statement(c, year)).render(),
+                f"fund-statement-{c.id}-{year}.pdf")
+
+
+@bp.get("/units/<int:uid>/fund")
+@requires("fund.view")
+def unit(uid: int):
+    u = load(services.get_unit, uid)
+    row = services.unit_rows(u.compound, [u.id])[0]
+    return render_template("owners_committee/fund_unit.html", unit=u, compound=u.compound,
+                           row=row, lines=services.unit_ledger(u))
+
+
+@bp.get("/units/<int:uid>/fund/statement.pdf")
+@requires("fund.view")
+def unit_statement(uid: int):
+    from reports.fund_unit_statement import FundUnitStatement
+
+    u = load(services.get_unit, uid)
+    return _pdf(FundUnitStatement(services.unit_statement(u)).render(),
+                f"fund-{u.label}.pdf")

@@ -1,0 +1,512 @@
+"""Owners'-committee candidate vetting (DOMAIN §4): every eligibility check passing, failing
+and unknown with its source; the preparatory group; the order of the reviews; the notice
+and objections; the final list; who may do and see what; the candidate notice PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+
+import pytest
+from werkzeug.exceptions import Forbidden
+
+from compounds import org_services
+from core.extensions import db
+from core.models import Role
+from owners_committee import election_services as svc
+from owners_committee.election_services import ElectionError
+from tests.factories import id_number
+from tests.owners_committee.test_election_world import (
+    FEE_CONFIRMATION,
+    approve,
+    as_user,
+    build_world,
+    eligible,
+    start,
+    to_final,
+)
+
+
+@pytest.fixture
+def world(make):
+    return build_world(make)
+
+
+def checks(candidate):
+    """The eligibility checks, as a page computes them (in a request)."""
+    from flask import current_app
+
+    with current_app.test_request_context("/"):
+        return svc.eligibility(candidate)
+
+
+def states(candidate) -> dict[str, str]:
+    return {c.key: c.state for c in checks(candidate)}
+
+
+# -- eligibility: each check passed, failed, unknown ----------------------------------------
+
+def test_a_clean_candidate_passes_every_check_the_data_can_show(world):
+    e = start(world)
+    c = eligible(world, e, "王芳")
+    with as_user(world.rc):
+        found = svc.eligibility(c)
+    assert {x.key: x.state for x in found} == {
+        "owner": "passed", "fund_arrears": "passed", "fee_arrears": "unknown",
+        "property_staff": "passed", "illegal_structure": "passed", "civil_capacity": "passed"}
+    by_key = {x.key: x for x in found}
+    assert "Registry" in by_key["owner"].source or "登记" in by_key["owner"].source
+    assert "安居物业" in by_key["property_staff"].source
+    assert by_key["owner"].detail == world.units["王芳"].label
+
+
+def test_owner_check_fails_for_developer_units_and_for_a_sold_unit(world):
+    from compounds.models import Holding
+
+    e = start(world)
+    with as_user(world.rc):
+        dev = svc.nominate(e, unit=world.dev_unit.label, name="开发商", nomination="self")
+    assert states(dev)["owner"] == "failed"
+    c = eligible(world, e, "李强")
+    assert states(c)["owner"] == "passed"
+    db.session.query(Holding).filter_by(person_id=world.people["李强"].id).delete()
+    db.session.commit()
+    check = next(x for x in checks(c) if x.key == "owner")
+    assert check.state == "failed" and check.detail
+
+
+def test_fund_arrears_passed_failed_unknown(world):
+    from owners_committee.fund_models import UnitFundAccount
+
+    e = start(world)
+    c = eligible(world, e, "赵敏")
+    assert states(c)["fund_arrears"] == "passed"
+    acct = db.session.query(UnitFundAccount).filter_by(unit_id=world.units["赵敏"].id).one()
+    acct.arrears_fen = 12345  # an expense share the balance could not cover
+    db.session.commit()
+    check = next(x for x in checks(c) if x.key == "fund_arrears")
+    assert check.state == "failed" and "123.45" in check.detail
+    acct.arrears_fen, acct.initial_paid_fen = 0, 5000  # half the first deposit unpaid
+    db.session.commit()
+    assert states(c)["fund_arrears"] == "failed"
+    # no rate and nothing paid: nothing is known, so not passed
+    world.c.fund_rate_fen = None
+    acct.initial_paid_fen = 0
+    db.session.commit()
+    assert states(c)["fund_arrears"] == "unknown"
+
+
+def test_fee_arrears_unknown_without_a_ledger_and_read_when_one_exists(world, monkeypatch):
+    from property import services as property_services
+
+    e = start(world)
+    c = eligible(world, e, "孙丽")
+    check = next(x for x in checks(c) if x.key == "fee_arrears")
+    assert check.state == "unknown" and check.source
+    ledger = {world.units["孙丽"].id: 0}
+    monkeypatch.setattr(property_services, "fee_arrears",
+                        lambda cid, unit_ids: sum(ledger.get(u, 0) for u in unit_ids),
+                        raising=False)
+    assert states(c)["fee_arrears"] == "passed"
+    ledger[world.units["孙丽"].id] = 36000
+    assert states(c)["fee_arrears"] == "failed"
+    monkeypatch.setattr(property_services, "fee_arrears", lambda cid, unit_ids: None,
+                        raising=False)
+    assert states(c)["fee_arrears"] == "unknown"
+
+
+def test_property_staff_check(world):
+    from compounds.models import Person
+    from property.models import StaffMember
+
+    e = start(world)
+    c = eligible(world, e, "周杰")
+    assert states(c)["property_staff"] == "passed"
+    # a declared relative on the serving company's staff register
+    with as_user(world.rc):
+        svc.update_declarations(c, pledge_signed_on="2026-11-01", declared_full_capacity="yes",
+                                declared_relative_staff="no",
+                                relative_id_numbers=id_number(901))
+    check = next(x for x in checks(c) if x.key == "property_staff")
+    assert check.state == "failed" and "保安老张" in check.detail and id_number(901) not in \
+        check.detail
+    # declared "yes" fails without the register (relatives' numbers left out this time)
+    with as_user(world.rc):
+        svc.update_declarations(c, pledge_signed_on="2026-11-01", declared_full_capacity="yes",
+                                declared_relative_staff="yes", relative_id_numbers="")
+    assert states(c)["property_staff"] == "failed"
+    # not declared: unknown
+    with as_user(world.rc):
+        svc.update_declarations(c, pledge_signed_on="2026-11-01", declared_full_capacity="yes")
+    assert states(c)["property_staff"] == "unknown"
+    # the candidate's own ID number on the register
+    with as_user(world.rc):
+        svc.update_declarations(c, pledge_signed_on="2026-11-01", declared_full_capacity="yes",
+                                declared_relative_staff="no")
+    staff = StaffMember(company_id=world.company.id, name="周杰",
+                        id_number=world.people["周杰"].id_number, role="engineering")
+    db.session.add(staff)
+    db.session.commit()
+    assert states(c)["property_staff"] == "failed"
+    # having left the company, or working for a company not serving the compound, is fine
+    staff.left_on = dt.date(2025, 1, 1)
+    db.session.commit()
+    assert states(c)["property_staff"] == "passed"
+    staff.left_on, staff.company_id = None, world.other.id
+    db.session.commit()
+    assert states(c)["property_staff"] == "passed"
+    # without an ID number in the registry nothing can be matched: unknown
+    db.session.get(Person, world.people["周杰"].id).id_number = None
+    db.session.commit()
+    assert states(c)["property_staff"] == "unknown"
+
+
+def test_property_staff_unknown_without_a_current_contract(world):
+    from property.models import ServiceContract
+
+    e = start(world)
+    c = eligible(world, e, "吴敏")
+    contract = db.session.query(ServiceContract).one()
+    contract.ends_on = dt.date(2021, 1, 1)
+    db.session.commit()
+    check = next(x for x in checks(c) if x.key == "property_staff")
+    assert check.state == "unknown" and check.detail
+
+
+def test_illegal_structure_check(world):
+    e = start(world)
+    c = eligible(world, e, "郑洁")
+    assert states(c)["illegal_structure"] == "passed"
+    with as_user(world.rc):
+        v = org_services.record_violation(world.c, unit=world.units["郑洁"].label,
+                                          kind="illegal_structure", description="阳台违章搭建",
+                                          recorded_on="2026-03-01")
+    check = next(x for x in checks(c) if x.key == "illegal_structure")
+    assert check.state == "failed" and world.units["郑洁"].label in check.detail
+    with as_user(world.rc):
+        org_services.correct_violation(v, corrected_on="2026-04-01")
+    assert states(c)["illegal_structure"] == "passed"
+
+
+def test_civil_capacity_as_declared(world):
+    e = start(world)
+    c = eligible(world, e, "冯涛")
+    for declared, state in (("yes", "passed"), ("no", "failed"), ("", "unknown")):
+        with as_user(world.rc):
+            svc.update_declarations(c, pledge_signed_on="2026-11-01",
+                                    declared_full_capacity=declared,
+                                    declared_relative_staff="no")
+        assert states(c)["civil_capacity"] == state, declared
+
+
+# -- the preparatory group ------------------------------------------------------------------
+
+def test_group_composition(world):
+    e = start(world, with_group=False)
+    c = eligible(world, e, "王芳")
+    with as_user(world.rc):
+        assert svc.group_problems(e.group)
+        with pytest.raises(ElectionError) as err:
+            svc.group_review(c, approve=True, confirmations=FEE_CONFIRMATION)
+        assert err.value.code == "group_incomplete"
+        svc.add_group_member(e, name="街道张主任", role="street", leader=True)
+        svc.add_group_member(e, name="居委会陈晨", role="residents_committee")
+        svc.add_group_member(e, name="党支部王书记", role="party")
+        svc.add_group_member(e, name="郑洁", role="owner", unit=world.units["郑洁"].label)
+        svc.add_group_member(e, name="冯涛", role="owner", unit=world.units["冯涛"].label)
+        # 2 owners of 5: less than half
+        assert any("half" in p or "半" in p for p in svc.group_problems(e.group))
+        svc.add_group_member(e, name="陈静", role="owner", unit=world.units["陈静"].label)
+        assert svc.group_problems(e.group) == []
+        with pytest.raises(ElectionError):  # the leader comes from the street office
+            svc.add_group_member(e, name="李强", role="owner", unit=world.units["李强"].label,
+                                 leader=True)
+        with pytest.raises(ElectionError):  # an owner representative must own a unit here
+            svc.add_group_member(e, name="外人", role="owner", unit="9-9-999")
+        svc.group_review(c, approve=True, confirmations=FEE_CONFIRMATION)
+
+
+def test_seats_5_to_11_odd(world):
+    with as_user(world.rc):
+        for seats, ok in ((3, False), (5, True), (8, False), (9, True), (11, True),
+                          (13, False)):
+            if ok:
+                assert svc.create_election(world.c, kind="re_election", title="换届",
+                                           seats=seats).seats == seats
+            else:
+                with pytest.raises(ElectionError):
+                    svc.create_election(world.c, kind="re_election", title="换届", seats=seats)
+
+
+# -- nomination -----------------------------------------------------------------------------
+
+def test_candidates_are_owners_nominated_in_one_of_four_ways(world):
+    e = start(world)
+    with as_user(world.rc):
+        with pytest.raises(ElectionError):
+            svc.nominate(e, unit=world.units["王芳"].label, name="李强", nomination="self")
+        with pytest.raises(ElectionError):  # a joint nomination names several owners
+            svc.nominate(e, unit=world.units["王芳"].label, name="王芳", nomination="joint",
+                         nominators=f"李强 {world.units['李强'].label}")
+        with pytest.raises(ElectionError):  # …who are owners of the units named
+            svc.nominate(e, unit=world.units["王芳"].label, name="王芳", nomination="joint",
+                         nominators=f"李强 {world.units['李强'].label}\n外人 7-1-101")
+        c = svc.nominate(e, unit=world.units["王芳"].label, name="王芳", nomination="joint",
+                         nominators=f"李强 {world.units['李强'].label}\n"
+                                    f"赵敏，{world.units['赵敏'].label}")
+        assert c.nominators.count("\n") == 1
+        svc.nominate(e, unit=world.units["李强"].label, name="李强", nomination="party")
+        svc.nominate(e, unit=world.units["赵敏"].label, name="赵敏",
+                     nomination="residents_committee")
+        with pytest.raises(ElectionError) as err:
+            svc.nominate(e, unit=world.units["王芳"].label, name="王芳", nomination="self")
+        assert err.value.code == "duplicate"
+
+
+def test_relative_id_numbers_are_validated_and_shown_masked(world, login, client):
+    e = start(world)
+    c = eligible(world, e, "王芳")
+    with as_user(world.rc), pytest.raises(ElectionError):
+        svc.update_declarations(c, relative_id_numbers="310101199001011235")
+    with as_user(world.rc):
+        svc.update_declarations(c, pledge_signed_on="2026-11-01", declared_relative_staff="no",
+                                relative_id_numbers=id_number(555))
+    login(world.rc)
+    page = client.get(f"/candidates/{c.id}").get_data(as_text=True)
+    assert id_number(555) not in page and id_number(555)[:4] + "**" in page
+
+
+# -- the order of the reviews ---------------------------------------------------------------
+
+def test_group_approval_needs_the_pledge_no_failure_and_every_unknown_verified(world):
+    e = start(world)
+    c = eligible(world, e, "王芳", pledge_signed_on="")
+    with as_user(world.rc):
+        with pytest.raises(ElectionError) as err:
+            svc.group_review(c, approve=True, confirmations=FEE_CONFIRMATION)
+        assert err.value.code == "no_pledge"
+        svc.update_declarations(c, pledge_signed_on="2026-11-01", declared_full_capacity="yes",
+                                declared_relative_staff="no")
+        with pytest.raises(ElectionError) as err:
+            svc.group_review(c, approve=True)  # the fee check is unknown
+        assert err.value.code == "check_unknown" and err.value.field == "confirm_fee_arrears"
+        v = org_services.record_violation(world.c, unit=world.units["王芳"].label,
+                                          kind="structural_damage", recorded_on="2026-01-01")
+        with pytest.raises(ElectionError) as err:
+            svc.group_review(c, approve=True, confirmations=FEE_CONFIRMATION)
+        assert err.value.code == "check_failed"
+        org_services.correct_violation(v, corrected_on="2026-02-01")
+        with pytest.raises(ElectionError):  # a rejection needs a reason
+            svc.group_review(c, approve=False)
+        review = svc.group_review(c, approve=True, confirmations=FEE_CONFIRMATION)
+    assert c.status == "group_passed"
+    assert review.confirmations == FEE_CONFIRMATION
+    assert {x["key"]: x["state"] for x in review.checks}["fee_arrears"] == "unknown"
+    with as_user(world.rc), pytest.raises(ElectionError) as err:
+        svc.group_review(c, approve=True, confirmations=FEE_CONFIRMATION)
+    assert err.value.code == "already_reviewed"
+
+
+def test_party_review_comes_after_the_group_and_only_from_the_compounds_secretary(world, make):
+    e = start(world)
+    c = eligible(world, e, "李强")
+    with as_user(world.ps), pytest.raises(ElectionError) as err:
+        svc.party_review(c, approve=True)
+    assert err.value.code == "group_review_first"
+    with as_user(world.rc):
+        svc.group_review(c, approve=True, confirmations=FEE_CONFIRMATION)
+        with pytest.raises(Forbidden) as denied:  # the rc secretary does not review
+            svc.party_review(c, approve=True)
+        assert getattr(denied.value, "code", None) == 403
+    other = make.compound("别处")
+    ps2 = make.user("ps2", Role.party_secretary, other)
+    with as_user(ps2), pytest.raises(Forbidden) as denied:
+        svc.party_review(c, approve=True)
+    assert getattr(denied.value, "code", None) == 403
+    with as_user(world.ps):
+        with pytest.raises(ElectionError):
+            svc.party_review(c, approve=False)  # reason required
+        svc.party_review(c, approve=False, reason="曾多次煽动群体性事件，不宜担任")
+    assert c.status == "party_rejected"
+
+
+def test_no_notice_before_every_review(world):
+    e = start(world)
+    a, b = eligible(world, e, "王芳"), eligible(world, e, "李强")
+    with as_user(world.rc):
+        with pytest.raises(ElectionError) as err:
+            svc.publish_notice(e)
+        assert err.value.code == "reviews_pending"
+        svc.group_review(a, approve=True, confirmations=FEE_CONFIRMATION)
+        svc.group_review(b, approve=False, reason="拖欠物业费")
+        with pytest.raises(ElectionError) as err:  # a still awaits the party organisation
+            svc.publish_notice(e)
+        assert "王芳" in str(err.value.message)
+    with as_user(world.ps):
+        svc.party_review(a, approve=True)
+    with as_user(world.rc):
+        svc.publish_notice(e)
+    assert e.status == "notice"
+    assert e.notice_ends_at - e.notice_starts_at == dt.timedelta(days=7)
+    with as_user(world.rc), pytest.raises(ElectionError):
+        svc.nominate(e, unit=world.units["赵敏"].label, name="赵敏", nomination="self")
+
+
+def test_no_final_list_before_the_notice_ends_nor_with_an_open_objection(world):
+    e = start(world)
+    a, b = eligible(world, e, "王芳"), eligible(world, e, "李强")
+    approve(world, a)
+    approve(world, b)
+    with as_user(world.rc):
+        with pytest.raises(ElectionError):
+            svc.finalise_list(e)  # not even published
+        svc.publish_notice(e)
+        with pytest.raises(ElectionError) as err:
+            svc.finalise_list(e)
+        assert err.value.code == "notice_running"
+    with as_user(world.owners["赵敏"]):
+        obj = svc.file_objection(e, b.id, text="李强长期拖欠物业费")
+    e.notice_ends_at = svc.utcnow() - dt.timedelta(seconds=1)
+    db.session.commit()
+    with as_user(world.owners["赵敏"]), pytest.raises(ElectionError) as err:
+        svc.file_objection(e, a.id, text="逾期异议")
+    assert err.value.code == "notice_closed"
+    with as_user(world.rc):
+        with pytest.raises(ElectionError) as err:
+            svc.finalise_list(e)
+        assert err.value.code == "objections_open"
+        svc.answer_objection(obj, upheld=True, answer="经核实，李强欠缴物业费，取消候选人资格")
+        svc.finalise_list(e)
+    assert e.status == "final"
+    assert [c.name for c in svc.final_candidates(e)] == ["王芳"]
+    assert b.status == "withdrawn"
+
+
+def test_objection_not_upheld_keeps_the_candidate(world):
+    e = start(world)
+    a = eligible(world, e, "王芳")
+    approve(world, a)
+    with as_user(world.rc):
+        svc.publish_notice(e)
+    with as_user(world.owners["李强"]):
+        obj = svc.file_objection(e, a.id, text="王芳不常住小区")
+    assert obj.filer_name == "李强"
+    with as_user(world.rc):
+        svc.answer_objection(obj, upheld=False, answer="常住与否不影响候选资格")
+        with pytest.raises(ElectionError):
+            svc.answer_objection(obj, upheld=True, answer="再答")
+    assert a.status == "approved"
+    to_final_after_notice(world, e)
+    assert [c.name for c in svc.final_candidates(e)] == ["王芳"]
+
+
+def to_final_after_notice(world, e):
+    e.notice_ends_at = svc.utcnow() - dt.timedelta(seconds=1)
+    db.session.commit()
+    with as_user(world.rc):
+        svc.finalise_list(e)
+
+
+def test_objections_only_from_owners_of_the_compound(world, make):
+    e = start(world)
+    a = eligible(world, e, "王芳")
+    approve(world, a)
+    with as_user(world.rc):
+        svc.publish_notice(e)
+    other = make.compound("别处")
+    b = make.building(other, "1")
+    outsider_p = make.person("外人", 777)
+    make.unit(b, "101", owners=[outsider_p])
+    outsider = make.user("outsider", Role.owner, person=outsider_p)
+    with as_user(outsider), pytest.raises(Forbidden) as denied:
+        svc.file_objection(e, a.id, text="x")
+    assert getattr(denied.value, "code", None) in (403, 404)
+    with as_user(world.rc):  # the group records a written objection with the filer's name
+        with pytest.raises(ElectionError):
+            svc.file_objection(e, a.id, text="书面异议")
+        assert svc.file_objection(e, a.id, text="书面异议", filer_name="孙丽").filer_name == "孙丽"
+
+
+# -- visibility -----------------------------------------------------------------------------
+
+def test_owners_see_only_published_lists(world, login, client):
+    e = start(world)
+    a, b = eligible(world, e, "王芳"), eligible(world, e, "李强")
+    login(world.owners["赵敏"])
+    assert client.get(f"/elections/{e.id}").status_code == 404
+    assert client.get(f"/candidates/{a.id}").status_code == 404
+    assert "梅岭苑第一届" not in client.get(f"/compounds/{world.c.id}/elections").get_data(
+        as_text=True)
+    approve(world, a)
+    with as_user(world.rc):
+        svc.group_review(b, approve=False, reason="拖欠维修资金")
+        svc.publish_notice(e)
+    page = client.get(f"/elections/{e.id}").get_data(as_text=True)
+    assert "王芳" in page and "李强" not in page and "拖欠维修资金" not in page
+    assert 'class="grid checks"' not in page and 'id="timeline"' not in page
+    assert client.get(f"/candidates/{b.id}").status_code == 404
+    cand = client.get(f"/candidates/{a.id}").get_data(as_text=True)
+    assert "王芳" in cand and 'class="grid checks"' not in cand and "**" not in cand
+    login(world.rc)
+    staff = client.get(f"/elections/{e.id}").get_data(as_text=True)
+    assert "李强" in staff and 'id="timeline"' in staff
+
+
+def test_every_step_is_on_the_timeline(world, login, client):
+    e = start(world)
+    a = eligible(world, e, "王芳")
+    approve(world, a)
+    to_final(world, e)
+    with as_user(world.rc):
+        steps = [t.action for t in svc.timeline(e, candidate_id=a.id)]
+    assert steps[-6:] == ["election.nominate", "election.declarations",
+                          "election.group_review", "election.party_review", "election.notice",
+                          "election.final"]
+    login(world.rc)
+    page = client.get(f"/candidates/{a.id}").get_data(as_text=True)
+    assert page.count('data-action="election.') >= 6
+
+
+# -- pages and the candidate notice PDF -----------------------------------------------------
+
+def test_review_pages_post_in_order(world, login, client):
+    e = start(world)
+    c = eligible(world, e, "王芳")
+    login(world.ps)
+    assert client.post(f"/candidates/{c.id}/party-review",
+                       data={"decision": "approve"}).status_code == 302
+    assert c.status == "nominated"  # refused: the group reviews first
+    login(world.rc)
+    assert client.post(f"/candidates/{c.id}/party-review",
+                       data={"decision": "approve"}).status_code == 403
+    resp = client.post(f"/candidates/{c.id}/group-review",
+                       data={"decision": "approve", "confirm_fee_arrears": "物业证明"})
+    assert resp.status_code == 302
+    db.session.refresh(c)
+    assert c.status == "group_passed"
+    login(world.ps)
+    client.post(f"/candidates/{c.id}/party-review", data={"decision": "approve"})
+    db.session.refresh(c)
+    assert c.status == "approved"
+
+
+def test_candidate_notice_pdf(world, login, client, tmp_path):
+    e = start(world)
+    a = eligible(world, e, "王芳")
+    b = eligible(world, e, "李强")
+    approve(world, a)
+    approve(world, b)
+    login(world.owners["赵敏"])
+    assert client.get(f"/elections/{e.id}/notice.pdf").status_code == 404  # not published
+    with as_user(world.rc):
+        svc.publish_notice(e)
+    resp = client.get(f"/elections/{e.id}/notice.pdf")
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    pdf = tmp_path / "notice.pdf"
+    pdf.write_bytes(resp.data)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout.replace(" ", "").replace("\n", "")
+    for s in ("业主委员会委员候选人公示", "王芳", "李强", world.units["王芳"].label, "业主自荐",
+              "通过", "公示期", "异议", "应选委员5名", "第1页"):
+        assert s in text, s
+    assert id_number(300) not in text  # no ID numbers on a public notice

@@ -1,0 +1,114 @@
+"""WTForms for the votes pages. The services check everything again; these only shape input."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+#: art. 278 matters, in the order of the article (labels shown to people)
+MATTER_LABELS = {
+    "rules": _l("1 Rules of procedure"),
+    "covenant": _l("2 Management covenant"),
+    "committee": _l("3 Electing or replacing the owners' committee"),
+    "manager": _l("4 Hiring or dismissing the property company"),
+    "use_fund": _l("5 Using the maintenance fund"),
+    "raise_fund": _l("6 Raising the maintenance fund"),
+    "rebuild": _l("7 Rebuilding (e.g. an elevator retrofit)"),
+    "common_use": _l("8 Changing the use of common parts, or business on them"),
+    "other": _l("9 Other major matters"),
+}
+STATUS_LABELS = {
+    "draft": _l("Draft"), "announced": _l("Notice published"), "open": _l("Voting open"),
+    "closed": _l("Voting closed"), "published": _l("Result published"),
+    "cancelled": _l("Vote cancelled"),
+}
+CHOICE_LABELS = {"agree": _l("Agree"), "oppose": _l("Oppose"), "abstain": _l("Abstain")}
+CHANNEL_LABELS = {"online": _l("Online"), "paper": _l("Paper"), "proxy": _l("Proxy")}
+CHOICES = [SelectChoice(k, v) for k, v in CHOICE_LABELS.items()]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class VoteForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    matter = SelectField(_l("Matter (Civil Code art. 278)"),
+                         choices=[SelectChoice(k, v) for k, v in MATTER_LABELS.items()])
+    question = TextAreaField(_l("Full text owners read before voting"),
+                             validators=[Optional(), Length(max=20000)])
+    scope = MultiCheckboxField(_l("Scope (none ticked = the whole compound)"), choices=[],
+                               validate_choice=False)
+    opens_at = StringField(_l("Opens at"), validators=[Optional(), Length(max=40)])
+    closes_at = StringField(_l("Closes at"), validators=[Optional(), Length(max=40)])
+    publish_names = BooleanField(_l("Publish each unit's choice on the result notice"))
+    issuer = StringField(_l("Issuing body (default: the residents' committee)"),
+                         validators=[Optional(), Length(max=100)])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: only the CSRF token, for the lifecycle buttons."""
+
+
+class BallotForm(FlaskForm):
+    group = RadioField(_l("Vote for"), choices=[], validate_choice=False)
+    choice = RadioField(_l("Your choice"), choices=CHOICES,
+                        validators=[InputRequired(_l("Choose agree, oppose or abstain."))])
+    confirm = BooleanField(_l("I have read the full text and this is my decision"),
+                           validators=[DataRequired(_l("Please confirm."))])
+
+
+class PaperBallotForm(FlaskForm):
+    serial = StringField(_l("Serial number on the paper ballot"),
+                         validators=[DataRequired(), Length(max=20)])
+    choice = RadioField(_l("Choice ticked on the ballot"), choices=CHOICES,
+                        validators=[InputRequired(_l("Choose agree, oppose or abstain."))])
+    channel = SelectField(_l("Ballot"), choices=[
+        SelectChoice("paper", _l("Paper ballot signed by the owner")),
+        SelectChoice("proxy", _l("Cast by a proxy with written authorisation"))])
+    proxy_name = StringField(_l("Proxy's name"), validators=[Optional(), Length(max=64)])
+    proxy_ref = StringField(_l("Authorisation reference"), validators=[Optional(),
+                                                                         Length(max=64)])
+
+
+class ReceiptForm(FlaskForm):
+    code = StringField(_l("Receipt code"), validators=[DataRequired(), Length(max=40)])
+
+
+class ProjectForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    building = SelectField(_l("Building"), choices=[], validate_choice=False)
+    entrance = StringField(_l("Entrance (empty = the whole building)"),
+                           validators=[Optional(), Length(max=16)])
+    cost = StringField(_l("Estimated cost (yuan)"), validators=[DataRequired(), Length(max=20)])
+    lifts = IntegerField(_l("Lifts"), default=1, validators=[InputRequired(),
+                                                             NumberRange(1, 20)])
+    subsidy_rate = StringField(_l("Government subsidy (percent of the cost)"), default="40",
+                               validators=[DataRequired(), Length(max=10)])
+    subsidy_cap = StringField(_l("Subsidy cap per lift (yuan)"), default="280000.00",
+                              validators=[DataRequired(), Length(max=20)])
+    fund = StringField(_l("From the maintenance fund (yuan)"), default="0",
+                       validators=[Optional(), Length(max=20)])
+    coefficients = TextAreaField(_l("Floor coefficients, one per line: floor: coefficient"),
+                                 validators=[Optional(), Length(max=2000)])
+    uses_common_land = BooleanField(_l("The lift stands on the compound's common land "
+                                       "(a compound-wide vote is needed too)"))
+    notice_from = StringField(_l("Public notice from (date)"),
+                              validators=[Optional(), Length(max=10)])
+    notice_days = IntegerField(_l("Public notice days (at least 7)"), default=7,
+                               validators=[InputRequired(), NumberRange(7, 90)])

@@ -1,0 +1,351 @@
+"""Owners' votes (业主共同决定事项): the vote, its frozen roll, ballots, refused attempts, and
+elevator retrofit projects (加装电梯).
+
+The roll (表决名册) is a frozen copy of the registry taken when the vote opens: voter groups
+(title-holder groups, one head each), their units with areas and floors, and the holders'
+names and phones for the door-knocking list. Later registry edits never change it.
+
+The database, not the code, guarantees "one voter, one ballot": a partial unique index on
+(vote_id, group_id) over ballots that are not voided. Two simultaneous ballots for the same
+voter cannot both be committed, whatever the channel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.extensions import db
+from core.permissions import Target
+from core.types import Area, UTCDateTime, utcnow
+
+
+class VoteStatus(enum.StrEnum):
+    """draft → announced → open → closed → published; cancelled from any state before
+    published. `Vote.can_move_to` is the one place the allowed moves are written."""
+
+    draft = "draft"  # 草稿
+    announced = "announced"  # 已公告 (notice period running)
+    open = "open"  # 表决中 (roll frozen)
+    closed = "closed"  # 已截止 (result computed)
+    published = "published"  # 结果已公告
+    cancelled = "cancelled"  # 已取消
+
+
+_MOVES = {
+    VoteStatus.draft: {VoteStatus.announced, VoteStatus.cancelled},
+    VoteStatus.announced: {VoteStatus.open, VoteStatus.cancelled},
+    VoteStatus.open: {VoteStatus.closed, VoteStatus.cancelled},
+    VoteStatus.closed: {VoteStatus.published, VoteStatus.cancelled},
+    VoteStatus.published: set(),
+    VoteStatus.cancelled: set(),
+}
+
+
+class RuleVariant(enum.StrEnum):
+    """Which rule counts the vote: the art. 278 rule of its matter, or the Shanghai elevator
+    common-land rule (double 2/3 turnout, double more-than-half consent)."""
+
+    standard = "standard"
+    elevator_land = "elevator_land"
+
+
+class Channel(enum.StrEnum):
+    online = "online"  # the owner, signed in
+    paper = "paper"  # signed paper ballot entered by serial number
+    proxy = "proxy"  # by a proxy holding a written authorisation
+
+
+MATTERS = ("rules", "covenant", "committee", "manager", "use_fund", "raise_fund", "rebuild",
+           "common_use", "other")
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Vote(db.Model):
+    """One owners' decision on one matter within one scope (表决)."""
+
+    __tablename__ = "vote"
+    __table_args__ = (
+        CheckConstraint(_in("matter", MATTERS), name="matter_known"),
+        CheckConstraint(_in("status", [s.value for s in VoteStatus]), name="status_known"),
+        CheckConstraint(_in("rule_variant", [v.value for v in RuleVariant]),
+                        name="rule_variant_known"),
+        CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at",
+                        name="closes_after_opens"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compound.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    #: the full text owners read before voting (表决事项全文)
+    question: Mapped[str] = mapped_column(Text, default="")
+    #: art. 278 matter, the API's string (see votes.rules.Matter)
+    matter: Mapped[str] = mapped_column(String(16))
+    rule_variant: Mapped[str] = mapped_column(String(16), default=RuleVariant.standard.value)
+    status: Mapped[str] = mapped_column(String(16), default=VoteStatus.draft.value, index=True)
+    #: per-unit choices are printed on the result notice only when this is set
+    publish_names: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: who issues the notices (e.g. "××居民委员会"); empty = the compound's residents' committee
+    issuer: Mapped[str] = mapped_column(String(100), default="")
+    #: planned opening and closing; no ballot is accepted at or after closes_at
+    opens_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closes_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: when the notice (公告) was published, and the earliest moment the vote may open
+    announced_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    may_open_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    #: the frozen roll's totals (denominators of turnout), set when the vote opens
+    roll_units: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    roll_area: Mapped[Decimal | None] = mapped_column(Area, nullable=True)
+    roll_heads: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: the result as computed at closing (JSON); never recomputed afterwards
+    result_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_by_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    compound = relationship("Compound", lazy="joined")
+    scopes: Mapped[list[VoteScope]] = relationship(
+        back_populates="vote", cascade="all, delete-orphan", order_by="VoteScope.id")
+
+    def can_move_to(self, status: VoteStatus) -> bool:
+        return status in _MOVES[VoteStatus(self.status)]
+
+    @property
+    def result(self) -> dict | None:
+        return None if self.result_json is None else json.loads(self.result_json)
+
+    @property
+    def whole_compound(self) -> bool:
+        return not self.scopes
+
+    def permission_target(self) -> Target:
+        c = self.compound
+        return Target(district_id=c.street.district_id, street_id=c.street_id,
+                      compound_id=c.id)
+
+    def __repr__(self) -> str:
+        return f"<Vote {self.id} {self.status}>"
+
+
+class VoteScope(db.Model):
+    """One building, or one entrance of a building, in a vote's scope; none = whole compound."""
+
+    __tablename__ = "vote_scope"
+    __table_args__ = (UniqueConstraint("vote_id", "building_id", "entrance_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id", ondelete="CASCADE"), index=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("building.id"))
+    #: null = the whole building
+    entrance_id: Mapped[int | None] = mapped_column(ForeignKey("entrance.id"), nullable=True)
+
+    vote: Mapped[Vote] = relationship(back_populates="scopes")
+    building = relationship("Building", lazy="joined")
+    entrance = relationship("Entrance", lazy="joined")
+
+
+class RollGroup(db.Model):
+    """A voter of the frozen roll: a title-holder group (one head) and its area in scope."""
+
+    __tablename__ = "roll_group"
+    __table_args__ = (
+        UniqueConstraint("vote_id", "key"),
+        UniqueConstraint("vote_id", "serial"),
+        CheckConstraint("heads = 1", name="one_head"),
+        CheckConstraint("area >= 0", name="area_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id", ondelete="CASCADE"), index=True)
+    #: votes.rules.VoterGroup.key: "developer", "p:3,7" or "u:42"
+    key: Mapped[str] = mapped_column(String(255))
+    #: printed on the paper ballot (表决票编号); the last digit is a check digit
+    serial: Mapped[str] = mapped_column(String(16))
+    heads: Mapped[int] = mapped_column(Integer, default=1)
+    area: Mapped[Decimal] = mapped_column(Area)
+    units: Mapped[int] = mapped_column(Integer)
+    developer: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the first unit's label, for sorting and display ("7-2-301")
+    first_label: Mapped[str] = mapped_column(String(52), default="")
+    #: the units' labels and the holders' names, for lists ("7-2-301、7-2-302")
+    labels: Mapped[str] = mapped_column(Text, default="")
+    names: Mapped[str] = mapped_column(Text, default="")
+
+
+class RollUnit(db.Model):
+    """A unit of the frozen roll, copied from the registry when the vote opened."""
+
+    __tablename__ = "roll_unit"
+    __table_args__ = (UniqueConstraint("vote_id", "unit_id"),
+                      Index("ix_roll_unit_vote_label", "vote_id", "label"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("roll_group.id", ondelete="CASCADE"),
+                                          index=True)
+    unit_id: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(52))
+    area: Mapped[Decimal] = mapped_column(Area)
+    floor: Mapped[int] = mapped_column(Integer)
+    building_id: Mapped[int] = mapped_column(Integer)
+    entrance_id: Mapped[int] = mapped_column(Integer)
+    building_number: Mapped[str] = mapped_column(String(16))
+    entrance_number: Mapped[str] = mapped_column(String(16))
+    number: Mapped[str] = mapped_column(String(16))
+    #: building, entrance, unit sort keys joined: the registry's order
+    sort_key: Mapped[str] = mapped_column(String(80), default="")
+
+
+class RollHolder(db.Model):
+    """A title holder of a roll group, frozen: name and phone (never the ID number)."""
+
+    __tablename__ = "roll_holder"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("roll_group.id", ondelete="CASCADE"),
+                                          index=True)
+    person_id: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str] = mapped_column(String(32), default="")
+
+
+class Ballot(db.Model):
+    """A voter group's ballot (表决票), whatever the channel. Voided ballots stay, marked."""
+
+    __tablename__ = "ballot"
+    __table_args__ = (
+        # The one-ballot-per-voter guarantee. Partial, so a voided ballot can be re-entered.
+        Index("uq_ballot_vote_group_live", "vote_id", "group_id", unique=True,
+              sqlite_where=text("voided_at IS NULL"),
+              postgresql_where=text("voided_at IS NULL")),
+        CheckConstraint("choice IN ('agree', 'oppose', 'abstain')", name="choice_known"),
+        CheckConstraint("channel IN ('online', 'paper', 'proxy')", name="channel_known"),
+        CheckConstraint("channel <> 'proxy' OR (proxy_name <> '' AND proxy_ref <> '')",
+                        name="proxy_documented"),
+        CheckConstraint("voided_at IS NULL OR void_reason <> ''", name="void_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("roll_group.id", ondelete="CASCADE"),
+                                          index=True)
+    #: the unit named when casting (any unit of the group)
+    unit_id: Mapped[int] = mapped_column(Integer)
+    choice: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(8))
+    #: random, unguessable; lets anyone check that this ballot is counted (回执码)
+    receipt: Mapped[str] = mapped_column(String(24), unique=True)
+    #: the printed ballot's serial number (paper/proxy)
+    serial: Mapped[str] = mapped_column(String(16), default="")
+    proxy_name: Mapped[str] = mapped_column(String(64), default="")
+    #: reference of the written authorisation (委托书编号)
+    proxy_ref: Mapped[str] = mapped_column(String(64), default="")
+    cast_by_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cast_by: Mapped[str] = mapped_column(String(64), default="")
+    cast_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    voided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    voided_by: Mapped[str] = mapped_column(String(64), default="")
+    void_reason: Mapped[str] = mapped_column(Text, default="")
+
+    group: Mapped[RollGroup] = relationship()
+
+
+class BallotAttempt(db.Model):
+    """A refused ballot, kept for the secretary: a second ballot of a voter (e.g. a co-owner
+    who did not know the other had voted), or one that conflicts with the standing choice."""
+
+    __tablename__ = "ballot_attempt"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("roll_group.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    username: Mapped[str] = mapped_column(String(64), default="")
+    channel: Mapped[str] = mapped_column(String(8))
+    choice: Mapped[str] = mapped_column(String(8))
+    #: duplicate (same choice as the standing ballot) or conflicting (a different choice)
+    reason: Mapped[str] = mapped_column(String(16))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    group: Mapped[RollGroup] = relationship()
+
+
+class ElevatorProject(db.Model):
+    """An elevator retrofit (既有多层住宅加装电梯) for a building or one entrance of it."""
+
+    __tablename__ = "elevator_project"
+    __table_args__ = (
+        CheckConstraint("cost_fen >= 0", name="cost_not_negative"),
+        CheckConstraint("lifts >= 1", name="at_least_one_lift"),
+        CheckConstraint("subsidy_rate_bp >= 0 AND subsidy_rate_bp <= 10000",
+                        name="subsidy_rate_range"),
+        CheckConstraint("subsidy_cap_fen >= 0", name="subsidy_cap_not_negative"),
+        CheckConstraint("fund_fen >= 0", name="fund_not_negative"),
+        CheckConstraint("notice_days >= 7", name="notice_at_least_7_days"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compound.id"), index=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("building.id"))
+    entrance_id: Mapped[int | None] = mapped_column(ForeignKey("entrance.id"), nullable=True)
+    title: Mapped[str] = mapped_column(String(200))
+    #: estimated construction cost (工程概算), fen
+    cost_fen: Mapped[int] = mapped_column(BigInteger)
+    lifts: Mapped[int] = mapped_column(Integer, default=1)
+    #: government subsidy rate in basis points (4000 = 40 %) and cap per lift (fen)
+    subsidy_rate_bp: Mapped[int] = mapped_column(Integer, default=4000)
+    subsidy_cap_fen: Mapped[int] = mapped_column(BigInteger, default=28_000_000)
+    #: contribution from the maintenance fund (维修资金), fen
+    fund_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: floor → coefficient, JSON {"1": "0", "2": "0.6", …}; decimal strings, exact
+    coefficients_json: Mapped[str] = mapped_column(Text, default="{}")
+    #: the lift stands on the compound's common land: a compound-wide vote is needed too
+    uses_common_land: Mapped[bool] = mapped_column(Boolean, default=False)
+    building_vote_id: Mapped[int | None] = mapped_column(ForeignKey("vote.id"), nullable=True)
+    land_vote_id: Mapped[int | None] = mapped_column(ForeignKey("vote.id"), nullable=True)
+    #: public notice of the cost-sharing plan (公示): first day and length (≥ 7 days)
+    notice_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    notice_days: Mapped[int] = mapped_column(Integer, default=7)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    compound = relationship("Compound", lazy="joined")
+    building = relationship("Building", lazy="joined")
+    entrance = relationship("Entrance", lazy="joined")
+    building_vote: Mapped[Vote | None] = relationship(foreign_keys=[building_vote_id])
+    land_vote: Mapped[Vote | None] = relationship(foreign_keys=[land_vote_id])
+
+    @property
+    def coefficients(self) -> dict[int, Decimal]:
+        raw = json.loads(self.coefficients_json or "{}")
+        return {int(k): Decimal(v) for k, v in raw.items()}
+
+    def permission_target(self) -> Target:
+        c = self.compound
+        return Target(district_id=c.street.district_id, street_id=c.street_id,
+                      compound_id=c.id)
