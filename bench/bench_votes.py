@@ -371,7 +371,8 @@ def bench_casting(url: str, rows: list[dict]) -> None:
     threads = int(os.environ.get("BENCH_GUNICORN_THREADS", "4"))
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", RATELIMIT_ENABLED="0",
                PYTHONPATH=str(ROOT))
-    gunicorn = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread",
+    worker_class = os.environ.get("BENCH_GUNICORN_CLASS", "gthread")
+    gunicorn = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", worker_class,
                 "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
                 "--keep-alive", "30", "app:create_app()"]
     log_path = Path(tempfile.mkdtemp(prefix="gunicorn-")) / "gunicorn.log"
@@ -434,7 +435,7 @@ def bench_casting(url: str, rows: list[dict]) -> None:
                  "target": f"machine: {cpus} CPUs, load avg {os.getloadavg()[0]:.1f}"})
     rows.append({"what": "ratio ballots / healthz", "rate": f"{cast_rate / health_rate:.2f}",
                  "p50": "", "p99": "", "codes": f"counted {counted} = {warm} + {len(lat)}",
-                 "target": f"gunicorn {workers}×{threads} gthread, {cpus} CPUs"})
+                 "target": f"gunicorn {workers}×{threads} {worker_class}, {cpus} CPUs"})
 
 
 # -- 3. paper ballots ----------------------------------------------------------------------

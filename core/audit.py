@@ -15,13 +15,27 @@ from decimal import Decimal
 
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from core.extensions import db
 from core.models import AuditEntry, AuditHead
 from core.types import utcnow
 
 GENESIS = "0" * 64
+_HEAD = AuditHead.__table__
+_ENTRY = AuditEntry.__table__
+_ENTRY_FIELDS = ("seq", "at", "actor_id", "actor", "action", "object_type", "object_id",
+                 "compound_id", "data", "prev_hash", "hash")
+# Built once (they run for every audited change, every ballot among them).
+_ADVANCE = (update(_HEAD).where(_HEAD.c.id == 1)
+            .values(seq=_HEAD.c.seq + bindparam("n", type_=_HEAD.c.seq.type))
+            .returning(_HEAD.c.seq, _HEAD.c.hash))
+_INSERTED = (insert(_ENTRY).values({f: bindparam(f"e_{f}", type_=_ENTRY.c[f].type)
+                                     for f in _ENTRY_FIELDS})
+             .returning(_ENTRY.c.hash).cte("e"))
+#: PostgreSQL: insert one entry and move the head's hash to it, in one statement
+_APPEND_ONE = (update(_HEAD).where(_HEAD.c.id == 1)
+               .values(hash=select(_INSERTED.c.hash).scalar_subquery()))
 
 
 def _default(value):
@@ -55,72 +69,72 @@ def _actor():
     return None, "system"
 
 
-def record(action: str, object_type: str, object_id, data: dict | None = None, *,
-           compound_id: int | None = None, actor: tuple[int | None, str] | None = None
-           ) -> AuditEntry:
-    """Append an entry to the chain in the current transaction (the caller commits)."""
-    session = db.session
-    actor_id, actor_name = actor or _actor()
-    session.flush()  # the change being audited takes its locks first
-    bumped = session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
-    ).rowcount
-    if not bumped:
-        session.add(AuditHead(id=1, seq=1, hash=GENESIS))
-        session.flush()
-    head = session.execute(
-        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)
-    ).one()
-    at = utcnow()
-    payload = canonical(data or {})
-    entry = AuditEntry(
-        seq=head.seq, at=at, actor_id=actor_id, actor=actor_name, action=action,
-        object_type=object_type, object_id=str(object_id), compound_id=compound_id,
-        data=payload, prev_hash=head.hash,
-    )
-    entry.hash = entry_hash(seq=head.seq, at=at, actor=actor_name, action=action,
-                            object_type=object_type, object_id=str(object_id),
-                            data=payload, prev_hash=head.hash)
-    session.add(entry)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=entry.hash))
-    return entry
+def _advance_head(n: int) -> tuple[int, str]:
+    """Move the head on by `n` entries; return (its new seq, the hash before the move).
 
-
-def record_many(items: list[tuple[str, str, object, dict]], *, compound_id: int | None = None,
-                actor: tuple[int | None, str] | None = None) -> int:
-    """Append many entries (action, object_type, object_id, data) under one lock, in order.
-
-    A 20,000-row ledger import writes one entry per changed unit; taking the chain's
-    lock once for all of them keeps that fast.
+    This UPDATE takes the chain's lock (a row lock on PostgreSQL, the write lock on SQLite),
+    held until the caller commits: concurrent writers append one after the other.
     """
-    if not items:
-        return 0
     session = db.session
-    actor_id, actor_name = actor or _actor()
-    session.flush()
-    n = len(items)
-    bumped = session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + n)
-    ).rowcount
-    if not bumped:
+    head = session.connection().execute(_ADVANCE, {"n": n}).first()
+    if head is None:  # the first entry ever
         session.add(AuditHead(id=1, seq=n, hash=GENESIS))
         session.flush()
-    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
-    seq, prev = head.seq - n, head.hash
+        return n, GENESIS
+    return head.seq, head.hash
+
+
+def _append(rows: list[dict]) -> None:
+    """Insert the entries and move the head's hash to the last one.
+
+    On PostgreSQL both in one statement (a data-modifying CTE), as every ballot pays for it.
+    """
+    conn = db.session.connection()  # Core statements: no ORM bookkeeping needed here
+    if conn.dialect.name == "postgresql" and len(rows) == 1:
+        conn.execute(_APPEND_ONE, {f"e_{k}": v for k, v in rows[0].items()})
+        return
+    conn.execute(insert(_ENTRY), rows)
+    conn.execute(update(_HEAD).where(_HEAD.c.id == 1).values(hash=rows[-1]["hash"]))
+
+
+def _entries(items, actor_id, actor_name, compound_id, first_seq: int, prev: str) -> list[dict]:
     at = utcnow()
-    rows = []
+    rows, seq = [], first_seq
     for action, object_type, object_id, data in items:
-        seq += 1
         payload = canonical(data or {})
         h = entry_hash(seq=seq, at=at, actor=actor_name, action=action, object_type=object_type,
                        object_id=str(object_id), data=payload, prev_hash=prev)
         rows.append({"seq": seq, "at": at, "actor_id": actor_id, "actor": actor_name,
                      "action": action, "object_type": object_type, "object_id": str(object_id),
                      "compound_id": compound_id, "data": payload, "prev_hash": prev, "hash": h})
-        prev = h
-    session.execute(AuditEntry.__table__.insert(), rows)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=prev))
-    return n
+        prev, seq = h, seq + 1
+    return rows
+
+
+def record(action: str, object_type: str, object_id, data: dict | None = None, *,
+           compound_id: int | None = None, actor: tuple[int | None, str] | None = None
+           ) -> int:
+    """Append an entry to the chain in the current transaction (the caller commits);
+    returns its sequence number."""
+    return record_many([(action, object_type, object_id, data)], compound_id=compound_id,
+                       actor=actor)
+
+
+def record_many(items: list[tuple[str, str, object, dict]], *, compound_id: int | None = None,
+                actor: tuple[int | None, str] | None = None) -> int:
+    """Append entries (action, object_type, object_id, data) under one lock, in order;
+    returns the sequence number of the last one (0 when there are none).
+
+    A 20,000-row ledger import writes one entry per changed unit; taking the chain's
+    lock once for all of them keeps that fast.
+    """
+    if not items:
+        return 0
+    actor_id, actor_name = actor or _actor()
+    db.session.flush()  # the change being audited takes its locks first
+    seq, prev = _advance_head(len(items))
+    _append(_entries(items, actor_id, actor_name, compound_id, seq - len(items) + 1, prev))
+    return seq
 
 
 @dataclass(frozen=True)

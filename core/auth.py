@@ -25,8 +25,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -80,18 +80,21 @@ def _load_user(user_id: str):
     return db.session.get(User, int(user_id))
 
 
+# the token, its user and their grants in one query, built once: every API call runs it
+_BEARER = (select(User).join(ApiToken, ApiToken.user_id == User.id)
+           .where(ApiToken.token_hash == bindparam("digest"),
+                  ApiToken.expires_at > bindparam("now"), User.active.is_(True))
+           .options(joinedload(User.grants)))
+
+
 @login_manager.request_loader
 def _load_bearer(req):
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not _is_api_path():
         return None
     digest = hashlib.sha256(header[7:].strip().encode()).hexdigest()
-    # the token and its user in one query, their grants in a second (every API call pays)
-    return db.session.scalar(
-        select(User).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == digest, ApiToken.expires_at > utcnow(),
-               User.active.is_(True))
-        .options(selectinload(User.grants)))
+    return db.session.execute(_BEARER, {"digest": digest, "now": utcnow()}
+                              ).unique().scalar_one_or_none()
 
 
 def issue_token(user: User) -> tuple[str, dt.datetime]:

@@ -197,7 +197,7 @@ def cast(vid: int):
             proxy_ref=data.get("proxy_ref") or "")
     except VoteError as err:
         _raise(err)
-    return {"receipt": result.receipt, "covers": result.covers, "id": result.ballot.id}, 201
+    return {"receipt": result.receipt, "covers": result.covers, "id": result.ballot_id}, 201
 
 
 @bp.post("/votes/<int:vid>/ballots/<int:bid>/void")

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import and_, exists, func, insert, or_, select, text, update
+from sqlalchemy import Integer, and_, bindparam, exists, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -154,16 +154,46 @@ def normalize_receipt(text: str) -> str:
 
 # -- loading ------------------------------------------------------------------------------
 
+# Statements of the ballot path, built once: every online ballot runs them, and building
+# a statement (and its cache key) costs about as much Python time as running it.
+_VOTE_AND_HOLDER = select(Vote, exists().where(
+    RollHolder.vote_id == Vote.id, RollHolder.person_id == bindparam("pid"))).where(
+    Vote.id == bindparam("vid"))
+
+
+def _roll_lookup(by_label: bool, with_state: bool):
+    holder = exists().where(RollHolder.group_id == RollGroup.id,
+                            RollHolder.person_id == bindparam("pid"))
+    q = select(RollUnit, RollGroup, holder).join(
+        RollGroup, RollGroup.id == RollUnit.group_id).where(
+        RollUnit.vote_id == bindparam("vid"),
+        (RollUnit.label if by_label else RollUnit.unit_id) == bindparam("ref"))
+    if with_state:
+        q = q.join(Vote, Vote.id == RollUnit.vote_id).add_columns(Vote.status, Vote.closes_at)
+    return q
+
+
+_ROLL_LOOKUP = {(by_label, with_state): _roll_lookup(by_label, with_state)
+                for by_label in (False, True) for with_state in (False, True)}
+
+
 def get_vote(vote_id: int, action: str = "vote.view", *, lock_due: bool = True) -> Vote:
     """The vote, if the user may do `action` on it (404/403 otherwise).
 
     A vote still open after its closes_at is closed here, so that reading it after the
     deadline always shows the final state.
     """
-    vote = db.session.get(Vote, vote_id)
+    pid = current_user.person_id if current_user.is_authenticated else None
+    if action == "vote.view" and pid is not None and may("vote.cast"):
+        # an owner: the vote and whether they hold title in its frozen roll, in one query
+        # (every ballot cast online passes here)
+        row = db.session.execute(_VOTE_AND_HOLDER, {"vid": vote_id, "pid": pid}).first()
+        vote, holder = row if row is not None else (None, False)
+    else:
+        vote, holder = db.session.get(Vote, vote_id), False
     if vote is None:
         raise NotFound("vote")
-    if not (action == "vote.view" and on_roll(vote)):
+    if not (action == "vote.view" and holder):
         authorize(action, vote)
     if vote.announced_at is None and not is_staff(vote):
         raise NotFound("vote")  # a draft is not public until its notice is
@@ -720,10 +750,13 @@ def cancel_vote(vote: Vote, reason) -> Vote:
 class CastResult:
     ballot: Ballot
     covers: list[str]
+    #: read before the commit, so that answering needs no reload of the ballot
+    ballot_id: int
+    receipt_code: str
 
     @property
     def receipt(self) -> str:
-        return format_receipt(self.ballot.receipt)
+        return format_receipt(self.receipt_code)
 
 
 def _roll_required(vote: Vote) -> None:
@@ -737,21 +770,23 @@ def find_roll_unit(vote: Vote, ref) -> RollUnit | None:
     return found[0] if found else None
 
 
-def _roll_unit_and_group(vote: Vote, ref, person_id: int | None = None):
-    """(roll unit, its group, whether `person_id` holds title in that group) or None."""
-    holder = exists().where(RollHolder.group_id == RollGroup.id,
-                            RollHolder.person_id == (person_id or 0))
-    q = select(RollUnit, RollGroup, holder).join(
-        RollGroup, RollGroup.id == RollUnit.group_id).where(RollUnit.vote_id == vote.id)
+def _roll_unit_and_group(vote: Vote, ref, person_id: int | None = None, *,
+                         with_state: bool = False):
+    """(roll unit, its group, whether `person_id` holds title in that group) or None;
+    `with_state` adds the vote's status and closes_at as read by the same statement."""
+    def lookup(by_label: bool, ref):
+        return db.session.execute(_ROLL_LOOKUP[by_label, with_state],
+                                  {"vid": vote.id, "pid": person_id or 0, "ref": ref}).first()
+
     if isinstance(ref, int) and not isinstance(ref, bool):
-        return db.session.execute(q.where(RollUnit.unit_id == ref)).first()
+        return lookup(False, ref)
     if isinstance(ref, str) and ref.strip():
         text_ = ref.strip()
         if text_.isdigit():
-            found = db.session.execute(q.where(RollUnit.unit_id == int(text_))).first()
+            found = lookup(False, int(text_))
             if found is not None:
                 return found
-        return db.session.execute(q.where(RollUnit.label == text_)).first()
+        return lookup(True, text_)
     return None
 
 
@@ -830,16 +865,23 @@ def cast_ballot(vote: Vote, *, choice, channel, unit=None, serial=None, proxy_na
     if serial is not None and not isinstance(serial, str | int):
         raise _invalid(_l("Serial must be text"), "serial")
     pg = db.session.get_bind().dialect.name == "postgresql"
-    if not _still_open(vote, lock=pg):
-        raise VoteError("vote_not_open", _l("The vote is not open for ballots"))
+    if pg:
+        _take_ballot_lock(vote)
     group = roll_unit = holder = None
     pid = current_user.person_id if current_user.is_authenticated else None
+    found = None
     if unit not in (None, ""):
-        found = _roll_unit_and_group(vote, unit, pid)
+        # the roll entry and the vote's state in one read, after the lock (see _still_open)
+        found = _roll_unit_and_group(vote, unit, pid, with_state=True)
+    is_open = (_open_state(found.status, found.closes_at) if found is not None
+               else _still_open(vote, lock=False))
+    if not is_open:
+        raise VoteError("vote_not_open", _l("The vote is not open for ballots"))
+    if unit not in (None, ""):
         if found is None:
             raise VoteError("unit_not_in_roll", _l("This unit is not in the vote's roll"), 422,
                             "unit")
-        roll_unit, group, holder = found
+        roll_unit, group, holder = found[:3]
     if serial not in (None, ""):
         by_serial = group_by_serial(vote, str(serial))
         if by_serial is None:
@@ -881,30 +923,38 @@ def cast_ballot(vote: Vote, *, choice, channel, unit=None, serial=None, proxy_na
                       **({"proxy_name": proxy_name, "proxy_ref": proxy_ref}
                          if channel == Channel.proxy.value else {})},
                      compound_id=vote.compound_id)
+        result = CastResult(ballot, covers, ballot.id, ballot.receipt)
         db.session.commit()
     except IntegrityError:
         raise _refuse_duplicate(vote, group, unit_id, channel, choice) from None
-    return CastResult(ballot, covers)
+    return result
+
+
+_SHARED_BALLOT_LOCK = select(func.pg_advisory_xact_lock_shared(
+    bindparam("cls", _LOCK_CLASS, type_=Integer), bindparam("vid", type_=Integer)))
+
+
+def _take_ballot_lock(vote: Vote) -> None:
+    """Take the vote's ballot lock in shared mode, held to the end of the transaction
+    (PostgreSQL): ballots share it, closing takes it exclusively (see _close), so a close
+    waits until this ballot is committed and counts it. An advisory lock is cheaper than a
+    row lock on a hot row. It must be its own statement: a statement reads the database as
+    it was when it began, so the vote's status is read by the next one, after the grant."""
+    db.session.execute(_SHARED_BALLOT_LOCK, {"vid": vote.id})
+
+
+def _open_state(status: str, closes_at: dt.datetime | None) -> bool:
+    return status == S.open.value and (closes_at is None or utcnow() < closes_at)
 
 
 def _still_open(vote: Vote, *, lock: bool) -> bool:
-    """Whether the vote accepts ballots, read afresh from the database.
-
-    With `lock` (PostgreSQL), the read first takes the vote's ballot lock in shared mode,
-    held to the end of the transaction: a concurrent close (which takes it exclusively)
-    waits until this ballot is committed and so counts it, and a close that came first is
-    seen here.
-    """
+    """Whether the vote accepts ballots, read afresh from the database (with `lock`, after
+    taking the ballot lock: a close that came first is seen, a later one waits for us)."""
     if lock:
-        # a shared advisory lock, held to the end of the transaction: ballots share it,
-        # closing takes it exclusively (see _close); cheaper than a row lock on a hot row.
-        # It must be its own statement: a statement reads the database as it was when the
-        # statement began, so the status is read by the next one, after the lock is granted.
-        db.session.execute(select(func.pg_advisory_xact_lock_shared(_LOCK_CLASS, vote.id)))
+        _take_ballot_lock(vote)
     state = db.session.execute(
         select(Vote.status, Vote.closes_at).where(Vote.id == vote.id)).one()
-    return state.status == S.open.value and (state.closes_at is None
-                                             or utcnow() < state.closes_at)
+    return _open_state(state.status, state.closes_at)
 
 
 def void_ballot(vote: Vote, ballot_id: int, reason) -> Ballot:
