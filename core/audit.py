@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Integer, Text, bindparam, cast, func, insert, select, update
 
 from core.extensions import db
 from core.models import AuditEntry, AuditHead
@@ -30,12 +30,36 @@ _ENTRY_FIELDS = ("seq", "at", "actor_id", "actor", "action", "object_type", "obj
 _ADVANCE = (update(_HEAD).where(_HEAD.c.id == 1)
             .values(seq=_HEAD.c.seq + bindparam("n", type_=_HEAD.c.seq.type))
             .returning(_HEAD.c.seq, _HEAD.c.hash))
-_INSERTED = (insert(_ENTRY).values({f: bindparam(f"e_{f}", type_=_ENTRY.c[f].type)
-                                     for f in _ENTRY_FIELDS})
-             .returning(_ENTRY.c.hash).cte("e"))
-#: PostgreSQL: insert one entry and move the head's hash to it, in one statement
-_APPEND_ONE = (update(_HEAD).where(_HEAD.c.id == 1)
-               .values(hash=select(_INSERTED.c.hash).scalar_subquery()))
+
+
+def _record_one_pg_statement():
+    """PostgreSQL: advance the head and insert the entry in ONE statement, hashing in SQL.
+
+    The head's row lock is then held only from this statement to the commit (every ballot
+    takes it, so its length bounds the ballot rate). The SQL hash is `entry_hash`, byte for
+    byte: SHA-256 over the same fields joined by U+001F; `verify()` recomputes it in Python.
+    The SET expressions all read the row as it was, so prev_hash gets the old hash.
+    """
+    def text(name: str):
+        return bindparam(name, type_=Text)
+
+    material = func.concat_ws(
+        func.chr(31), cast(_HEAD.c.seq + 1, Text), text("at_utc"), text("actor"),
+        text("action"), text("object_type"), text("object_id"), text("data"), _HEAD.c.hash)
+    head = (update(_HEAD).where(_HEAD.c.id == 1)
+            .values(seq=_HEAD.c.seq + 1, prev_hash=_HEAD.c.hash,
+                    hash=func.encode(func.sha256(func.convert_to(material, "UTF8")), "hex"))
+            .returning(_HEAD.c.seq, _HEAD.c.prev_hash, _HEAD.c.hash).cte("h"))
+    row = select(head.c.seq, bindparam("at", type_=_ENTRY.c.at.type),
+                 bindparam("actor_id", type_=Integer), text("actor"), text("action"),
+                 text("object_type"), text("object_id"),
+                 bindparam("compound_id", type_=Integer), text("data"),
+                 head.c.prev_hash, head.c.hash)
+    return (insert(_ENTRY).from_select(list(_ENTRY_FIELDS), row)
+            .returning(_ENTRY.c.seq, _ENTRY.c.hash))
+
+
+_RECORD_ONE_PG = _record_one_pg_statement()
 
 
 def _default(value):
@@ -53,12 +77,15 @@ def canonical(data: dict) -> str:
                       default=_default)
 
 
+def _at_utc(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
 def entry_hash(*, seq: int, at: dt.datetime, actor: str, action: str, object_type: str,
                object_id: str, data: str, prev_hash: str) -> str:
     """SHA-256 over every field of the entry and the previous entry's hash."""
-    at_utc = at.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
     material = "\x1f".join(
-        [str(seq), at_utc, actor, action, object_type, object_id, data, prev_hash]
+        [str(seq), _at_utc(at), actor, action, object_type, object_id, data, prev_hash]
     )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
@@ -90,11 +117,24 @@ def _append(rows: list[dict]) -> None:
     On PostgreSQL both in one statement (a data-modifying CTE), as every ballot pays for it.
     """
     conn = db.session.connection()  # Core statements: no ORM bookkeeping needed here
-    if conn.dialect.name == "postgresql" and len(rows) == 1:
-        conn.execute(_APPEND_ONE, {f"e_{k}": v for k, v in rows[0].items()})
-        return
     conn.execute(insert(_ENTRY), rows)
-    conn.execute(update(_HEAD).where(_HEAD.c.id == 1).values(hash=rows[-1]["hash"]))
+    conn.execute(update(_HEAD).where(_HEAD.c.id == 1)
+                 .values(hash=rows[-1]["hash"], prev_hash=rows[-1]["prev_hash"]))
+
+
+def _record_one_pg(item, actor_id, actor_name, compound_id) -> int | None:
+    """One entry on PostgreSQL in one statement; None elsewhere, or before the first entry
+    (no head row yet), so that the general path runs."""
+    conn = db.session.connection()
+    if conn.dialect.name != "postgresql":
+        return None
+    action, object_type, object_id, data = item
+    at = utcnow()
+    row = conn.execute(_RECORD_ONE_PG, {
+        "at": at, "at_utc": _at_utc(at), "actor_id": actor_id, "actor": actor_name,
+        "action": action, "object_type": object_type, "object_id": str(object_id),
+        "compound_id": compound_id, "data": canonical(data or {})}).first()
+    return None if row is None else row.seq
 
 
 def _entries(items, actor_id, actor_name, compound_id, first_seq: int, prev: str) -> list[dict]:
@@ -132,6 +172,9 @@ def record_many(items: list[tuple[str, str, object, dict]], *, compound_id: int 
         return 0
     actor_id, actor_name = actor or _actor()
     db.session.flush()  # the change being audited takes its locks first
+    if len(items) == 1 and (seq := _record_one_pg(items[0], actor_id, actor_name,
+                                                  compound_id)) is not None:
+        return seq
     seq, prev = _advance_head(len(items))
     _append(_entries(items, actor_id, actor_name, compound_id, seq - len(items) + 1, prev))
     return seq

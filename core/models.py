@@ -119,6 +119,10 @@ class AuditHead(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     hash: Mapped[str] = mapped_column(String(64), default="0" * 64)
+    #: the hash before the last append: lets PostgreSQL append an entry in one statement
+    #: (UPDATE … SET prev_hash = hash, hash = … RETURNING feeds the INSERT)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="0" * 64,
+                                           server_default="0" * 64)
 
 
 class AuditEntry(db.Model):
