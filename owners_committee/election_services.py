@@ -951,6 +951,14 @@ def election_of_vote(vote_id: int) -> Election | None:
     return db.session.scalar(select(Election).where(Election.vote_id == vote_id))
 
 
+def _own_ballot_page(vote, kind: str):
+    """For the votes module: an election's vote is cast on the election's pages."""
+    election = election_of_vote(vote.id)
+    if election is None:
+        return None
+    return ("election.paper" if kind == "paper" else "election.ballot"), {"eid": election.id}
+
+
 def final_candidates(election: Election) -> list[Candidate]:
     return [c for c in election.candidates if c.status == CS.final.value]
 
@@ -1218,3 +1226,7 @@ def ballots_document(election: Election):
         candidates=tuple((c.name, c.unit_label) for c in final_candidates(election)),
         closes_at=vote.closes_at,
         sheets=tuple(ElectionSheet(g.serial, g.labels, g.names, g.area) for g in groups))
+
+
+# an election's vote takes its ballots on the election's pages, not the generic ones
+_vote_services().register_own_ballot_page(_own_ballot_page)

@@ -170,7 +170,9 @@ _BALLOT_BODY = {"application/json": {"schema": {
      "committee)", tag=TAG, request_body=_BALLOT_BODY,
      responses={"201": "{receipt, covers: [unit labels], id}",
                 "403": "not a title holder of the unit (online) / may not enter paper ballots",
-                "404": "not found", "409": "duplicate_ballot (the first stands), vote_not_open",
+                "404": "not found",
+                "409": "duplicate_ballot (the first stands), vote_not_open, election_ballot "
+                       "(an owners'-committee election: cast on the election's ballot)",
                 "422": "unit_not_in_roll, unknown_serial, serial_mismatch, validation_error "
                        "(proxy without proxy_name/proxy_ref, bad choice or channel)"})
 def cast(vid: int):

@@ -759,6 +759,29 @@ class CastResult:
         return format_receipt(self.receipt_code)
 
 
+#: Packages whose votes take their own ballots (the owners'-committee election: one mark per
+#: candidate) register a function vote -> (endpoint, url values) of that ballot page, or None.
+_OWN_BALLOT_PAGES: list = []
+
+
+def register_own_ballot_page(fn):
+    if fn not in _OWN_BALLOT_PAGES:
+        _OWN_BALLOT_PAGES.append(fn)
+    return fn
+
+
+def own_ballot_page(vote: Vote, kind: str = "ballot") -> tuple[str, dict] | None:
+    """Where this vote's ballots are cast instead (`kind` "ballot" for the owner, "paper" for
+    the residents' committee), or None for an ordinary vote."""
+    if vote.matter != rules.Matter.committee.value:  # only an election has its own ballots
+        return None
+    for fn in _OWN_BALLOT_PAGES:
+        page = fn(vote, kind)
+        if page is not None:
+            return page
+    return None
+
+
 def _roll_required(vote: Vote) -> None:
     if vote.roll_units is None:
         raise VoteError("roll_not_frozen", _l("The roll is frozen when the vote opens"))
@@ -864,6 +887,10 @@ def cast_ballot(vote: Vote, *, choice, channel, unit=None, serial=None, proxy_na
                             required=channel == Channel.proxy.value)
     if serial is not None and not isinstance(serial, str | int):
         raise _invalid(_l("Serial must be text"), "serial")
+    if own_ballot_page(vote) is not None:
+        raise VoteError("election_ballot", _l(
+            "This vote elects the owners' committee: its ballot marks each candidate, on "
+            "the election's own ballot page"))
     pg = db.session.get_bind().dialect.name == "postgresql"
     if pg:
         _take_ballot_lock(vote)

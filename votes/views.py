@@ -258,6 +258,8 @@ def cancel(vid: int):
 @requires("vote.cast")
 def ballot(vid: int):
     vote = _load_vote(vid)
+    if (page := services.own_ballot_page(vote)) is not None:
+        return redirect(url_for(page[0], **page[1]))
     groups = services.owner_groups(vote, current_user.person_id)
     open_groups = [g for g in groups if g.ballot is None]
     form = BallotForm()
@@ -306,6 +308,8 @@ def receipt():
 @requires("vote.enter_paper")
 def paper(vid: int):
     vote = _load_vote(vid, "vote.enter_paper")
+    if (page := services.own_ballot_page(vote, "paper")) is not None:
+        return redirect(url_for(page[0], **page[1]))
     form = PaperBallotForm()
     last = None
     if form.validate_on_submit():

@@ -217,3 +217,41 @@ def test_ballot_and_result_pdfs(world, login, client, tmp_path):
         vote_services.publish_result(vote_services.get_vote(vote.id, "vote.manage"))
     assert client.get(f"/elections/{e.id}/result.pdf").status_code == 200
     db.session.rollback()
+
+
+def test_election_vote_refuses_single_choice_ballots_and_sends_to_its_own_pages(
+        world, api, login, client):
+    """The generic ballot (agree/oppose/abstain for the whole question) has no meaning for a
+    committee election: the API refuses it, the web pages send people to the election's."""
+    e, cands, vote = open_election(world)
+    owner = world.owners["王芳"]
+    resp = api(owner).post(f"/votes/{vote.id}/ballots",
+                           json={"unit": world.units["王芳"].label, "choice": "agree",
+                                 "channel": "online"})
+    assert resp.status_code == 409
+    assert resp.get_json()["error"]["code"] == "election_ballot"
+    resp = api(world.rc).post(f"/votes/{vote.id}/ballots",
+                              json={"serial": serial_of(world, vote, "李强"), "choice": "agree",
+                                    "channel": "paper"})
+    assert resp.status_code == 409
+    assert svc.ballots_cast(e) == 0 and vote_services.compute_tally(vote).participated_heads == 0
+    login(owner)
+    page = client.get(f"/votes/{vote.id}/ballot")
+    assert page.status_code == 302 and page.location.endswith(f"/elections/{e.id}/ballot")
+    login(world.rc)
+    page = client.get(f"/votes/{vote.id}/paper")
+    assert page.status_code == 302 and page.location.endswith(f"/elections/{e.id}/paper")
+    paper(world, e, vote, "李强", {c: "agree" for c in cands})  # the election's own ballot
+    assert svc.ballots_cast(e) == 1
+
+
+def test_an_ordinary_committee_matter_vote_takes_ordinary_ballots(world, api):
+    """Matter 3 without an election (e.g. replacing the committee wholesale) is a plain vote."""
+    with as_user(world.rc):
+        vote = vote_services.create_vote(world.c, title="罢免业主委员会", matter="committee")
+        vote_services.announce(vote)
+        vote_services.open_vote(vote)
+    resp = api(world.owners["王芳"]).post(f"/votes/{vote.id}/ballots",
+                                         json={"unit": world.units["王芳"].label,
+                                               "choice": "agree", "channel": "online"})
+    assert resp.status_code == 201, resp.get_json()
