@@ -112,10 +112,8 @@ def _advance_head(n: int) -> tuple[int, str]:
 
 
 def _append(rows: list[dict]) -> None:
-    """Insert the entries and move the head's hash to the last one.
-
-    On PostgreSQL both in one statement (a data-modifying CTE), as every ballot pays for it.
-    """
+    """Insert the entries and move the head's hash to the last one (the general path: SQLite,
+    bulk appends, the first entry ever; single entries on PostgreSQL use _RECORD_ONE_PG)."""
     conn = db.session.connection()  # Core statements: no ORM bookkeeping needed here
     conn.execute(insert(_ENTRY), rows)
     conn.execute(update(_HEAD).where(_HEAD.c.id == 1)
