@@ -156,9 +156,10 @@ def normalize_receipt(text: str) -> str:
 
 # Statements of the ballot path, built once: every online ballot runs them, and building
 # a statement (and its cache key) costs about as much Python time as running it.
-_VOTE_AND_HOLDER = select(Vote, exists().where(
-    RollHolder.vote_id == Vote.id, RollHolder.person_id == bindparam("pid"))).where(
-    Vote.id == bindparam("vid"))
+_ON_ROLL = exists().where(RollHolder.vote_id == Vote.id,
+                          RollHolder.person_id == bindparam("pid"))
+_VOTE_AND_ON_ROLL = select(Vote, _ON_ROLL).where(Vote.id == bindparam("vid"))
+_IS_ON_ROLL = select(_ON_ROLL).where(Vote.id == bindparam("vid"))
 
 
 def _roll_lookup(by_label: bool, with_state: bool):
@@ -183,11 +184,10 @@ def get_vote(vote_id: int, action: str = "vote.view", *, lock_due: bool = True) 
     A vote still open after its closes_at is closed here, so that reading it after the
     deadline always shows the final state.
     """
-    pid = current_user.person_id if current_user.is_authenticated else None
-    if action == "vote.view" and pid is not None and may("vote.cast"):
-        # an owner: the vote and whether they hold title in its frozen roll, in one query
-        # (every ballot cast online passes here)
-        row = db.session.execute(_VOTE_AND_HOLDER, {"vid": vote_id, "pid": pid}).first()
+    pid = _voting_person_id()
+    if action == "vote.view" and pid is not None:
+        # an owner: the vote and on_roll(vote) in one query (every online ballot passes here)
+        row = db.session.execute(_VOTE_AND_ON_ROLL, {"vid": vote_id, "pid": pid}).first()
         vote, holder = row if row is not None else (None, False)
     else:
         vote, holder = db.session.get(Vote, vote_id), False
@@ -205,11 +205,16 @@ def get_vote(vote_id: int, action: str = "vote.view", *, lock_due: bool = True) 
 def on_roll(vote: Vote) -> bool:
     """Whether the signed-in owner is a title holder in the vote's frozen roll: they may see
     the vote and cast its ballot even if the registry has changed since it opened."""
-    pid = current_user.person_id if current_user.is_authenticated else None
-    if pid is None or vote.roll_units is None or not may("vote.cast"):
+    pid = _voting_person_id()
+    if pid is None or vote.roll_units is None:
         return False
-    return bool(db.session.scalar(select(exists().where(
-        RollHolder.vote_id == vote.id, RollHolder.person_id == pid))))
+    return bool(db.session.scalar(_IS_ON_ROLL, {"vid": vote.id, "pid": pid}))
+
+
+def _voting_person_id() -> int | None:
+    """The signed-in user's person, if they may cast ballots at all (an owner)."""
+    pid = current_user.person_id if current_user.is_authenticated else None
+    return pid if pid is not None and may("vote.cast") else None
 
 
 def _due(vote: Vote, now: dt.datetime | None = None) -> bool:
@@ -748,11 +753,11 @@ def cancel_vote(vote: Vote, reason) -> Vote:
 
 @dataclass(frozen=True)
 class CastResult:
-    ballot: Ballot
-    covers: list[str]
-    #: read before the commit, so that answering needs no reload of the ballot
+    """What the voter is told; read before the commit, so answering reloads nothing."""
+
     ballot_id: int
     receipt_code: str
+    covers: list[str]
 
     @property
     def receipt(self) -> str:
@@ -896,15 +901,14 @@ def cast_ballot(vote: Vote, *, choice, channel, unit=None, serial=None, proxy_na
         _take_ballot_lock(vote)
     group = roll_unit = holder = None
     pid = current_user.person_id if current_user.is_authenticated else None
-    found = None
-    if unit not in (None, ""):
-        # the roll entry and the vote's state in one read, after the lock (see _still_open)
-        found = _roll_unit_and_group(vote, unit, pid, with_state=True)
+    named_unit = unit not in (None, "")
+    # the roll entry and the vote's state in one read, after the lock (see _take_ballot_lock)
+    found = _roll_unit_and_group(vote, unit, pid, with_state=True) if named_unit else None
     is_open = (_open_state(found.status, found.closes_at) if found is not None
-               else _still_open(vote, lock=False))
+               else _still_open(vote))
     if not is_open:
         raise VoteError("vote_not_open", _l("The vote is not open for ballots"))
-    if unit not in (None, ""):
+    if named_unit:
         if found is None:
             raise VoteError("unit_not_in_roll", _l("This unit is not in the vote's roll"), 422,
                             "unit")
@@ -940,7 +944,7 @@ def cast_ballot(vote: Vote, *, choice, channel, unit=None, serial=None, proxy_na
         db.session.flush()
         # SQLite has no row locks: the insert took the database's write lock, so a close
         # that committed before it is visible now, and none can commit until we do
-        if not pg and not _still_open(vote, lock=False):
+        if not pg and not _still_open(vote):
             db.session.rollback()
             raise VoteError("vote_not_open", _l("The vote is not open for ballots"))
         covers = group.labels.split("、")
@@ -950,7 +954,7 @@ def cast_ballot(vote: Vote, *, choice, channel, unit=None, serial=None, proxy_na
                       **({"proxy_name": proxy_name, "proxy_ref": proxy_ref}
                          if channel == Channel.proxy.value else {})},
                      compound_id=vote.compound_id)
-        result = CastResult(ballot, covers, ballot.id, ballot.receipt)
+        result = CastResult(ballot.id, ballot.receipt, covers)
         db.session.commit()
     except IntegrityError:
         raise _refuse_duplicate(vote, group, unit_id, channel, choice) from None
@@ -974,11 +978,9 @@ def _open_state(status: str, closes_at: dt.datetime | None) -> bool:
     return status == S.open.value and (closes_at is None or utcnow() < closes_at)
 
 
-def _still_open(vote: Vote, *, lock: bool) -> bool:
-    """Whether the vote accepts ballots, read afresh from the database (with `lock`, after
-    taking the ballot lock: a close that came first is seen, a later one waits for us)."""
-    if lock:
-        _take_ballot_lock(vote)
+def _still_open(vote: Vote) -> bool:
+    """Whether the vote accepts ballots, read afresh from the database (on PostgreSQL after
+    _take_ballot_lock, so that a close that came first is seen)."""
     state = db.session.execute(
         select(Vote.status, Vote.closes_at).where(Vote.id == vote.id)).one()
     return _open_state(state.status, state.closes_at)
