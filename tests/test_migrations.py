@@ -14,12 +14,13 @@ from tests.conftest import IS_PG, TEST_DB
 def _fresh_url() -> str:
     if IS_PG:
         base = sa.engine.make_url(TEST_DB)
+        name = f"{base.database}_migrations"  # one per test database: parallel runs never clash
         admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(sa.text("DROP DATABASE IF EXISTS tongxin_migrations WITH (FORCE)"))
-            conn.execute(sa.text("CREATE DATABASE tongxin_migrations"))
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
-        return base.set(database="tongxin_migrations").render_as_string(hide_password=False)
+        return base.set(database=name).render_as_string(hide_password=False)
     return "sqlite:///" + os.path.join(tempfile.mkdtemp(), "migrations.sqlite3")
 
 
