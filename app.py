@@ -6,9 +6,10 @@ import logging
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import config as core_config
-from core.extensions import csrf, db, limiter, login_manager, migrate
+from core.extensions import csrf, db, init_security_headers, limiter, login_manager, migrate
 
 #: Domain packages. Each has a `plugin.py` declaring BLUEPRINTS (import specs), optional
 #: NAV entries (label, endpoint, action) and an optional `register_cli(app)`.
@@ -28,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(core_config.load(app.instance_path, config))
     init_logging(app)
     init_extensions(app)
+    init_url_converters(app)
     register_blueprints(app)
     register_cli(app)
     init_templates(app)
@@ -51,13 +53,24 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     csrf.init_app(app)
+    init_proxies(app)
     limiter.init_app(app)
+    init_security_headers(app)
     init_i18n(app)
     init_api(app)
-    from core.auth import reset_request_state
+    from core.auth import reset_request_state, touch_login_session
 
     app.before_request(reset_request_state)
+    app.before_request(touch_login_session)
     _import_models()
+
+
+def init_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For/-Proto only from the TRUSTED_PROXIES hops in front (nginx):
+    the client address keys the sign-in limits, and the scheme decides HSTS."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _import_models() -> None:
@@ -80,6 +93,18 @@ def _plugins():
                 raise
 
 
+def init_url_converters(app: Flask) -> None:
+    """Every kind of object a URL names by id (each plugin's KINDS) becomes a converter,
+    before any blueprint's rules are bound; plugins may add other converters (CONVERTERS)."""
+    from core.loader import init_converters
+
+    kinds = []
+    for plugin in _plugins():
+        kinds.extend(getattr(plugin, "KINDS", []))
+        app.url_map.converters.update(getattr(plugin, "CONVERTERS", {}))
+    init_converters(app, kinds)
+
+
 def register_blueprints(app: Flask) -> None:
     nav = []
     for plugin in _plugins():
@@ -95,9 +120,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from core.cli import answer_unreachable_database
+
     for plugin in _plugins():
         if hasattr(plugin, "register_cli"):
             plugin.register_cli(app)
+    answer_unreachable_database(app.cli, app)  # `flask db …`: migrations/env.py does it
 
 
 def init_templates(app: Flask) -> None:

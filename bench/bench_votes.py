@@ -382,7 +382,11 @@ def bench_casting(url: str, rows: list[dict]) -> None:
     cpus = os.cpu_count() or 2
     workers = int(os.environ.get("BENCH_GUNICORN_WORKERS", str(2 * cpus + 1)))
     threads = int(os.environ.get("BENCH_GUNICORN_THREADS", "4"))
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", PYTHONPATH=str(ROOT))
+    # gunicorn.conf.py defaults to production, which wants shared (Redis) sign-in limits
+    # with several workers; ballots pass no sign-in limit, so development mode measures
+    # the same path (the security headers are the same in both modes)
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", PYTHONPATH=str(ROOT),
+               TONGXIN_ENV="development")
     worker_class = os.environ.get("BENCH_GUNICORN_CLASS", "gthread")
     gunicorn = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", worker_class,
                 "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning",

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import request
 
 from compounds import ledger, services
+from compounds.models import Compound
 from compounds.services import RegistryError
 from core.api import ApiError, api_blueprint, doc, json_body
+from core.loader import load
 from core.permissions import requires
 from core.types import area_to_str, fen_to_str
 
@@ -59,29 +61,23 @@ def create_compound():
     return compound_json(compound), 201
 
 
-@bp.get("/compounds/<int:cid>")
+@bp.get("/compounds/<compound:cid>")
 @requires("compound.view")
 @doc("One compound", tag="registry", responses={"200": "the compound", "404": "not found"})
 def get_compound(cid: int):
-    try:
-        return compound_json(services.get_compound(cid))
-    except RegistryError as err:
-        _raise(err)
+    return compound_json(load(Compound, cid, "compound.view"))
 
 
-@bp.get("/compounds/<int:cid>/units")
+@bp.get("/compounds/<compound:cid>/units")
 @requires("compound.view")
 @doc("All units of a compound with their owners (ID numbers masked)", tag="registry",
      responses={"200": "list of units", "403": "out of scope", "404": "not found"})
 def list_units(cid: int):
-    try:
-        compound = services.get_compound(cid)
-    except RegistryError as err:
-        _raise(err)
+    compound = load(Compound, cid, "compound.view")
     return [unit_json(u) for u in services.all_units(compound)]
 
 
-@bp.post("/compounds/<int:cid>/units/import")
+@bp.post("/compounds/<compound:cid>/units/import")
 @requires("registry.import")
 @doc("Import the unit ledger (房屋台账): text/csv body or multipart file (.csv/.xlsx)",
      tag="registry",
@@ -91,10 +87,7 @@ def list_units(cid: int):
      responses={"200": "{created, updated}", "400": "no file", "413": "file too large",
                 "415": "not CSV or XLSX", "422": "bad rows: details.rows lists every one"})
 def import_units(cid: int):
-    try:
-        compound = services.get_compound(cid, "registry.import")
-    except RegistryError as err:
-        _raise(err)
+    compound = load(Compound, cid, "registry.import")
     if "file" in request.files:
         upload = request.files["file"]
         filename, content = upload.filename or "", upload.read()

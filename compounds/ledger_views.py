@@ -15,8 +15,10 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from compounds import ledger, services
-from compounds.views import bp, load
+from compounds import ledger
+from compounds.models import Compound
+from compounds.views import bp
+from core.loader import load
 from core.permissions import requires
 
 
@@ -31,10 +33,10 @@ class LedgerExportForm(FlaskForm):
         validators=[DataRequired(_l("Give the reason for this export.")), Length(max=200)])
 
 
-@bp.route("/compounds/<int:cid>/ledger/import", methods=["GET", "POST"])
+@bp.route("/compounds/<compound:cid>/ledger/import", methods=["GET", "POST"])
 @requires("registry.import")
 def ledger_import(cid: int):
-    compound = load(services.get_compound, cid, "registry.import")
+    compound = load(Compound, cid, "registry.import")
     form = LedgerImportForm()
     result, error, status = None, None, 200
     if form.validate_on_submit():
@@ -64,10 +66,10 @@ def ledger_template():
                      as_attachment=True, download_name="房屋台账模板.xlsx")
 
 
-@bp.route("/compounds/<int:cid>/ledger/export", methods=["GET", "POST"])
+@bp.route("/compounds/<compound:cid>/ledger/export", methods=["GET", "POST"])
 @requires("registry.export")
 def ledger_export(cid: int):
-    compound = load(services.get_compound, cid, "registry.export")
+    compound = load(Compound, cid, "registry.export")
     form = LedgerExportForm()
     status = 200
     if form.validate_on_submit():

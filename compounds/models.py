@@ -200,13 +200,18 @@ class Person(db.Model):
     phone: Mapped[str] = mapped_column(String(32), default="")
 
     holdings: Mapped[list[Holding]] = relationship(back_populates="person")
+    residences: Mapped[list[Resident]] = relationship(back_populates="person")
 
     @property
     def id_masked(self) -> str:
         return mask(self.id_number)
 
     def permission_target(self) -> Target:
-        return Target(person_id=self.id)
+        """The person themself, and every unit where they hold title or live: registry staff
+        of those compounds may see and correct them, nobody else."""
+        places = {h.unit for h in self.holdings} | {r.unit for r in self.residences}
+        return Target(person_id=self.id,
+                      also=tuple(u.permission_target() for u in sorted(places, key=_unit_id)))
 
 
 class Holding(db.Model):
@@ -238,7 +243,14 @@ class Resident(db.Model):
     relation: Mapped[str] = mapped_column(String(16), default="tenant")
 
     unit: Mapped[Unit] = relationship(back_populates="residents")
-    person: Mapped[Person] = relationship(lazy="joined")
+    person: Mapped[Person] = relationship(lazy="joined", back_populates="residences")
+
+    def permission_target(self) -> Target:
+        return self.unit.permission_target()
+
+
+def _unit_id(unit: Unit) -> int:
+    return unit.id
 
 
 from compounds import org_models  # noqa: E402,F401

@@ -9,8 +9,11 @@ from flask import request
 
 from compounds import org_services as svc
 from compounds import services as registry
+from compounds.models import Compound
+from compounds.org_models import ResidentRequest
 from compounds.services import RegistryError
 from core.api import ApiError, api_blueprint, doc, json_body
+from core.loader import load
 from core.permissions import authorize, requires
 from core.types import utcnow
 
@@ -24,10 +27,7 @@ def _raise(err: RegistryError):
 
 
 def _compound(cid: int, action: str):
-    try:
-        return registry.get_compound(cid, action)
-    except RegistryError as err:
-        _raise(err)
+    return load(Compound, cid, action)
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -47,7 +47,7 @@ def org_json(org, party_people: set[int], cross: set[int]) -> dict:
                          "cross_appointed": m.person_id in cross} for m in org.members]}
 
 
-@bp.get("/compounds/<int:cid>/organisations")
+@bp.get("/compounds/<compound:cid>/organisations")
 @requires("org.view")
 @doc("The compound's 1+3+X: organisations, members, cross-appointments, party share",
      tag=TAG, responses={"200": "organisations", "403": "out of scope", "404": "not found"})
@@ -75,7 +75,7 @@ def action_json(a, today) -> dict:
             "decision_id": a.decision_id, "score": a.score}
 
 
-@bp.get("/compounds/<int:cid>/actions")
+@bp.get("/compounds/<compound:cid>/actions")
 @requires("org.view")
 @doc("Follow-up actions of the compound's joint meetings (?status=open|all|<status>)",
      tag=TAG, responses={"200": "actions, overdue first", "403": "out of scope"})
@@ -107,7 +107,7 @@ _REQUEST_BODY = {"application/json": {"schema": {
                    "text": {"type": "string"}, "phone": {"type": "string"}}}}}
 
 
-@bp.post("/compounds/<int:cid>/requests")
+@bp.post("/compounds/<compound:cid>/requests")
 @requires("request.file")
 @doc("An owner files a resident request (居民诉求) for one of their units", tag=TAG,
      request_body=_REQUEST_BODY,
@@ -115,7 +115,7 @@ _REQUEST_BODY = {"application/json": {"schema": {
 def file_request(cid: int):
     data = json_body()
     try:
-        compound = registry.get_compound(cid, "org.view")
+        compound = load(Compound, cid, "org.view")
         unit = registry.find_unit(compound, data.get("unit"))
         if unit is None:
             raise ApiError(422, "unit_not_found", "no such unit in this compound",
@@ -127,14 +127,11 @@ def file_request(cid: int):
     return request_json(req), 201
 
 
-@bp.get("/requests/<int:rid>")
+@bp.get("/requests/<request:rid>")
 @requires("request.view")
 @doc("One resident request", tag=TAG, responses={"200": "the request", "404": "not found"})
 def get_request(rid: int):
-    try:
-        return request_json(svc.get_request(rid))
-    except RegistryError as err:
-        _raise(err)
+    return request_json(load(ResidentRequest, rid, "request.view"))
 
 
 def _day(name: str) -> dt.date:
@@ -146,7 +143,7 @@ def _day(name: str) -> dt.date:
                        {"fields": {name: "date"}}) from None
 
 
-@bp.get("/compounds/<int:cid>/complaints")
+@bp.get("/compounds/<compound:cid>/complaints")
 @requires("rating.evidence")
 @doc("Valid complaints about the property company (resident requests routed to it), "
      "?from=YYYY-MM-DD&to=YYYY-MM-DD inclusive", tag=TAG,

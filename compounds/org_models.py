@@ -272,6 +272,9 @@ class AgendaItem(db.Model):
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda")
 
+    def permission_target(self) -> Target:
+        return self.meeting.permission_target()
+
 
 class Decision(db.Model):
     """A decision of the meeting (会议决定); each one becomes an action."""
@@ -289,6 +292,9 @@ class Decision(db.Model):
     meeting: Mapped[Meeting] = relationship(back_populates="decisions")
     agenda_item: Mapped[AgendaItem | None] = relationship()
     action: Mapped[Action | None] = relationship(back_populates="decision", uselist=False)
+
+    def permission_target(self) -> Target:
+        return self.meeting.permission_target()
 
 
 class ActionStatus(enum.StrEnum):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from flask import has_request_context
+from flask import abort, has_request_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -55,7 +55,7 @@ from compounds.services import RegistryError
 from core import audit
 from core.extensions import db
 from core.models import ROLE_SCOPE, Role
-from core.permissions import Target, authorize, may
+from core.permissions import Target, authorize, deny, may
 from core.types import utcnow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -210,20 +210,11 @@ def may_act_for(org: Organisation, user=None) -> bool:
 def _authorize_act_for(action: str, org: Organisation) -> None:
     authorize(action, org)
     if not may_act_for(org):
-        from core.permissions import _deny
 
-        _deny(action, org)
+        deny(action, org)
 
 
 # -- organisations --------------------------------------------------------------------------
-
-def get_org(org_id: int, action: str = "org.view") -> Organisation:
-    org = db.session.get(Organisation, org_id)
-    if org is None:
-        raise NotFound("organisation")
-    authorize(action, org)
-    return org
-
 
 def organisations(compound: Compound) -> list[Organisation]:
     """Every organisation of the compound: the 1, the 3, then the X (two queries)."""
@@ -467,14 +458,6 @@ def remove_member(member: OrgMember) -> None:
     db.session.commit()
 
 
-def get_member(member_id: int, action: str = "org.view") -> OrgMember:
-    member = db.session.get(OrgMember, member_id)
-    if member is None:
-        raise NotFound("member")
-    authorize(action, member)
-    return member
-
-
 # -- the picture: cross-appointments, party share, overview ---------------------------------
 
 @dataclass(frozen=True)
@@ -647,14 +630,6 @@ def overview(compound: Compound) -> Overview:
 
 
 # -- joint meetings -------------------------------------------------------------------------
-
-def get_meeting(meeting_id: int, action: str = "org.view") -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        raise NotFound("meeting")
-    authorize(action, meeting)
-    return meeting
-
 
 def list_meetings(compound: Compound) -> list[Meeting]:
     authorize("org.view", compound)
@@ -893,14 +868,6 @@ POSITION_ZH = {
 
 # -- follow-up actions ----------------------------------------------------------------------
 
-def get_action(action_id: int, action: str = "org.view") -> Action:
-    row = db.session.get(Action, action_id)
-    if row is None:
-        raise NotFound("action")
-    authorize(action, row)
-    return row
-
-
 def list_actions(compound: Compound, *, status: str | None = None, org_id: int | None = None,
                  overdue_only: bool = False) -> list[Action]:
     """The compound's actions, overdue first, then by due date."""
@@ -1065,14 +1032,16 @@ def may_view_request(req: ResidentRequest) -> bool:
     return False
 
 
-def get_request(request_id: int) -> ResidentRequest:
+def fetch_request(request_id: int, action: str) -> ResidentRequest:
+    """core.loader's way to load a resident request named in a URL: the user must see it
+    (`may_view_request`) and, for anything but reading, may do `action` on it."""
     req = db.session.get(ResidentRequest, request_id)
     if req is None:
-        raise NotFound("request")
+        abort(404)
     if not may_view_request(req):
-        from core.permissions import _deny
-
-        _deny("request.view", req)
+        deny("request.view", req)
+    if action not in ("request.view", "signed_in"):
+        authorize(action, req)
     return req
 
 
@@ -1171,9 +1140,8 @@ def close_request(req: ResidentRequest, *, satisfaction, comment="") -> Resident
     if req.status != RequestStatus.replied.value:
         raise _conflict("invalid_state", _l("Only an answered request can be closed"))
     if not may_close_request(req):
-        from core.permissions import _deny
 
-        _deny("request.file", req)
+        deny("request.file", req)
     try:
         score = int(satisfaction)
     except (TypeError, ValueError):
@@ -1276,14 +1244,6 @@ def correct_violation(violation: StructureViolation, *, corrected_on=None) -> St
                  compound_id=violation.compound_id)
     db.session.commit()
     return violation
-
-
-def get_violation(violation_id: int) -> StructureViolation:
-    v = db.session.get(StructureViolation, violation_id)
-    if v is None:
-        raise NotFound("violation")
-    authorize("compound.view", v)
-    return v
 
 
 def open_violations(unit_ids) -> list[StructureViolation]:

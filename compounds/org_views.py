@@ -26,17 +26,27 @@ from wtforms.fields.choices import SelectChoice
 from compounds import org_forms as F
 from compounds import org_services as svc
 from compounds import services as registry
+from compounds.models import Compound, Unit
 from compounds.org_models import (
     ACTION_MOVES,
+    Action,
     ActionStatus,
+    AgendaItem,
+    Decision,
+    Meeting,
+    Organisation,
     OrgKind,
+    OrgMember,
     Position,
     RequestStatus,
+    ResidentRequest,
+    StructureViolation,
 )
 from compounds.services import RegistryError
 from compounds.views import form_error
 from core import audit
 from core.extensions import db
+from core.loader import load
 from core.permissions import may, requires, signed_in
 
 bp = Blueprint("org", __name__, template_folder="templates")
@@ -70,15 +80,6 @@ def _has_endpoint(name: str) -> bool:
     return name in current_app.view_functions
 
 
-def _load(fn, *args):
-    try:
-        return fn(*args)
-    except RegistryError as err:
-        if err.status == 404:
-            abort(404)
-        raise
-
-
 def _flash_error(err: RegistryError) -> None:
     db.session.rollback()
     flash(str(err.message), "error")
@@ -93,18 +94,18 @@ def _org_choices(compound, empty: str | None = None) -> list[SelectChoice]:
 
 # -- overview and organisations -------------------------------------------------------------
 
-@bp.get("/compounds/<int:cid>/org")
+@bp.get("/compounds/<compound:cid>/org")
 @requires("org.view")
 def overview(cid: int):
-    compound = _load(registry.get_compound, cid, "org.view")
+    compound = load(Compound, cid, "org.view")
     return render_template("compounds/org/overview.html", compound=compound,
                            ov=svc.overview(compound))
 
 
-@bp.route("/compounds/<int:cid>/org/new", methods=["GET", "POST"])
+@bp.route("/compounds/<compound:cid>/org/new", methods=["GET", "POST"])
 @requires("org.manage")
 def org_new(cid: int):
-    compound = _load(registry.get_compound, cid, "org.manage")
+    compound = load(Compound, cid, "org.manage")
     form = F.OrganisationForm()
     if request.method == "GET" and request.args.get("kind") in {k.value for k in OrgKind}:
         form.kind.data = request.args["kind"]
@@ -125,10 +126,10 @@ def org_new(cid: int):
                            org=None)
 
 
-@bp.route("/org/<int:oid>/edit", methods=["GET", "POST"])
+@bp.route("/org/<org:oid>/edit", methods=["GET", "POST"])
 @requires("org.manage")
 def org_edit(oid: int):
-    org = _load(svc.get_org, oid, "org.manage")
+    org = load(Organisation, oid, "org.manage")
     form = F.OrganisationForm(obj=org)
     form.kind.data = org.kind
     if form.validate_on_submit():
@@ -148,10 +149,10 @@ def org_edit(oid: int):
                            org=org)
 
 
-@bp.post("/org/<int:oid>/delete")
+@bp.post("/org/<org:oid>/delete")
 @requires("org.manage")
 def org_delete(oid: int):
-    org = _load(svc.get_org, oid, "org.manage")
+    org = load(Organisation, oid, "org.manage")
     cid = org.compound_id
     if F.CsrfForm().validate_on_submit():
         try:
@@ -177,10 +178,10 @@ def _member_form(org, form=None):
     return form
 
 
-@bp.get("/org/<int:oid>")
+@bp.get("/org/<org:oid>")
 @requires("org.view")
 def org_show(oid: int):
-    org = _load(svc.get_org, oid)
+    org = load(Organisation, oid, "org.view")
     orgs = svc.organisations(org.compound)
     return render_template(
         "compounds/org/org.html", org=org, compound=org.compound,
@@ -191,10 +192,10 @@ def org_show(oid: int):
         history=audit.history("organisation", org.id, limit=30), entry_data=audit.entry_data)
 
 
-@bp.post("/org/<int:oid>/members")
+@bp.post("/org/<org:oid>/members")
 @requires("org.manage")
 def member_add(oid: int):
-    org = _load(svc.get_org, oid, "org.manage")
+    org = load(Organisation, oid, "org.manage")
     form = _member_form(org)
     if form.validate_on_submit():
         try:
@@ -219,10 +220,10 @@ def member_add(oid: int):
         entry_data=audit.entry_data), 422
 
 
-@bp.route("/org/members/<int:mid>/edit", methods=["GET", "POST"])
+@bp.route("/org/members/<member:mid>/edit", methods=["GET", "POST"])
 @requires("org.manage")
 def member_edit(mid: int):
-    member = _load(svc.get_member, mid, "org.manage")
+    member = load(OrgMember, mid, "org.manage")
     form = F.MemberEditForm(obj=member)
     form.position.choices = [SelectChoice(p.value, F.POSITION_LABELS[p])
                              for p in svc.positions_for(member.org.kind)]
@@ -241,10 +242,10 @@ def member_edit(mid: int):
                            org=member.org)
 
 
-@bp.post("/org/members/<int:mid>/remove")
+@bp.post("/org/members/<member:mid>/remove")
 @requires("org.manage")
 def member_remove(mid: int):
-    member = _load(svc.get_member, mid, "org.manage")
+    member = load(OrgMember, mid, "org.manage")
     oid = member.org_id
     if F.CsrfForm().validate_on_submit():
         svc.remove_member(member)
@@ -254,18 +255,18 @@ def member_remove(mid: int):
 
 # -- joint meetings -------------------------------------------------------------------------
 
-@bp.get("/compounds/<int:cid>/meetings")
+@bp.get("/compounds/<compound:cid>/meetings")
 @requires("org.view")
 def meetings(cid: int):
-    compound = _load(registry.get_compound, cid, "org.view")
+    compound = load(Compound, cid, "org.view")
     return render_template("compounds/org/meetings.html", compound=compound,
                            meetings=svc.list_meetings(compound))
 
 
-@bp.route("/compounds/<int:cid>/meetings/new", methods=["GET", "POST"])
+@bp.route("/compounds/<compound:cid>/meetings/new", methods=["GET", "POST"])
 @requires("meeting.manage")
 def meeting_new(cid: int):
-    compound = _load(registry.get_compound, cid, "meeting.manage")
+    compound = load(Compound, cid, "meeting.manage")
     form = F.MeetingForm()
     if form.validate_on_submit():
         try:
@@ -282,10 +283,10 @@ def meeting_new(cid: int):
                            meeting=None)
 
 
-@bp.route("/meetings/<int:mid>/edit", methods=["GET", "POST"])
+@bp.route("/meetings/<meeting:mid>/edit", methods=["GET", "POST"])
 @requires("meeting.manage")
 def meeting_edit(mid: int):
-    meeting = _load(svc.get_meeting, mid, "meeting.manage")
+    meeting = load(Meeting, mid, "meeting.manage")
     form = F.MeetingForm(obj=meeting)
     if request.method == "GET":
         form.held_at.data = meeting.held_at.astimezone(svc.SHANGHAI).replace(tzinfo=None)
@@ -311,10 +312,10 @@ def _decision_form(meeting, form=None):
     return form
 
 
-@bp.get("/meetings/<int:mid>")
+@bp.get("/meetings/<meeting:mid>")
 @requires("org.view")
 def meeting(mid: int):
-    m = _load(svc.get_meeting, mid)
+    m = load(Meeting, mid, "org.view")
     manage = may("meeting.manage", m) and not m.final
     orgs = svc.organisations(m.compound) if manage else []
     return render_template(
@@ -325,7 +326,7 @@ def meeting(mid: int):
 
 
 def _meeting_post(mid: int, fn):
-    m = _load(svc.get_meeting, mid, "meeting.manage")
+    m = load(Meeting, mid, "meeting.manage")
     try:
         fn(m)
     except RegistryError as err:
@@ -333,7 +334,7 @@ def _meeting_post(mid: int, fn):
     return redirect(url_for("org.meeting", mid=mid))
 
 
-@bp.post("/meetings/<int:mid>/attendance")
+@bp.post("/meetings/<meeting:mid>/attendance")
 @requires("meeting.manage")
 def meeting_attendance(mid: int):
     if not F.CsrfForm().validate_on_submit():
@@ -345,7 +346,7 @@ def meeting_attendance(mid: int):
     return _meeting_post(mid, go)
 
 
-@bp.post("/meetings/<int:mid>/agenda")
+@bp.post("/meetings/<meeting:mid>/agenda")
 @requires("meeting.manage")
 def meeting_agenda(mid: int):
     form = F.AgendaForm()
@@ -358,18 +359,19 @@ def meeting_agenda(mid: int):
     return _meeting_post(mid, go)
 
 
-@bp.post("/meetings/<int:mid>/agenda/<int:iid>/remove")
+@bp.post("/meetings/<meeting:mid>/agenda/<agenda_item:iid>/remove")
 @requires("meeting.manage")
 def meeting_agenda_remove(mid: int, iid: int):
     if not F.CsrfForm().validate_on_submit():
         abort(400)
-    return _meeting_post(mid, lambda m: svc.remove_agenda_item(m, iid))
+    return _meeting_post(mid, lambda m: svc.remove_agenda_item(
+        m, load(AgendaItem, iid, "meeting.manage", parent=m).id))
 
 
-@bp.post("/meetings/<int:mid>/decisions")
+@bp.post("/meetings/<meeting:mid>/decisions")
 @requires("meeting.manage")
 def meeting_decision(mid: int):
-    m = _load(svc.get_meeting, mid, "meeting.manage")
+    m = load(Meeting, mid, "meeting.manage")
     form = _decision_form(m)
     if form.validate_on_submit():
         try:
@@ -384,15 +386,16 @@ def meeting_decision(mid: int):
     return redirect(url_for("org.meeting", mid=mid) + "#decisions")
 
 
-@bp.post("/meetings/<int:mid>/decisions/<int:did>/remove")
+@bp.post("/meetings/<meeting:mid>/decisions/<decision:did>/remove")
 @requires("meeting.manage")
 def meeting_decision_remove(mid: int, did: int):
     if not F.CsrfForm().validate_on_submit():
         abort(400)
-    return _meeting_post(mid, lambda m: svc.remove_decision(m, did))
+    return _meeting_post(mid, lambda m: svc.remove_decision(
+        m, load(Decision, did, "meeting.manage", parent=m).id))
 
 
-@bp.post("/meetings/<int:mid>/finalise")
+@bp.post("/meetings/<meeting:mid>/finalise")
 @requires("meeting.manage")
 def meeting_finalise(mid: int):
     if not F.CsrfForm().validate_on_submit():
@@ -404,12 +407,12 @@ def meeting_finalise(mid: int):
     return _meeting_post(mid, go)
 
 
-@bp.get("/meetings/<int:mid>/minutes.pdf")
+@bp.get("/meetings/<meeting:mid>/minutes.pdf")
 @requires("org.view")
 def meeting_pdf(mid: int):
     from reports.meeting_minutes import render
 
-    m = _load(svc.get_meeting, mid)
+    m = load(Meeting, mid, "org.view")
     pdf = render(svc.minutes_document(m))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f"inline; filename=meeting-{m.id}.pdf"})
@@ -417,10 +420,10 @@ def meeting_pdf(mid: int):
 
 # -- follow-up actions ----------------------------------------------------------------------
 
-@bp.get("/compounds/<int:cid>/actions")
+@bp.get("/compounds/<compound:cid>/actions")
 @requires("org.view")
 def actions(cid: int):
-    compound = _load(registry.get_compound, cid, "org.view")
+    compound = load(Compound, cid, "org.view")
     status = request.args.get("status", "open")
     org_id = request.args.get("org", type=int)
     overdue = request.args.get("overdue") == "1"
@@ -431,10 +434,10 @@ def actions(cid: int):
                            orgs=svc.organisations(compound))
 
 
-@bp.get("/actions/<int:aid>")
+@bp.get("/actions/<action:aid>")
 @requires("org.view")
 def action(aid: int):
-    a = _load(svc.get_action, aid)
+    a = load(Action, aid, "org.view")
     dispatch = None
     if may("meeting.manage", a) and a.can_move_to(ActionStatus.dispatched):
         dispatch = F.DispatchForm(org_id=str(a.org_id), due_on=a.due_on)
@@ -461,37 +464,38 @@ def _post_and_return(obj, form, fn, back: str):
 
 
 def _action_post(aid: int, permission: str, fn, form):
-    a = _load(svc.get_action, aid, permission)
+    a = load(Action, aid, permission)
     return _post_and_return(a, form, fn, url_for("org.action", aid=aid))
 
 
-@bp.post("/actions/<int:aid>/dispatch")
+@bp.post("/actions/<action:aid>/dispatch")
 @requires("meeting.manage")
 def action_dispatch(aid: int):
     form = F.DispatchForm()
-    a = _load(svc.get_action, aid, "meeting.manage")
+    a = load(Action, aid, "meeting.manage")
     form.org_id.choices = _org_choices(a.compound)
     return _action_post(aid, "meeting.manage", lambda x: svc.dispatch_action(
         x, org_id=form.org_id.data, due_on=form.due_on.data, note=form.note.data), form)
 
 
-@bp.post("/actions/<int:aid>/handle")
+@bp.post("/actions/<action:aid>/handle")
 @requires("action.respond")
 def action_handle(aid: int):
     form = F.NoteForm()
-    return _action_post(aid, "org.view", lambda x: svc.start_handling(x, note=form.note.data),
+    return _action_post(aid, "action.respond",
+                        lambda x: svc.start_handling(x, note=form.note.data),
                         form)
 
 
-@bp.post("/actions/<int:aid>/feedback")
+@bp.post("/actions/<action:aid>/feedback")
 @requires("action.respond")
 def action_feedback(aid: int):
     form = F.FeedbackForm()
-    return _action_post(aid, "org.view",
+    return _action_post(aid, "action.respond",
                         lambda x: svc.give_feedback(x, feedback=form.feedback.data), form)
 
 
-@bp.post("/actions/<int:aid>/evaluate")
+@bp.post("/actions/<action:aid>/evaluate")
 @requires("meeting.manage")
 def action_evaluate(aid: int):
     form = F.EvaluateForm()
@@ -501,10 +505,10 @@ def action_evaluate(aid: int):
 
 # -- resident requests ----------------------------------------------------------------------
 
-@bp.get("/compounds/<int:cid>/requests")
+@bp.get("/compounds/<compound:cid>/requests")
 @requires("request.view")
 def requests_list(cid: int):
-    compound = _load(registry.get_compound, cid, "request.view")
+    compound = load(Compound, cid, "request.view")
     status = request.args.get("status", "open")
     category = request.args.get("category") or None
     rows = svc.list_requests(compound, status=None if status == "all" else status,
@@ -524,7 +528,7 @@ def request_new():
         flash(_("Your account is not linked to a unit."), "error")
         return redirect(url_for("home.index"))
     if form.validate_on_submit():
-        unit = _load(registry.get_unit, int(form.unit_id.data), "request.file")
+        unit = load(Unit, int(form.unit_id.data), "request.file")
         try:
             req = svc.file_request(unit, category=form.category.data, text=form.text.data,
                                    phone=form.phone.data)
@@ -537,10 +541,10 @@ def request_new():
                            limits=svc.REQUEST_LIMIT_HOURS)
 
 
-@bp.route("/compounds/<int:cid>/requests/record", methods=["GET", "POST"])
+@bp.route("/compounds/<compound:cid>/requests/record", methods=["GET", "POST"])
 @requires("request.record")
 def request_record(cid: int):
-    compound = _load(registry.get_compound, cid, "request.record")
+    compound = load(Compound, cid, "request.record")
     form = F.RecordRequestForm()
     if form.validate_on_submit():
         try:
@@ -556,10 +560,10 @@ def request_record(cid: int):
                            limits=svc.REQUEST_LIMIT_HOURS)
 
 
-@bp.get("/requests/<int:rid>")
+@bp.get("/requests/<request:rid>")
 @requires("request.view")
 def request_show(rid: int):
-    req = _load(svc.get_request, rid)
+    req = load(ResidentRequest, rid, "request.view")
     route = None
     if may("request.route", req) and req.status in (RequestStatus.filed.value,
                                                      RequestStatus.routed.value):
@@ -578,34 +582,35 @@ def request_show(rid: int):
                            if staff else [], entry_data=audit.entry_data)
 
 
-def _request_post(rid: int, form, fn):
-    req = _load(svc.get_request, rid)
+def _request_post(rid: int, action: str, form, fn):
+    req = load(ResidentRequest, rid, action)
     return _post_and_return(req, form, fn, url_for("org.request_show", rid=rid))
 
 
-@bp.post("/requests/<int:rid>/route")
+@bp.post("/requests/<request:rid>/route")
 @requires("request.route")
 def request_route(rid: int):
     form = F.RouteForm()
-    req = _load(svc.get_request, rid)
+    req = load(ResidentRequest, rid, "request.route")
     form.org_id.choices = _org_choices(req.compound)
-    return _request_post(rid, form, lambda r: svc.route_request(
+    return _request_post(rid, "request.route", form, lambda r: svc.route_request(
         r, org_id=form.org_id.data, note=form.note.data, valid=not form.invalid.data,
         invalid_reason=form.invalid_reason.data))
 
 
-@bp.post("/requests/<int:rid>/reply")
+@bp.post("/requests/<request:rid>/reply")
 @requires("request.respond")
 def request_reply(rid: int):
     form = F.ReplyForm()
-    return _request_post(rid, form, lambda r: svc.reply_request(r, reply=form.reply.data))
+    return _request_post(rid, "request.respond", form,
+                         lambda r: svc.reply_request(r, reply=form.reply.data))
 
 
-@bp.post("/requests/<int:rid>/close")
+@bp.post("/requests/<request:rid>/close")
 @signed_in
 def request_close(rid: int):
     form = F.CloseForm()
-    return _request_post(rid, form, lambda r: svc.close_request(
+    return _request_post(rid, "signed_in", form, lambda r: svc.close_request(
         r, satisfaction=form.satisfaction.data, comment=form.comment.data))
 
 
@@ -618,10 +623,10 @@ def my_requests():
 
 # -- illegal structures ---------------------------------------------------------------------
 
-@bp.route("/compounds/<int:cid>/violations", methods=["GET", "POST"])
+@bp.route("/compounds/<compound:cid>/violations", methods=["GET", "POST"])
 @requires("compound.view")
 def violations(cid: int):
-    compound = _load(registry.get_compound, cid)
+    compound = load(Compound, cid, "compound.view")
     form = F.ViolationForm() if may("registry.edit", compound) else None
     if form is not None and form.validate_on_submit():
         try:
@@ -637,10 +642,10 @@ def violations(cid: int):
                            rows=svc.violations(compound), csrf_form=F.CsrfForm())
 
 
-@bp.post("/violations/<int:vid>/correct")
+@bp.post("/violations/<violation:vid>/correct")
 @requires("registry.edit")
 def violation_correct(vid: int):
-    v = _load(svc.get_violation, vid)
+    v = load(StructureViolation, vid, "registry.edit")
     if F.CsrfForm().validate_on_submit():
         try:
             svc.correct_violation(v)

@@ -30,7 +30,8 @@ from core import audit
 from core.extensions import db
 from core.idnumber import IdNumberError
 from core.idnumber import normalize as normalize_id
-from core.permissions import Target, authorize, register_resolver, scope_ids
+from core.loader import load
+from core.permissions import Target, authorize, may, register_resolver, scope_ids
 from core.types import AmountError, area_to_str, parse_area
 
 
@@ -63,22 +64,14 @@ register_resolver("owned_units", _owned_units)
 # -- reading ------------------------------------------------------------------------------
 
 def get_compound(compound_id: int, action: str = "compound.view") -> Compound:
-    compound = db.session.get(Compound, compound_id)
-    if compound is None:
-        raise NotFound("compound")
-    authorize(action, compound)
-    return compound
+    """The compound if the user may do `action` on it (core.loader: 404 / 403)."""
+    return load(Compound, compound_id, action)
 
 
 def get_unit(unit_id: int, action: str = "unit.view") -> Unit:
-    unit = db.session.scalar(
-        select(Unit).where(Unit.id == unit_id)
-        .options(selectinload(Unit.holdings), selectinload(Unit.residents))
-    )
-    if unit is None:
-        raise NotFound("unit")
-    authorize(action, unit)
-    return unit
+    """The unit with its holders and residents, if the user may do `action` on it."""
+    return load(Unit, unit_id, action,
+                options=[selectinload(Unit.holdings), selectinload(Unit.residents)])
 
 
 def find_unit(compound: Compound, ref) -> Unit | None:
@@ -561,10 +554,10 @@ def add_resident(unit: Unit, *, name, id_number=None, phone="", relation="tenant
     return resident
 
 
-def remove_resident(unit: Unit, resident_id: int) -> None:
+def remove_resident(unit: Unit, resident: Resident) -> None:
+    """Take a resident off a unit (the person stays in the register)."""
     authorize("registry.edit", unit.compound)
-    resident = next((r for r in unit.residents if r.id == resident_id), None)
-    if resident is None:
+    if resident.unit_id != unit.id:
         raise NotFound("resident")
     name = resident.person.name
     unit.residents.remove(resident)
@@ -573,18 +566,27 @@ def remove_resident(unit: Unit, resident_id: int) -> None:
     db.session.commit()
 
 
+def _acting_compound(person: Person) -> int | None:
+    """The compound through which the current user may edit this person: the first of the
+    person's units (title, then residence) whose compound the user keeps."""
+    for place in person.permission_target().also:
+        if may("registry.edit", place):
+            return place.compound_id
+    return None
+
+
 def update_person(person: Person, *, name, phone="") -> Person:
-    """Edit a person's name and phone (the ID number is fixed once recorded)."""
-    units = [h.unit for h in person.holdings]
-    for u in units:
-        authorize("registry.edit", u.compound)
-    if not units:
-        authorize("registry.edit")
+    """Edit a person's name and phone (the ID number is fixed once recorded).
+
+    The editor must keep the registry of a compound where the person holds title or lives;
+    the audit entry names that compound.
+    """
+    authorize("registry.edit", person)
     before = {"name": person.name, "phone": person.phone}
     person.name = _clean_name(name, "name", 64, _l("Name"))
     person.phone = (phone or "").strip()[:32]
     audit.record("person.update", "person", person.id,
                  {"before": before, "after": {"name": person.name, "phone": person.phone}},
-                 compound_id=units[0].compound_id if units else None)
+                 compound_id=_acting_compound(person))
     db.session.commit()
     return person

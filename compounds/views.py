@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -17,10 +17,11 @@ from compounds.forms import (
     ResidentForm,
     UnitForm,
 )
-from compounds.models import Building, Entrance, Person
+from compounds.models import Building, Compound, Entrance, Person, Resident, Unit
 from compounds.services import RegistryError
 from core import audit
 from core.extensions import db
+from core.loader import load
 from core.permissions import may, requires, signed_in
 from core.types import fen_to_str
 
@@ -35,13 +36,6 @@ def form_error(form, err: RegistryError) -> None:
         flash(str(err.message), "error")
     else:
         target.errors = [*list(target.errors), str(err.message)]
-
-
-def load(fn, *args):
-    try:
-        return fn(*args)
-    except services.NotFound:
-        abort(404)
 
 
 @bp.get("/compounds/")
@@ -72,10 +66,10 @@ def create():
     return render_template("compounds/compound_form.html", form=form, compound=None)
 
 
-@bp.get("/compounds/<int:cid>")
+@bp.get("/compounds/<compound:cid>")
 @requires("compound.view")
 def show(cid: int):
-    compound = load(services.get_compound, cid)
+    compound = load(Compound, cid, "compound.view")
     building_id = request.args.get("building", type=int)
     entrance_id = request.args.get("entrance", type=int)
     q = request.args.get("q", "").strip()
@@ -92,10 +86,10 @@ def show(cid: int):
         building_id=building_id, entrance_id=entrance_id, fund=fund)
 
 
-@bp.route("/compounds/<int:cid>/edit", methods=["GET", "POST"])
+@bp.route("/compounds/<compound:cid>/edit", methods=["GET", "POST"])
 @requires("compound.edit")
 def edit(cid: int):
-    compound = load(services.get_compound, cid, "compound.edit")
+    compound = load(Compound, cid, "compound.edit")
     if request.method == "GET":
         form = CompoundForm(obj=compound, district=compound.street.district.name,
                             street=compound.street.name)
@@ -118,16 +112,14 @@ def edit(cid: int):
     return render_template("compounds/compound_form.html", form=form, compound=compound)
 
 
-@bp.route("/compounds/<int:cid>/buildings/new", methods=["GET", "POST"])
-@bp.route("/compounds/<int:cid>/buildings/<int:bid>/edit", methods=["GET", "POST"])
+@bp.route("/compounds/<compound:cid>/buildings/new", methods=["GET", "POST"])
+@bp.route("/compounds/<compound:cid>/buildings/<building:bid>/edit", methods=["GET", "POST"])
 @requires("registry.edit")
 def building_form(cid: int, bid: int | None = None):
-    compound = load(services.get_compound, cid, "registry.edit")
+    compound = load(Compound, cid, "registry.edit")
     building = None
     if bid is not None:
-        building = db.session.get(Building, bid)
-        if building is None or building.compound_id != compound.id:
-            abort(404)
+        building = load(Building, bid, "registry.edit", parent=compound)
     form = BuildingForm(obj=building)
     if form.validate_on_submit():
         try:
@@ -146,13 +138,11 @@ def building_form(cid: int, bid: int | None = None):
                            building=building, entrance_form=EntranceForm())
 
 
-@bp.post("/compounds/<int:cid>/buildings/<int:bid>/entrances")
+@bp.post("/compounds/<compound:cid>/buildings/<building:bid>/entrances")
 @requires("registry.edit")
 def add_entrance(cid: int, bid: int):
-    compound = load(services.get_compound, cid, "registry.edit")
-    building = db.session.get(Building, bid)
-    if building is None or building.compound_id != compound.id:
-        abort(404)
+    compound = load(Compound, cid, "registry.edit")
+    building = load(Building, bid, "registry.edit", parent=compound)
     form = EntranceForm()
     if form.validate_on_submit():
         try:
@@ -171,16 +161,14 @@ def _entrance_choices(compound) -> list[tuple[int, str]]:
             for b in services.building_summaries(compound) for e in b.entrances]
 
 
-@bp.route("/compounds/<int:cid>/units/new", methods=["GET", "POST"])
-@bp.route("/compounds/<int:cid>/units/<int:uid>/edit", methods=["GET", "POST"])
+@bp.route("/compounds/<compound:cid>/units/new", methods=["GET", "POST"])
+@bp.route("/compounds/<compound:cid>/units/<unit:uid>/edit", methods=["GET", "POST"])
 @requires("registry.edit")
 def unit_form(cid: int, uid: int | None = None):
-    compound = load(services.get_compound, cid, "registry.edit")
+    compound = load(Compound, cid, "registry.edit")
     unit = None
     if uid is not None:
-        unit = load(services.get_unit, uid, "registry.edit")
-        if unit.compound_id != compound.id:
-            abort(404)
+        unit = load(Unit, uid, "registry.edit", parent=compound)
     form = UnitForm(obj=unit)
     form.entrance_id.choices = _entrance_choices(compound)
     if not form.entrance_id.choices:
@@ -206,19 +194,19 @@ def unit_form(cid: int, uid: int | None = None):
     return render_template("compounds/unit_form.html", form=form, compound=compound, unit=unit)
 
 
-@bp.get("/units/<int:uid>")
+@bp.get("/units/<unit:uid>")
 @requires("unit.view")
 def unit(uid: int):
-    u = load(services.get_unit, uid)
+    u = load(Unit, uid, "unit.view")
     return render_template("compounds/unit.html", unit=u, compound=u.compound,
                            history=audit.history("unit", u.id), entry_data=audit.entry_data,
                            resident_form=ResidentForm())
 
 
-@bp.route("/units/<int:uid>/holders", methods=["GET", "POST"])
+@bp.route("/units/<unit:uid>/holders", methods=["GET", "POST"])
 @requires("registry.edit")
 def holders(uid: int):
-    u = load(services.get_unit, uid, "registry.edit")
+    u = load(Unit, uid, "registry.edit")
     form = HoldersForm()
     if request.method == "GET":
         # ID numbers are never put back into a page in full; re-enter them to change holders
@@ -244,10 +232,10 @@ def holders(uid: int):
     return render_template("compounds/holders_form.html", form=form, unit=u)
 
 
-@bp.route("/units/<int:uid>/residents", methods=["POST"])
+@bp.route("/units/<unit:uid>/residents", methods=["POST"])
 @requires("registry.edit")
 def add_resident(uid: int):
-    u = load(services.get_unit, uid, "registry.edit")
+    u = load(Unit, uid, "registry.edit")
     form = ResidentForm()
     if form.validate_on_submit():
         try:
@@ -262,22 +250,19 @@ def add_resident(uid: int):
     return redirect(url_for("compounds.unit", uid=u.id))
 
 
-@bp.post("/units/<int:uid>/residents/<int:rid>/remove")
+@bp.post("/units/<unit:uid>/residents/<resident:rid>/remove")
 @requires("registry.edit")
 def remove_resident(uid: int, rid: int):
-    u = load(services.get_unit, uid, "registry.edit")
-    try:
-        services.remove_resident(u, rid)
-    except services.NotFound:
-        abort(404)
+    u = load(Unit, uid, "registry.edit")
+    services.remove_resident(u, load(Resident, rid, "registry.edit", parent=u))
     flash(_("Resident removed."), "success")
     return redirect(url_for("compounds.unit", uid=u.id))
 
 
-@bp.route("/persons/<int:pid>/edit", methods=["GET", "POST"])
+@bp.route("/persons/<person:pid>/edit", methods=["GET", "POST"])
 @requires("registry.edit")
 def person_form(pid: int):
-    person = db.session.get(Person, pid) or abort(404)
+    person = load(Person, pid, "registry.edit")
     form = PersonForm(obj=person)
     if form.validate_on_submit():
         try:

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from core import audit
-from core.auth import hash_password
+from core.auth import end_sign_ins, hash_password
 from core.extensions import db
 from core.models import ROLE_SCOPE, AuditEntry, Role, RoleGrant, User
 from core.permissions import authorize, requires, scope_ids
@@ -54,7 +54,8 @@ class ServiceError(ValueError):
 
 
 def save_user(user: User | None, form: UserForm) -> User:
-    """Create or update an account in one transaction, audited."""
+    """Create or update an account in one transaction, audited. Setting a password on an
+    existing account, or deactivating it, also ends its sign-ins and API tokens."""
     creating = user is None
     name = form.username.data.strip()
     clash = db.session.scalar(select(User).where(User.username == name))
@@ -69,6 +70,7 @@ def save_user(user: User | None, form: UserForm) -> User:
     if creating:
         user = User(username=name)
         db.session.add(user)
+    was_active = bool(user.active) if not creating else False
     user.username = name
     user.display_name = form.display_name.data or name
     user.phone = form.phone.data or ""
@@ -77,6 +79,10 @@ def save_user(user: User | None, form: UserForm) -> User:
     user.active = bool(form.active.data)
     if form.password.data:
         user.password_hash = hash_password(form.password.data)
+    if not creating and (form.password.data or (was_active and not user.active)):
+        # a new password or a closed account: every browser sign-in and API token made
+        # before stops working (the administrator's own sign-in survives their new password)
+        end_sign_ins(user.id, keep_current=user.active)
     db.session.flush()
     audit.record("user.create" if creating else "user.update", "user", user.id,
                  {"username": user.username, "is_admin": user.is_admin, "active": user.active,

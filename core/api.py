@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from core.loader import MAX_ID, IdConverter
 from core.permissions import public, route_permission
 
 API_PREFIX = "/api/v1"
@@ -90,16 +91,20 @@ def doc(summary: str, *, request_body: dict | None = None, responses: dict | Non
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
-def _path_and_params(rule: str):
+def _path_and_params(rule):
+    """The OpenAPI path of a URL rule and its parameters; object ids are bounded integers."""
     params = []
 
     def repl(m):
-        conv, name = m.group(1), m.group(2)
-        params.append({"name": name, "in": "path", "required": True,
-                       "schema": {"type": "integer" if conv == "int" else "string"}})
+        name = m.group(2)
+        if isinstance(rule._converters.get(name), IdConverter):
+            schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+        else:
+            schema = {"type": "string"}
+        params.append({"name": name, "in": "path", "required": True, "schema": schema})
         return "{" + name + "}"
 
-    return _PARAM.sub(repl, rule), params
+    return _PARAM.sub(repl, rule.rule), params
 
 
 ERROR_SCHEMA = {
@@ -117,7 +122,7 @@ def openapi_document(app: Flask) -> dict:
             continue
         view = app.view_functions[rule.endpoint]
         info = getattr(view, "openapi", None) or {}
-        path, params = _path_and_params(rule.rule)
+        path, params = _path_and_params(rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             op: dict[str, Any] = {
                 "operationId": f"{rule.endpoint}.{method.lower()}",

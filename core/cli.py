@@ -1,13 +1,52 @@
-"""`flask create-admin` and `flask audit verify`."""
+"""`flask create-admin` and `flask audit verify`; one line, not a traceback, when a
+command cannot reach the database."""
+
+import functools
 
 import click
+import sqlalchemy.exc
 from flask import Flask
 from sqlalchemy import select
 
 from core import audit
-from core.auth import hash_password
+from core.auth import end_sign_ins, hash_password
 from core.extensions import db
 from core.models import User
+
+
+def unreachable_database(err: Exception, url: str) -> str | None:
+    """The one line to print when `err` is a failure to connect to the database at `url`
+    (SQLAlchemy raises those with no statement), else None: a failing statement is a bug
+    whose traceback is worth reading."""
+    if not isinstance(err, sqlalchemy.exc.DBAPIError) or err.statement is not None:
+        return None
+    reason = str(err.orig or err).strip().splitlines()[0]
+    where = sqlalchemy.engine.make_url(url).render_as_string(hide_password=True)
+    return f"cannot reach the database at {where}: {reason}"
+
+
+def answer_unreachable_database(command: click.Command, app: Flask) -> None:
+    """Make `command` (and a group's subcommands) exit 1 with one line when the database
+    cannot be reached."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            answer_unreachable_database(sub, app)
+    callback = command.callback
+    if callback is None or getattr(callback, "answers_unreachable_database", False):
+        return
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except sqlalchemy.exc.DBAPIError as err:
+            line = unreachable_database(err, app.config["SQLALCHEMY_DATABASE_URI"])
+            if line is None:
+                raise
+            raise click.ClickException(line) from None
+
+    run.answers_unreachable_database = True
+    command.callback = run
 
 
 def register(app: Flask) -> None:
@@ -22,6 +61,8 @@ def register(app: Flask) -> None:
         if user is None:
             user = User(username=username, display_name=username)
             db.session.add(user)
+        if user.id is not None:  # a reset password ends the sign-ins made with the old one
+            end_sign_ins(user.id)
         user.password_hash = hash_password(password)
         user.is_admin = True
         user.active = True

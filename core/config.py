@@ -1,16 +1,35 @@
 """Configuration: defaults here, overridden by the environment (FlaskBB/CTFd style).
 
-Environment variables:
+Environment variables (README.md "Configuration" describes each):
+    TONGXIN_ENV          development (default) or production; gunicorn.conf.py defaults it to
+                         production. Production refuses to start without SECRET_KEY or with
+                         per-worker rate limits, and turns on Secure cookies and HSTS.
     DATABASE_URL         SQLAlchemy URL; default a SQLite file in instance/
     SECRET_KEY           session and CSRF signing key; required in production
     RATELIMIT_STORAGE_URI  Flask-Limiter storage (memory:// by default, redis://… in production)
+    LOGIN_RATE_LIMIT     sign-in attempts per username and client address
+    LOGIN_ADDRESS_RATE_LIMIT  sign-in attempts per client address, whatever the username
+    TRUSTED_PROXIES      how many reverse proxies in front set X-Forwarded-For/-Proto (default 0)
+    SESSION_COOKIE_SECURE, REMEMBER_COOKIE_SECURE  1/0; default 1 in production, 0 otherwise
+    LOGIN_SESSION_DAYS   a browser sign-in unused this long ends (default 30)
     TONGXIN_CJK_FONT     path to a CJK TrueType font for PDFs
     API_TOKEN_HOURS      lifetime of API tokens (default 12)
 """
 
+import datetime as dt
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+
+import click
+
+ENVIRONMENTS = ("development", "production")
+
+
+class ConfigError(click.ClickException):
+    """The configuration cannot run; the message is one line saying what to set. A click
+    exception, so that `flask …` prints just "Error: <that line>" and exits 1."""
 
 
 def _default_sqlite_url(instance_path: str) -> str:
@@ -18,12 +37,11 @@ def _default_sqlite_url(instance_path: str) -> str:
 
 
 def _secret_key(instance_path: str) -> str:
-    """The SECRET_KEY from the environment, else one generated once and kept in instance/.
+    """Development only: a key generated once and kept in instance/.
 
-    A fresh random key per start would log everybody out on every restart.
+    A fresh random key per start would log everybody out on every restart; in production
+    the key must come from the environment, since two hosts would generate two keys.
     """
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
     path = Path(instance_path) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -32,13 +50,64 @@ def _secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = (env.get(name) or "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={env[name]!r} is not a switch: use 1 or 0")
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    value = (env.get(name) or "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ConfigError(f"{name}={value!r} is not a whole number")
+    return int(value)
+
+
+def environment(env: Mapping[str, str], overrides: Mapping | None = None) -> str:
+    """'development' or 'production' (TONGXIN_ENV)."""
+    mode = (overrides or {}).get("TONGXIN_ENV") or env.get("TONGXIN_ENV") or "development"
+    if mode not in ENVIRONMENTS:
+        raise ConfigError(f"TONGXIN_ENV={mode!r}: use development or production")
+    return mode
+
+
+def check_production(secret_key: str | None, storage_uri: str, workers: int) -> None:
+    """Refuse, with one line, what would make a production server quietly misbehave."""
+    if not secret_key:
+        raise ConfigError("TONGXIN_ENV=production needs SECRET_KEY: one random value shared "
+                          "by every host (python3 -c 'import secrets; "
+                          "print(secrets.token_hex(32))')")
+    if storage_uri.startswith("memory://") and workers > 1:
+        raise ConfigError(f"TONGXIN_ENV=production with {workers} workers needs a shared "
+                          "RATELIMIT_STORAGE_URI such as redis://127.0.0.1:6379/0: with "
+                          "memory:// each worker counts sign-in attempts on its own")
+
+
+def check_environment(env: Mapping[str, str], workers: int) -> None:
+    """What gunicorn.conf.py checks before starting `workers` workers."""
+    if environment(env) == "production":
+        check_production(env.get("SECRET_KEY"), env.get("RATELIMIT_STORAGE_URI", "memory://"),
+                         workers)
+
+
 def load(instance_path: str, overrides: dict | None = None) -> dict:
-    """Build the configuration mapping for create_app()."""
+    """Build the configuration mapping for create_app(); ConfigError if it cannot run."""
     env = os.environ
+    mode = environment(env, overrides)
+    production = mode == "production"
+    session_days = _count(env, "LOGIN_SESSION_DAYS", 30)
     cfg = {
+        "TONGXIN_ENV": mode,
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or _default_sqlite_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "SECRET_KEY": None,
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,  # ledgers of 20,000 units fit comfortably
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
@@ -46,16 +115,31 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # 3 accounts' worth: an office or a meeting behind one NAT still signs in, while one
+        # address spraying a password over many usernames gets 30 guesses a minute
+        "LOGIN_ADDRESS_RATE_LIMIT": env.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute"),
+        "TRUSTED_PROXIES": _count(env, "TRUSTED_PROXIES", 0),
         "API_TOKEN_HOURS": int(env.get("API_TOKEN_HOURS", "12")),
         "TONGXIN_CJK_FONT": env.get("TONGXIN_CJK_FONT"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag(env, "SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _flag(env, "REMEMBER_COOKIE_SECURE", production),
+        "LOGIN_SESSION_DAYS": session_days,
+        # the cookie lives no longer than the sign-in it names (core.auth)
+        "REMEMBER_COOKIE_DURATION": dt.timedelta(days=session_days),
+        "HSTS": production,  # sent only on HTTPS requests (see core.extensions)
         "WTF_CSRF_TIME_LIMIT": None,  # a long form (ballot entry) must not expire mid-session
         "PAGE_SIZE": 50,
     }
     if overrides:
         cfg.update(overrides)
-    if not cfg.get("SECRET_KEY"):
+    if production:
+        check_production(cfg.get("SECRET_KEY"), cfg["RATELIMIT_STORAGE_URI"],
+                         _count(env, "WEB_CONCURRENCY", 1))
+    elif not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _secret_key(instance_path)
     url = cfg["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgres://"):  # Heroku-style URLs

@@ -74,6 +74,15 @@ class User(UserMixin, db.Model):
     def roles(self) -> set[Role]:
         return {Role(g.role) for g in self.grants}
 
+    #: the key of the browser sign-in (LoginSession) this object was loaded through;
+    #: set by core.auth, never stored on the account
+    login_key = None
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember cookie: the account and
+        the sign-in, so that ending the sign-in (core.auth) ends every copy of the cookie."""
+        return f"{self.id}:{self.login_key}" if self.login_key else str(self.id)
+
     def __repr__(self) -> str:
         return f"<User {self.username}>"
 
@@ -105,6 +114,22 @@ class ApiToken(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+class LoginSession(db.Model):
+    """One browser sign-in. The session and remember cookies carry its key (see
+    User.get_id); deleting the row signs out every copy of those cookies. Only the key's
+    SHA-256 is stored, like an API token's."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: refreshed at most every few minutes (core.auth); a sign-in idle too long is dead
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class AuditHead(db.Model):

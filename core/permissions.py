@@ -98,6 +98,9 @@ class Target:
     unit_ids: frozenset[int] = field(default_factory=frozenset)
     company_id: int | None = None
     person_id: int | None = None
+    #: other places the object also sits: a person is in scope wherever they hold title
+    #: or live, so a grant covering any one of these covers the object
+    also: tuple[Target, ...] = ()
 
 
 def _cached(name: str, key) -> set:
@@ -151,7 +154,8 @@ def may(action: str, obj=None, user=None) -> bool:
     if obj is None:
         return bool(grants)
     target = obj if isinstance(obj, Target) else obj.permission_target()
-    return any(_grant_covers(user, role, scope_id, target) for role, scope_id in grants)
+    return any(_grant_covers(user, role, scope_id, place)
+               for place in (target, *target.also) for role, scope_id in grants)
 
 
 def scope_ids(action: str, kind: str, user=None) -> set[int] | None:
@@ -164,7 +168,7 @@ def scope_ids(action: str, kind: str, user=None) -> set[int] | None:
             if Role(gr.role) in allowed and ROLE_SCOPE[Role(gr.role)] == kind}
 
 
-def _deny(action: str, obj=None):
+def deny(action: str, obj=None):
     who = getattr(current_user, "username", "anonymous") if current_user else "anonymous"
     log.warning("denied: user=%s action=%s object=%r path=%s", who, action, obj,
                 request.path if request else "-")
@@ -174,7 +178,7 @@ def _deny(action: str, obj=None):
 def authorize(action: str, obj=None) -> None:
     """403 (logged) unless the current user may do `action` on `obj`."""
     if not may(action, obj):
-        _deny(action, obj)
+        deny(action, obj)
 
 
 def _is_api() -> bool:
@@ -195,7 +199,7 @@ def requires(action: str):
                 from core.extensions import login_manager
                 return login_manager.unauthorized()
             if not may(action):
-                _deny(action)
+                deny(action)
             return fn(*args, **kwargs)
 
         wrapper.permission = action

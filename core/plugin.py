@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from core.loader import Kind
+
 BLUEPRINTS = [
     "core.home:home",
     "core.auth:auth",
@@ -17,6 +19,12 @@ NAV_LATE = [
     (_l("Audit log"), "audit_views.log", "audit.view"),
 ]
 NAV: list = []
+
+#: the kinds of object core's URLs name (see core.loader)
+KINDS = [
+    Kind("user", "core.models:User", fetch="core.accounts:fetch_user"),
+    Kind("grant", "core.models:RoleGrant", "user", "user_id", fetch="core.accounts:fetch_grant"),
+]
 
 
 def register_cli(app):

@@ -1,6 +1,8 @@
 import logging
 from logging.config import fileConfig
 
+import click
+import sqlalchemy.exc
 from alembic import context
 from flask import current_app
 
@@ -91,7 +93,19 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    try:
+        connection = connectable.connect()
+    except sqlalchemy.exc.DBAPIError as err:
+        # one line and exit status 1, not the driver's traceback (core.cli does the same
+        # for the app's own commands)
+        from core.cli import unreachable_database
+
+        line = unreachable_database(err, current_app.config['SQLALCHEMY_DATABASE_URI'])
+        if line is None:
+            raise
+        raise click.ClickException(line) from None
+
+    with connection:
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -156,6 +156,9 @@ class GroupMember(db.Model):
 
     election: Mapped[Election] = relationship(back_populates="group")
 
+    def permission_target(self) -> Target:
+        return self.election.permission_target()
+
 
 class Nomination(enum.StrEnum):
     self = "self"  # 业主自荐
@@ -299,6 +302,9 @@ class Objection(db.Model):
 
     election: Mapped[Election] = relationship(back_populates="objections")
     candidate: Mapped[Candidate] = relationship()
+
+    def permission_target(self) -> Target:
+        return self.election.permission_target()
 
 
 class ElectionBallot(db.Model):

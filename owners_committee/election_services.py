@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask import has_request_context
+from flask import abort, has_request_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -41,7 +41,7 @@ from core.extensions import db
 from core.idnumber import IdNumberError, mask
 from core.idnumber import normalize as normalize_id
 from core.models import Role
-from core.permissions import authorize, may
+from core.permissions import authorize, deny, may
 from core.types import utcnow
 from owners_committee.election_models import (
     Candidate,
@@ -121,6 +121,22 @@ def get_election(election_id: int, action: str = "election.view") -> Election:
     if action == "election.view" and not election.published and not sees_all(election):
         raise NotFound("election")  # an owner does not learn of an unpublished list
     return election
+
+
+def fetch_election(election_id: int, action: str) -> Election:
+    """core.loader's way to load an election named in a URL (404 when hidden)."""
+    try:
+        return get_election(election_id, action)
+    except NotFound:
+        abort(404)
+
+
+def fetch_candidate(candidate_id: int, action: str) -> Candidate:
+    """core.loader's way to load a candidate named in a URL (404 when hidden)."""
+    try:
+        return get_candidate(candidate_id, action)
+    except NotFound:
+        abort(404)
 
 
 def get_candidate(candidate_id: int, action: str = "election.view") -> Candidate:
@@ -1035,9 +1051,8 @@ def cast_ballot(election: Election, *, choices: dict, channel="online", unit=Non
         pid = current_user.person_id if current_user.is_authenticated else None
         authorize("vote.cast", election)
         if not any(g.group.id == group.id for g in vs.owner_groups(vote, pid)):
-            from core.permissions import _deny
 
-            _deny("vote.cast", election)
+            deny("vote.cast", election)
     else:
         authorize("vote.enter_paper", vote)
     proxy_name = _text(proxy_name, "proxy_name", _l("Proxy's name"), 64,

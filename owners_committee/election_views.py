@@ -11,13 +11,20 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
-from compounds import services as registry
-from compounds.services import RegistryError
+from compounds.models import Compound
 from core.extensions import db
+from core.loader import load
 from core.permissions import may, requires
 from owners_committee import election_forms as F
 from owners_committee import election_services as svc
-from owners_committee.election_models import CandidateStatus, ElectionStatus
+from owners_committee.election_models import (
+    Candidate,
+    CandidateStatus,
+    Election,
+    ElectionStatus,
+    GroupMember,
+    Objection,
+)
 from owners_committee.election_services import ElectionError
 
 bp = Blueprint("election", __name__, template_folder="templates")
@@ -36,15 +43,6 @@ def _labels():
             "has_endpoint": lambda n: n in current_app.view_functions}
 
 
-def _load(fn, *args):
-    try:
-        return fn(*args)
-    except (ElectionError, RegistryError) as err:
-        if err.status == 404:
-            abort(404)
-        raise
-
-
 def _fail(err: ElectionError, form=None) -> None:
     db.session.rollback()
     target = getattr(form, err.field, None) if form is not None and err.field else None
@@ -61,10 +59,10 @@ def _pdf(data: bytes, name: str) -> Response:
 
 # -- elections ------------------------------------------------------------------------------
 
-@bp.route("/compounds/<int:cid>/elections", methods=["GET", "POST"])
+@bp.route("/compounds/<compound:cid>/elections", methods=["GET", "POST"])
 @requires("election.view")
 def index(cid: int):
-    compound = _load(registry.get_compound, cid, "election.view")
+    compound = load(Compound, cid, "election.view")
     form = F.ElectionForm() if may("election.manage", compound) else None
     if form is not None and form.validate_on_submit():
         try:
@@ -82,10 +80,10 @@ def index(cid: int):
                            elections=svc.list_elections(compound), form=form)
 
 
-@bp.get("/elections/<int:eid>")
+@bp.get("/elections/<election:eid>")
 @requires("election.view")
 def show(eid: int):
-    election = _load(svc.get_election, eid)
+    election = load(Election, eid, "election.view")
     staff = svc.sees_all(election)
     manage = may("election.manage", election)
     candidates = svc.visible_candidates(election)
@@ -109,10 +107,10 @@ def show(eid: int):
         timeline=svc.timeline(election) if staff else [])
 
 
-@bp.route("/elections/<int:eid>/edit", methods=["GET", "POST"])
+@bp.route("/elections/<election:eid>/edit", methods=["GET", "POST"])
 @requires("election.manage")
 def edit(eid: int):
-    election = _load(svc.get_election, eid, "election.manage")
+    election = load(Election, eid, "election.manage")
     form = F.ElectionForm(obj=election)
     if form.validate_on_submit():
         try:
@@ -128,7 +126,7 @@ def edit(eid: int):
 
 
 def _post(eid: int, action: str, form, fn, anchor: str = ""):
-    election = _load(svc.get_election, eid, action)
+    election = load(Election, eid, action)
     if form is not None and not form.validate_on_submit():
         for errors in form.errors.values():
             flash(str(errors[0]), "error")
@@ -145,7 +143,7 @@ def _post(eid: int, action: str, form, fn, anchor: str = ""):
     return redirect(url_for("election.show", eid=eid) + anchor)
 
 
-@bp.post("/elections/<int:eid>/group")
+@bp.post("/elections/<election:eid>/group")
 @requires("election.manage")
 def group_add(eid: int):
     form = F.GroupMemberForm()
@@ -155,28 +153,29 @@ def group_add(eid: int):
         and _("Group member added."), "#group")
 
 
-@bp.post("/elections/<int:eid>/group/<int:mid>/remove")
+@bp.post("/elections/<election:eid>/group/<group_member:mid>/remove")
 @requires("election.manage")
 def group_remove(eid: int, mid: int):
-    return _post(eid, "election.manage", _Csrf(), lambda e: svc.remove_group_member(e, mid),
+    return _post(eid, "election.manage", _Csrf(), lambda e: svc.remove_group_member(
+        e, load(GroupMember, mid, "election.manage", parent=e).id),
                  "#group")
 
 
-@bp.post("/elections/<int:eid>/notice")
+@bp.post("/elections/<election:eid>/notice")
 @requires("election.manage")
 def notice(eid: int):
     return _post(eid, "election.manage", _Csrf(), lambda e: svc.publish_notice(e) and _(
         "The list is published for objections."))
 
 
-@bp.post("/elections/<int:eid>/final")
+@bp.post("/elections/<election:eid>/final")
 @requires("election.manage")
 def final(eid: int):
     return _post(eid, "election.manage", _Csrf(), lambda e: svc.finalise_list(e) and _(
         "The list is final."))
 
 
-@bp.post("/elections/<int:eid>/cancel")
+@bp.post("/elections/<election:eid>/cancel")
 @requires("election.manage")
 def cancel(eid: int):
     form = F.ReasonForm()
@@ -184,10 +183,10 @@ def cancel(eid: int):
         e, reason=form.reason.data) and _("The election is cancelled."))
 
 
-@bp.post("/elections/<int:eid>/objections")
+@bp.post("/elections/<election:eid>/objections")
 @requires("election.view")
 def objection(eid: int):
-    election = _load(svc.get_election, eid)
+    election = load(Election, eid, "election.view")
     form = F.ObjectionForm()
     form.candidate_id.choices = [SelectChoice(str(c.id), c.name) for c in election.candidates]
     return _post(eid, "election.view", form, lambda e: svc.file_objection(
@@ -195,22 +194,22 @@ def objection(eid: int):
         and _("Your objection is recorded; the group will answer it."), "#objections")
 
 
-@bp.post("/objections/<int:oid>/answer")
+@bp.post("/objections/<election_objection:oid>/answer")
 @requires("election.manage")
 def answer(oid: int):
-    obj = _load(svc.get_objection, oid)
+    obj = load(Objection, oid, "election.manage")
     form = F.AnswerForm()
     return _post(obj.election_id, "election.manage", form, lambda e: svc.answer_objection(
         obj, upheld=form.upheld.data == "yes", answer=form.answer.data)
         and _("Answer recorded."), "#objections")
 
 
-@bp.get("/elections/<int:eid>/notice.pdf")
+@bp.get("/elections/<election:eid>/notice.pdf")
 @requires("election.view")
 def notice_pdf(eid: int):
     from reports.candidate_notice import render
 
-    election = _load(svc.get_election, eid)
+    election = load(Election, eid, "election.view")
     try:
         data = svc.notice_document(election)
     except ElectionError as err:
@@ -220,10 +219,10 @@ def notice_pdf(eid: int):
 
 # -- candidates -----------------------------------------------------------------------------
 
-@bp.route("/elections/<int:eid>/candidates/new", methods=["GET", "POST"])
+@bp.route("/elections/<election:eid>/candidates/new", methods=["GET", "POST"])
 @requires("election.manage")
 def nominate(eid: int):
-    election = _load(svc.get_election, eid, "election.manage")
+    election = load(Election, eid, "election.manage")
     form = F.NominateForm()
     if form.validate_on_submit():
         try:
@@ -245,10 +244,10 @@ def _tri_in(value) -> str:
     return "" if value is None else ("yes" if value else "no")
 
 
-@bp.get("/candidates/<int:cid>")
+@bp.get("/candidates/<candidate:cid>")
 @requires("election.view")
 def candidate(cid: int):
-    c = _load(svc.get_candidate, cid)
+    c = load(Candidate, cid, "election.view")
     election = c.election
     staff = svc.sees_all(election)
     manage = may("election.manage", election)
@@ -281,9 +280,7 @@ def candidate(cid: int):
 
 
 def _cpost(cid: int, action: str, form, fn):
-    c = _load(svc.get_candidate, cid)
-    if action and not may(action, c.election):
-        abort(403)
+    c = load(Candidate, cid, action)
     if not form.validate_on_submit():
         flash(_("Please fill in the form."), "error")
         return redirect(url_for("election.candidate", cid=cid))
@@ -295,7 +292,7 @@ def _cpost(cid: int, action: str, form, fn):
     return redirect(url_for("election.candidate", cid=cid))
 
 
-@bp.post("/candidates/<int:cid>/declarations")
+@bp.post("/candidates/<candidate:cid>/declarations")
 @requires("election.manage")
 def declarations(cid: int):
     form = F.DeclarationsForm()
@@ -309,7 +306,7 @@ def declarations(cid: int):
         profile=form.profile.data) and None)
 
 
-@bp.post("/candidates/<int:cid>/group-review")
+@bp.post("/candidates/<candidate:cid>/group-review")
 @requires("election.manage")
 def group_review(cid: int):
     form = F.GroupReviewForm()
@@ -319,7 +316,7 @@ def group_review(cid: int):
         confirmations=confirmations) and _("The group's review is recorded."))
 
 
-@bp.post("/candidates/<int:cid>/party-review")
+@bp.post("/candidates/<candidate:cid>/party-review")
 @requires("candidate.review")
 def party_review(cid: int):
     form = F.PartyReviewForm()
@@ -328,7 +325,7 @@ def party_review(cid: int):
         and _("The party organisation's review is recorded."))
 
 
-@bp.post("/candidates/<int:cid>/withdraw")
+@bp.post("/candidates/<candidate:cid>/withdraw")
 @requires("election.manage")
 def withdraw(cid: int):
     form = F.ReasonForm()
@@ -338,7 +335,7 @@ def withdraw(cid: int):
 
 # -- the vote -------------------------------------------------------------------------------
 
-@bp.post("/elections/<int:eid>/vote")
+@bp.post("/elections/<election:eid>/vote")
 @requires("election.manage")
 def vote_create(eid: int):
     form = F.VoteForm()
@@ -357,10 +354,10 @@ def _choices_from_form(election) -> dict:
     return out
 
 
-@bp.route("/elections/<int:eid>/ballot", methods=["GET", "POST"])
+@bp.route("/elections/<election:eid>/ballot", methods=["GET", "POST"])
 @requires("vote.cast")
 def ballot(eid: int):
-    election = _load(svc.get_election, eid)
+    election = load(Election, eid, "election.view")
     vote = svc.vote_of(election)
     if vote is None:
         abort(404)
@@ -386,10 +383,10 @@ def ballot(eid: int):
                            accepting=vote_services.accepting_ballots(vote), paper=False)
 
 
-@bp.route("/elections/<int:eid>/paper", methods=["GET", "POST"])
+@bp.route("/elections/<election:eid>/paper", methods=["GET", "POST"])
 @requires("vote.enter_paper")
 def paper(eid: int):
-    election = _load(svc.get_election, eid)
+    election = load(Election, eid, "election.view")
     vote = svc.vote_of(election)
     if vote is None:
         abort(404)
@@ -412,19 +409,19 @@ def paper(eid: int):
                            accepting=vote_services.accepting_ballots(vote), paper=True)
 
 
-@bp.post("/elections/<int:eid>/count")
+@bp.post("/elections/<election:eid>/count")
 @requires("election.manage")
 def count(eid: int):
     return _post(eid, "election.manage", _Csrf(), lambda e: svc.close_and_count(e) and _(
         "The vote is closed and counted."), "#result")
 
 
-@bp.get("/elections/<int:eid>/ballots.pdf")
+@bp.get("/elections/<election:eid>/ballots.pdf")
 @requires("vote.enter_paper")
 def ballots_pdf(eid: int):
     from reports.election_ballot import render
 
-    election = _load(svc.get_election, eid)
+    election = load(Election, eid, "election.view")
     try:
         data = svc.ballots_document(election)
     except ElectionError as err:
@@ -432,12 +429,12 @@ def ballots_pdf(eid: int):
     return _pdf(render(data), f"election-ballots-{eid}.pdf")
 
 
-@bp.get("/elections/<int:eid>/result.pdf")
+@bp.get("/elections/<election:eid>/result.pdf")
 @requires("election.view")
 def result_pdf(eid: int):
     from reports.election_result import render
 
-    election = _load(svc.get_election, eid)
+    election = load(Election, eid, "election.view")
     try:
         data = svc.result_document(election)
     except ElectionError as err:

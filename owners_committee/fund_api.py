@@ -7,8 +7,10 @@ import io
 
 from flask import request, send_file
 
+from compounds.models import Compound
 from compounds.services import RegistryError
 from core.api import ApiError, api_blueprint, doc, field, json_body
+from core.loader import load
 from core.permissions import requires
 from core.types import fen_to_str
 from owners_committee import fund_services as services
@@ -28,13 +30,10 @@ def _raise(err: FundError | RegistryError):
 
 
 def _compound(cid: int, action: str):
-    try:
-        return services.get_compound(cid, action)
-    except RegistryError as err:
-        _raise(err)
+    return load(Compound, cid, action)
 
 
-@bp.post("/compounds/<int:cid>/fund/entries")
+@bp.post("/compounds/<compound:cid>/fund/entries")
 @requires("fund.manage")
 @doc("Post an entry to a unit's sub-ledger (deposit, top-up, interest, refund)", tag="fund",
      request_body={"application/json": {"schema": {
@@ -82,7 +81,7 @@ def post_entry(cid: int):
             }, 201
 
 
-@bp.post("/compounds/<int:cid>/fund/projects")
+@bp.post("/compounds/<compound:cid>/fund/projects")
 @requires("fund.manage")
 @doc("Record a repair project and post its cost shared by area over the scope", tag="fund",
      request_body={"application/json": {"schema": {
@@ -135,7 +134,7 @@ def post_project(cid: int):
                        for s in services.project_shares(project)]}, 201
 
 
-@bp.get("/compounds/<int:cid>/fund")
+@bp.get("/compounds/<compound:cid>/fund")
 @requires("fund.view")
 @doc("The fund and every unit's sub-ledger (an owner sees only their own units)", tag="fund",
      responses={"200": "{initial, balance, low_balance, units: [{unit, initial, initial_due, "
@@ -163,7 +162,7 @@ def get_fund(cid: int):
     }
 
 
-@bp.get("/compounds/<int:cid>/fund/statement.pdf")
+@bp.get("/compounds/<compound:cid>/fund/statement.pdf")
 @requires("fund.view")
 @doc("The fund's annual statement (PDF): ?year=YYYY, default the current year", tag="fund",
      responses={"200": {"description": "application/pdf",

@@ -10,8 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from compounds.services import NotFound, RegistryError
+from compounds.models import Compound, Unit
+from compounds.services import RegistryError
 from core.extensions import db
+from core.loader import load
 from core.permissions import may, requires
 from core.types import fen_to_str
 from owners_committee import fund_import
@@ -26,7 +28,7 @@ from owners_committee.fund_forms import (
     ReverseForm,
     SpreadForm,
 )
-from owners_committee.fund_models import PostingKind
+from owners_committee.fund_models import FundPosting, PostingKind, RepairProject, TopUpPlan
 from owners_committee.fund_rules import EntryKind
 from owners_committee.fund_services import FundError
 
@@ -41,13 +43,6 @@ def _labels():
     return {"fund_kind_labels": KIND_LABELS, "fund_emergency_labels": EMERGENCY_LABELS}
 
 PAGE = 50
-
-
-def load(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except NotFound:
-        abort(404)
 
 
 def form_error(form, err: FundError | RegistryError) -> None:
@@ -82,10 +77,10 @@ def index():
     return render_template("owners_committee/fund_index.html", mine=mine, funds=funds)
 
 
-@bp.get("/compounds/<int:cid>/fund")
+@bp.get("/compounds/<compound:cid>/fund")
 @requires("fund.view")
 def compound(cid: int):
-    c = load(services.get_compound, cid)
+    c = load(Compound, cid, "fund.view")
     rows = services.unit_rows(c)
     total = services.summary(c, rows)
     all_units = services.sees_every_unit(c)
@@ -111,10 +106,10 @@ def compound(cid: int):
         plans=services.list_plans(c) if all_units else [], year=services.this_year())
 
 
-@bp.route("/compounds/<int:cid>/fund/entries/new", methods=["GET", "POST"])
+@bp.route("/compounds/<compound:cid>/fund/entries/new", methods=["GET", "POST"])
 @requires("fund.manage")
 def entry_form(cid: int):
-    c = load(services.get_compound, cid, "fund.manage")
+    c = load(Compound, cid, "fund.manage")
     form = EntryForm()
     if request.method == "GET" and request.args.get("unit"):
         form.unit.data = request.args["unit"]
@@ -131,10 +126,10 @@ def entry_form(cid: int):
     return render_template("owners_committee/fund_entry_form.html", compound=c, form=form)
 
 
-@bp.route("/compounds/<int:cid>/fund/spread", methods=["GET", "POST"])
+@bp.route("/compounds/<compound:cid>/fund/spread", methods=["GET", "POST"])
 @requires("fund.manage")
 def spread_form(cid: int):
-    c = load(services.get_compound, cid, "fund.manage")
+    c = load(Compound, cid, "fund.manage")
     form = SpreadForm()
     if form.validate_on_submit():
         try:
@@ -154,11 +149,11 @@ def _vote_choices(votes) -> list:
         for v in votes]
 
 
-@bp.route("/compounds/<int:cid>/fund/projects/new", methods=["GET", "POST"])
+@bp.route("/compounds/<compound:cid>/fund/projects/new", methods=["GET", "POST"])
 @requires("fund.manage")
 def project_form(cid: int):
     """Fill in → preview the shares → post. The preview's digest guards the posting."""
-    c = load(services.get_compound, cid, "fund.manage")
+    c = load(Compound, cid, "fund.manage")
     form = ProjectForm()
     form.vote_id.choices = _vote_choices(services.use_fund_votes(c))
     plan, status = None, 200
@@ -188,11 +183,11 @@ def project_form(cid: int):
                            plan=plan, buildings=building_summaries(c)), status
 
 
-@bp.get("/compounds/<int:cid>/fund/projects/<int:pid>")
+@bp.get("/compounds/<compound:cid>/fund/projects/<fund_project:pid>")
 @requires("fund.view")
 def project(cid: int, pid: int):
-    c = load(services.get_compound, cid)
-    p = load(services.get_project, pid, c)
+    c = load(Compound, cid, "fund.view")
+    p = load(RepairProject, pid, "fund.view", parent=c)
     shares = services.project_shares(p)
     return render_template("owners_committee/fund_project.html", compound=c, project=p,
                            shares=shares, posting=services.project_posting(p),
@@ -201,11 +196,11 @@ def project(cid: int, pid: int):
                                  services.my_unit_rows(current_user.person_id)})
 
 
-@bp.post("/compounds/<int:cid>/fund/projects/<int:pid>/notice")
+@bp.post("/compounds/<compound:cid>/fund/projects/<fund_project:pid>/notice")
 @requires("fund.manage")
 def project_notice(cid: int, pid: int):
-    c = load(services.get_compound, cid, "fund.manage")
-    p = load(services.get_project, pid, c, "fund.manage")
+    c = load(Compound, cid, "fund.manage")
+    p = load(RepairProject, pid, "fund.manage", parent=c)
     if NoticeForm().validate_on_submit():
         try:
             services.mark_notice_published(p)
@@ -216,12 +211,12 @@ def project_notice(cid: int, pid: int):
     return redirect(url_for("fund.project", cid=cid, pid=pid))
 
 
-@bp.route("/compounds/<int:cid>/fund/postings/<int:posting_id>/reverse",
+@bp.route("/compounds/<compound:cid>/fund/postings/<posting:posting_id>/reverse",
           methods=["GET", "POST"])
 @requires("fund.manage")
 def reverse(cid: int, posting_id: int):
-    c = load(services.get_compound, cid, "fund.manage")
-    posting = load(services.get_posting, posting_id, c)
+    c = load(Compound, cid, "fund.manage")
+    posting = load(FundPosting, posting_id, "fund.manage", parent=c)
     form = ReverseForm()
     if form.validate_on_submit():
         try:
@@ -236,10 +231,10 @@ def reverse(cid: int, posting_id: int):
                            kinds=PostingKind)
 
 
-@bp.route("/compounds/<int:cid>/fund/import", methods=["GET", "POST"])
+@bp.route("/compounds/<compound:cid>/fund/import", methods=["GET", "POST"])
 @requires("fund.manage")
 def import_form(cid: int):
-    c = load(services.get_compound, cid, "fund.manage")
+    c = load(Compound, cid, "fund.manage")
     form = ImportForm()
     result, error, status = None, None, 200
     if form.validate_on_submit():
@@ -256,18 +251,18 @@ def import_form(cid: int):
                            result=result, error=error), status
 
 
-@bp.get("/compounds/<int:cid>/fund/import/template.xlsx")
+@bp.get("/compounds/<compound:cid>/fund/import/template.xlsx")
 @requires("fund.manage")
 def import_template(cid: int):
-    c = load(services.get_compound, cid, "fund.manage")
+    c = load(Compound, cid, "fund.manage")
     return send_file(io.BytesIO(fund_import.template_xlsx(c)), mimetype=fund_import.XLSX_MIME,
                      as_attachment=True, download_name="维修资金期初余额.xlsx")
 
 
-@bp.route("/compounds/<int:cid>/fund/plans/new", methods=["GET", "POST"])
+@bp.route("/compounds/<compound:cid>/fund/plans/new", methods=["GET", "POST"])
 @requires("fund.manage")
 def plan_form(cid: int):
-    c = load(services.get_compound, cid, "fund.manage")
+    c = load(Compound, cid, "fund.manage")
     form = PlanForm()
     from votes.approvals import decided_votes
 
@@ -286,53 +281,53 @@ def plan_form(cid: int):
     return render_template("owners_committee/fund_plan_form.html", compound=c, form=form)
 
 
-@bp.get("/compounds/<int:cid>/fund/plans/<int:plan_id>")
+@bp.get("/compounds/<compound:cid>/fund/plans/<plan:plan_id>")
 @requires("fund.ledger")
 def plan(cid: int, plan_id: int):
-    c = load(services.get_compound, cid, "fund.ledger")
-    p = load(services.get_plan, plan_id, c, "fund.ledger")
+    c = load(Compound, cid, "fund.ledger")
+    p = load(TopUpPlan, plan_id, "fund.ledger", parent=c)
     lines = services.plan_lines(p)
     now = {r.unit_id: r for r in services.unit_rows(c, [x.unit_id for x in lines])}
     return render_template("owners_committee/fund_plan.html", compound=c, plan=p, lines=lines,
                            now=now)
 
 
-@bp.get("/compounds/<int:cid>/fund/plans/<int:plan_id>/notices.pdf")
+@bp.get("/compounds/<compound:cid>/fund/plans/<plan:plan_id>/notices.pdf")
 @requires("fund.ledger")
 def plan_notices(cid: int, plan_id: int):
     from reports.fund_top_up_notice import FundTopUpNotices
 
-    c = load(services.get_compound, cid, "fund.ledger")
-    p = load(services.get_plan, plan_id, c, "fund.ledger")
+    c = load(Compound, cid, "fund.ledger")
+    p = load(TopUpPlan, plan_id, "fund.ledger", parent=c)
     return _pdf(FundTopUpNotices(services.top_up_notices(p)).render(),
                 f"top-up-notices-{c.id}-{p.id}.pdf")
 
 
-@bp.get("/compounds/<int:cid>/fund/statement.pdf")
+@bp.get("/compounds/<compound:cid>/fund/statement.pdf")
 @requires("fund.view")
 def statement(cid: int):
     from reports.fund_annual_statement import FundAnnualStatement
 
-    c = load(services.get_compound, cid)
+    c = load(Compound, cid, "fund.view")
     year = _year()
     return _pdf(FundAnnualStatement(services.annual_statement(c, year)).render(),
                 f"fund-statement-{c.id}-{year}.pdf")
 
 
-@bp.get("/units/<int:uid>/fund")
+@bp.get("/units/<unit:uid>/fund")
 @requires("fund.view")
 def unit(uid: int):
-    u = load(services.get_unit, uid)
+    u = load(Unit, uid, "fund.view")
     row = services.unit_rows(u.compound, [u.id])[0]
     return render_template("owners_committee/fund_unit.html", unit=u, compound=u.compound,
                            row=row, lines=services.unit_ledger(u))
 
 
-@bp.get("/units/<int:uid>/fund/statement.pdf")
+@bp.get("/units/<unit:uid>/fund/statement.pdf")
 @requires("fund.view")
 def unit_statement(uid: int):
     from reports.fund_unit_statement import FundUnitStatement
 
-    u = load(services.get_unit, uid)
+    u = load(Unit, uid, "fund.view")
     return _pdf(FundUnitStatement(services.unit_statement(u)).render(),
                 f"fund-{u.label}.pdf")

@@ -30,7 +30,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from flask import has_request_context
+from flask import abort, has_request_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import case, func, or_, select
@@ -41,6 +41,7 @@ from core import audit
 from core.extensions import db
 from core.idnumber import IdNumberError
 from core.idnumber import normalize as normalize_id
+from core.loader import load
 from core.permissions import Target, authorize, may, register_resolver, scope_ids
 from core.types import AmountError, parse_money, utcnow
 from property import rules
@@ -324,9 +325,16 @@ def update_company(company: Company, *, name, uscc, address="", contact_name="",
 
 
 def get_company(company_id: int, action: str = "property.view") -> Company:
+    """The company if the user may do `action` on it (core.loader: 404 / 403)."""
+    return load(Company, company_id, action)
+
+
+def fetch_company(company_id: int, action: str) -> Company:
+    """core.loader's way to load a company named in a URL: in scope through its registered
+    district or any compound it serves."""
     company = db.session.get(Company, company_id)
     if company is None:
-        raise NotFound("company")
+        abort(404)
     _authorize_company(action, company)
     return company
 
@@ -428,13 +436,6 @@ def staff_leaves(staff: StaffMember, left_on=None) -> StaffMember:
     staff.left_on = day
     audit.record("staff.leave", "staff", staff.id, {"left_on": day})
     db.session.commit()
-    return staff
-
-
-def get_staff(staff_id: int) -> StaffMember:
-    staff = db.session.get(StaffMember, staff_id)
-    if staff is None:
-        raise NotFound("staff")
     return staff
 
 
@@ -558,13 +559,6 @@ def end_contract(contract: ServiceContract, ends_on) -> ServiceContract:
     audit.record("contract.end", "contract", contract.id, {"ends_on": day},
                  compound_id=contract.compound_id)
     db.session.commit()
-    return contract
-
-
-def get_contract(contract_id: int) -> ServiceContract:
-    contract = db.session.get(ServiceContract, contract_id)
-    if contract is None:
-        raise NotFound("contract")
     return contract
 
 
@@ -809,13 +803,6 @@ def _answers(answers: dict) -> dict[str, int]:
     if not clean:
         raise PropertyError("validation_error", _l("Answer at least one item"), "answers")
     return clean
-
-
-def get_unit(unit_id: int):
-    unit = db.session.get(Unit, unit_id)
-    if unit is None:
-        raise NotFound("unit")
-    return unit
 
 
 def submit_survey(unit, period_code: str, answers: dict, *, channel: str = "online",
@@ -1076,13 +1063,6 @@ def add_credit_record(company: Company, district: District, *, kind, points, occ
     return record
 
 
-def get_record(record_id: int) -> CreditRecord:
-    record = db.session.get(CreditRecord, record_id)
-    if record is None:
-        raise NotFound("credit record")
-    return record
-
-
 def records_of_company(company_id: int, district_id: int | None = None) -> list[CreditRecord]:
     q = select(CreditRecord).where(CreditRecord.company_id == company_id)
     if district_id is not None:
@@ -1160,13 +1140,6 @@ def answer_objection(objection: CreditObjection, *, uphold: bool, answer) -> Cre
                                               objection.answered_on)},
                  compound_id=record.compound_id)
     db.session.commit()
-    return objection
-
-
-def get_objection(objection_id: int) -> CreditObjection:
-    objection = db.session.get(CreditObjection, objection_id)
-    if objection is None:
-        raise NotFound("objection")
     return objection
 
 
@@ -1267,13 +1240,6 @@ def review_rectification(rect: Rectification, *, accept: bool, note="") -> Recti
     audit.record("rectification.review", "rectification", rect.id,
                  {"status": rect.status, "note": text})
     db.session.commit()
-    return rect
-
-
-def get_rectification(rect_id: int) -> Rectification:
-    rect = db.session.get(Rectification, rect_id)
-    if rect is None:
-        raise NotFound("rectification")
     return rect
 
 

@@ -17,7 +17,9 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from compounds import services as compound_services
+from compounds.models import Compound, Unit
 from core.extensions import db
+from core.loader import load
 from core.permissions import Target, authorize, may, public, requires, scope_ids
 from core.types import fen_to_str
 from property import rules
@@ -39,6 +41,14 @@ from property.forms import (
     inspection_form,
     survey_form,
 )
+from property.models import (
+    Company,
+    CreditObjection,
+    CreditRecord,
+    Rectification,
+    ServiceContract,
+    StaffMember,
+)
 from property.services import NotFound, PropertyError
 
 bp = Blueprint("property", __name__, template_folder="templates")
@@ -55,7 +65,8 @@ def form_error(form, err: PropertyError) -> None:
         target.errors = [*list(target.errors), str(err.message)]
 
 
-def load(fn, *args, **kwargs):
+def _or_404(fn, *args, **kwargs):
+    """Call a lookup that is not an object in the URL (a published version of a period)."""
     try:
         return fn(*args, **kwargs)
     except NotFound:
@@ -125,7 +136,7 @@ def public_lists():
                            codes=codes, code=code)
 
 
-@bp.get("/ratings/<code>/report.pdf")
+@bp.get("/ratings/<period:code>/report.pdf")
 @public
 def report_pdf(code: str):
     """The printable report: a published version, or the draft for district staff."""
@@ -185,10 +196,10 @@ def company_new():
                            show_district=len(districts) > 1)
 
 
-@bp.route("/property/companies/<int:company_id>/edit", methods=["GET", "POST"])
+@bp.route("/property/companies/<company:company_id>/edit", methods=["GET", "POST"])
 @requires("property.manage")
 def company_edit(company_id: int):
-    company = load(svc.get_company, company_id, "property.manage")
+    company = load(Company, company_id, "property.manage")
     form = CompanyForm(obj=company)
     form.district_id.choices = [SelectChoice(company.district_id, company.district.name)]
     if form.validate_on_submit():
@@ -205,12 +216,12 @@ def company_edit(company_id: int):
                            show_district=False)
 
 
-@bp.get("/property/companies/<int:company_id>")
+@bp.get("/property/companies/<company:company_id>")
 @requires("property.view")
 def company(company_id: int):
     """District staff and the company itself: scores by period and compound, records,
     objections, rectifications, contracts and staff."""
-    company = load(svc.get_company, company_id)
+    company = load(Company, company_id, "property.view")
     staff_form = StaffForm(prefix="staff")
     today = svc.local_today()
     return render_template(
@@ -226,10 +237,10 @@ def company(company_id: int):
         fee=fen_to_str)
 
 
-@bp.post("/property/companies/<int:company_id>/staff")
+@bp.post("/property/companies/<company:company_id>/staff")
 @requires("property.manage")
 def staff_add(company_id: int):
-    company = load(svc.get_company, company_id, "property.manage")
+    company = load(Company, company_id, "property.manage")
     form = StaffForm(prefix="staff")
     if form.validate_on_submit():
         try:
@@ -245,10 +256,10 @@ def staff_add(company_id: int):
     return redirect(url_for("property.company", company_id=company.id) + "#staff")
 
 
-@bp.post("/property/staff/<int:staff_id>/leave")
+@bp.post("/property/staff/<staff:staff_id>/leave")
 @requires("property.manage")
 def staff_leave(staff_id: int):
-    staff = load(svc.get_staff, staff_id)
+    staff = load(StaffMember, staff_id, "property.manage")
     try:
         svc.staff_leaves(staff, request.form.get("left_on") or None)
         flash(_("Recorded as having left."), "success")
@@ -257,10 +268,10 @@ def staff_leave(staff_id: int):
     return redirect(url_for("property.company", company_id=staff.company_id) + "#staff")
 
 
-@bp.route("/property/companies/<int:company_id>/contracts/new", methods=["GET", "POST"])
+@bp.route("/property/companies/<company:company_id>/contracts/new", methods=["GET", "POST"])
 @requires("property.manage")
 def contract_new(company_id: int):
-    company = load(svc.get_company, company_id)
+    company = load(Company, company_id, "property.view")
     form = ContractForm()
     compounds = []
     for d in svc.districts_for("property.manage"):
@@ -291,10 +302,10 @@ def contract_new(company_id: int):
     return render_template("property/contract_form.html", form=form, company=company)
 
 
-@bp.post("/property/contracts/<int:contract_id>/end")
+@bp.post("/property/contracts/<contract:contract_id>/end")
 @requires("property.manage")
 def contract_end(contract_id: int):
-    contract = load(svc.get_contract, contract_id)
+    contract = load(ServiceContract, contract_id, "property.manage")
     form = EndContractForm()
     if form.validate_on_submit():
         try:
@@ -337,7 +348,7 @@ def periods():
                            own=own, open_periods=svc.survey_periods(today), today=today)
 
 
-@bp.get("/property/ratings/<code>")
+@bp.get("/property/ratings/<period:code>")
 @requires("rating.evidence")
 def period(code: str):
     """A district's period: the live draft (with publish) or a published version."""
@@ -349,7 +360,7 @@ def period(code: str):
     state = svc.period_state(district.id, p.code)
     version = request.args.get("version", type=int)
     if version is not None or state == "published":
-        result = load(svc.published, district, p.code, version)
+        result = _or_404(svc.published, district, p.code, version)
         if result is None:
             abort(404)
     else:
@@ -361,7 +372,7 @@ def period(code: str):
         ended=p.end < svc.local_today(), may_publish=may("rating.publish", district))
 
 
-@bp.post("/property/ratings/<code>/publish")
+@bp.post("/property/ratings/<period:code>/publish")
 @requires("rating.publish")
 def publish(code: str):
     p = _period(code)
@@ -376,7 +387,7 @@ def publish(code: str):
     return redirect(url_for("property.period", code=p.code, district=district.id))
 
 
-@bp.post("/property/ratings/<code>/correction")
+@bp.post("/property/ratings/<period:code>/correction")
 @requires("rating.publish")
 def correction(code: str):
     p = _period(code)
@@ -394,7 +405,7 @@ def correction(code: str):
     return redirect(url_for("property.period", code=p.code, district=district.id))
 
 
-@bp.post("/property/ratings/<code>/correction/cancel")
+@bp.post("/property/ratings/<period:code>/correction/cancel")
 @requires("rating.publish")
 def correction_cancel(code: str):
     p = _period(code)
@@ -412,8 +423,7 @@ def correction_cancel(code: str):
 def _evidence_page(code: str, compound_id: int, *, paper=None, complaint=None,
                    inspection=None):
     p = _period(code)
-    compound = _compound(compound_id)
-    authorize("rating.evidence", compound)
+    compound = load(Compound, compound_id, "rating.evidence")
     district = compound.street.district
     settings = svc.settings_for(district)
     existing = svc.inspection_of(compound.id, p.code)
@@ -442,26 +452,18 @@ def _evidence_page(code: str, compound_id: int, *, paper=None, complaint=None,
         labels=svc.SURVEY_LABELS, items=svc.SURVEY_ITEMS)
 
 
-def _compound(compound_id: int):
-    from compounds.models import Compound
-    compound = db.session.get(Compound, compound_id)
-    if compound is None:
-        abort(404)
-    return compound
-
-
-@bp.get("/property/ratings/<code>/compounds/<int:compound_id>")
+@bp.get("/property/ratings/<period:code>/compounds/<compound:compound_id>")
 @requires("rating.evidence")
 def evidence(code: str, compound_id: int):
     """One compound's evidence of a period: survey, paper entry, complaints, inspection."""
     return _evidence_page(code, compound_id)
 
 
-@bp.post("/property/ratings/<code>/compounds/<int:compound_id>/paper")
+@bp.post("/property/ratings/<period:code>/compounds/<compound:compound_id>/paper")
 @requires("rating.evidence")
 def paper_survey(code: str, compound_id: int):
     p = _period(code)
-    compound = _compound(compound_id)
+    compound = load(Compound, compound_id, "rating.evidence")
     form = survey_form(paper=True)(prefix="paper")
     if form.validate_on_submit():
         unit = compound_services.find_unit(compound, form.unit.data.strip())
@@ -481,11 +483,11 @@ def paper_survey(code: str, compound_id: int):
     return _evidence_page(code, compound_id, paper=form)
 
 
-@bp.post("/property/ratings/<code>/compounds/<int:compound_id>/complaints")
+@bp.post("/property/ratings/<period:code>/compounds/<compound:compound_id>/complaints")
 @requires("rating.evidence")
 def complaints(code: str, compound_id: int):
     p = _period(code)
-    compound = _compound(compound_id)
+    compound = load(Compound, compound_id, "rating.evidence")
     form = ComplaintForm(prefix="complaint")
     if form.validate_on_submit():
         try:
@@ -499,11 +501,11 @@ def complaints(code: str, compound_id: int):
     return _evidence_page(code, compound_id, complaint=form)
 
 
-@bp.post("/property/ratings/<code>/compounds/<int:compound_id>/inspection")
+@bp.post("/property/ratings/<period:code>/compounds/<compound:compound_id>/inspection")
 @requires("rating.evidence")
 def inspection(code: str, compound_id: int):
     p = _period(code)
-    compound = _compound(compound_id)
+    compound = load(Compound, compound_id, "rating.evidence")
     settings = svc.settings_for(compound.street.district)
     form = inspection_form(settings.checklist)(prefix="insp")
     if form.validate_on_submit():
@@ -608,11 +610,10 @@ def settings():
 
 # -- objections and rectifications ----------------------------------------------------------------
 
-@bp.route("/property/records/<int:record_id>/objection", methods=["GET", "POST"])
+@bp.route("/property/records/<credit_record:record_id>/objection", methods=["GET", "POST"])
 @requires("rating.respond")
 def objection_new(record_id: int):
-    record = load(svc.get_record, record_id)
-    authorize("rating.respond", record)
+    record = load(CreditRecord, record_id, "rating.respond")
     form = ObjectionForm()
     if form.validate_on_submit():
         try:
@@ -641,10 +642,10 @@ def objections():
                            today=svc.local_today())
 
 
-@bp.post("/property/objections/<int:objection_id>/answer")
+@bp.post("/property/objections/<credit_objection:objection_id>/answer")
 @requires("rating.publish")
 def objection_answer(objection_id: int):
-    objection = load(svc.get_objection, objection_id)
+    objection = load(CreditObjection, objection_id, "rating.publish")
     form = AnswerForm()
     if form.validate_on_submit():
         try:
@@ -658,10 +659,10 @@ def objection_answer(objection_id: int):
     return redirect(url_for("property.objections", district=objection.record.district_id))
 
 
-@bp.route("/property/companies/<int:company_id>/rectification", methods=["GET", "POST"])
+@bp.route("/property/companies/<company:company_id>/rectification", methods=["GET", "POST"])
 @requires("rating.respond")
 def rectification_new(company_id: int):
-    company = load(svc.get_company, company_id, "rating.respond")
+    company = load(Company, company_id, "rating.respond")
     district = svc.find_district(request.args.get("district")) or abort(404)
     code = request.args.get("period", "")
     p = _period(code)
@@ -691,10 +692,10 @@ def rectifications():
                            items=svc.rectifications_of_district(district.id), form=ReviewForm())
 
 
-@bp.post("/property/rectifications/<int:rect_id>/review")
+@bp.post("/property/rectifications/<rectification:rect_id>/review")
 @requires("rating.publish")
 def rectification_review(rect_id: int):
-    rect = load(svc.get_rectification, rect_id)
+    rect = load(Rectification, rect_id, "rating.publish")
     form = ReviewForm()
     if form.validate_on_submit():
         try:
@@ -724,12 +725,11 @@ def survey_index():
     return render_template("property/survey_index.html", rows=rows)
 
 
-@bp.route("/property/survey/<int:unit_id>/<code>", methods=["GET", "POST"])
+@bp.route("/property/survey/<unit:unit_id>/<period:code>", methods=["GET", "POST"])
 @requires("rating.survey")
 def survey(unit_id: int, code: str):
     p = _period(code)
-    unit = load(svc.get_unit, unit_id)
-    authorize("rating.survey", unit)
+    unit = load(Unit, unit_id, "rating.survey")
     existing = svc.survey_response(unit.id, p.code)
     form = survey_form()()
     if existing is None and form.validate_on_submit():

@@ -8,12 +8,15 @@ import io
 
 from flask import current_app, request, send_file, url_for
 
+from compounds.models import Compound
 from compounds.services import RegistryError
 from core.api import ApiError, api_blueprint, doc, field, json_body
 from core.extensions import limiter
-from core.permissions import authorize, public, requires, signed_in
+from core.loader import load
+from core.permissions import public, requires, signed_in
 from core.types import area_to_str, fen_to_str
 from votes import services
+from votes.models import Ballot, ElevatorProject, Vote
 from votes.services import VoteError, iso
 
 bp = api_blueprint("votes_api", __name__)
@@ -26,13 +29,6 @@ def _raise(err: VoteError | RegistryError):
     if err.field and "fields" not in details:
         details["fields"] = {err.field: str(err.message)}
     raise ApiError(err.status, err.code, str(err.message), details) from None
-
-
-def _vote(vid: int, action: str = "vote.view"):
-    try:
-        return services.get_vote(vid, action)
-    except VoteError as err:
-        _raise(err)
 
 
 def vote_json(v) -> dict:
@@ -74,15 +70,15 @@ _VOTE_BODY = {"application/json": {"schema": {
         "issuer": {"type": "string"}}}}}
 
 
-@bp.post("/compounds/<int:cid>/votes")
+@bp.post("/compounds/<compound:cid>/votes")
 @requires("vote.create")
 @doc("Create a draft vote (art. 278 matter, scope, times)", tag=TAG, request_body=_VOTE_BODY,
      responses={"201": "{id, status: draft}", "403": "out of scope", "404": "no such compound",
                 "422": "validation error (details.fields)"})
 def create_vote(cid: int):
     data = json_body()
+    compound = load(Compound, cid, "vote.create")
     try:
-        compound = _compound(cid)
         vote = services.create_vote(
             compound, title=data.get("title"), matter=data.get("matter"),
             question=data.get("question") or "", scope=data.get("scope"),
@@ -94,42 +90,31 @@ def create_vote(cid: int):
     return {"id": vote.id, "status": vote.status}, 201
 
 
-def _compound(cid: int):
-    from compounds.models import Compound
-    from core.extensions import db
-
-    compound = db.session.get(Compound, cid)
-    if compound is None:
-        raise ApiError(404, "not_found", "no such compound")
-    return compound
-
-
-@bp.get("/compounds/<int:cid>/votes")
+@bp.get("/compounds/<compound:cid>/votes")
 @requires("vote.view")
 @doc("Votes of a compound, newest first", tag=TAG,
      responses={"200": "list of votes", "403": "out of scope", "404": "no such compound"})
 def list_votes(cid: int):
-    compound = _compound(cid)
-    authorize("vote.view", compound)
+    compound = load(Compound, cid, "vote.view")
     return [vote_json(v) for v in services.list_votes(compound_id=compound.id)]
 
 
-@bp.get("/votes/<int:vid>")
+@bp.get("/votes/<vote:vid>")
 @requires("vote.view")
 @doc("One vote: status, dates, scope, rule, frozen roll totals", tag=TAG,
      responses={"200": "the vote", "403": "out of scope", "404": "not found"})
 def get_vote(vid: int):
-    return vote_json(_vote(vid))
+    return vote_json(load(Vote, vid, "vote.view"))
 
 
-@bp.post("/votes/<int:vid>/announce")
+@bp.post("/votes/<vote:vid>/announce")
 @requires("vote.manage")
 @doc("Publish the notice (公告); the vote may open after the compound's notice_days", tag=TAG,
      responses={"200": "{status: announced, may_open_at}", "403": "out of scope",
                 "404": "not found", "409": "not a draft (invalid_state)",
                 "422": "closes_at before the notice period ends"})
 def announce(vid: int):
-    vote = _vote(vid, "vote.manage")
+    vote = load(Vote, vid, "vote.manage")
     try:
         services.announce(vote)
     except VoteError as err:
@@ -137,14 +122,14 @@ def announce(vid: int):
     return {"status": vote.status, "may_open_at": iso(vote.may_open_at)}
 
 
-@bp.post("/votes/<int:vid>/open")
+@bp.post("/votes/<vote:vid>/open")
 @requires("vote.manage")
 @doc("Open the vote and freeze its roll", tag=TAG,
      responses={"200": "{status: open, roll: {units, area, heads}}", "403": "out of scope",
                 "404": "not found", "409": "notice_period (before may_open_at), invalid_state, "
                                            "empty_roll, closes_at_passed"})
 def open_vote(vid: int):
-    vote = _vote(vid, "vote.manage")
+    vote = load(Vote, vid, "vote.manage")
     try:
         services.open_vote(vote)
     except VoteError as err:
@@ -164,7 +149,7 @@ _BALLOT_BODY = {"application/json": {"schema": {
         "proxy_name": {"type": "string"}, "proxy_ref": {"type": "string"}}}}}
 
 
-@bp.post("/votes/<int:vid>/ballots")
+@bp.post("/votes/<vote:vid>/ballots")
 @signed_in
 @doc("Cast a voter group's ballot: online (the owner) or paper/proxy (the residents' "
      "committee)", tag=TAG, request_body=_BALLOT_BODY,
@@ -177,7 +162,7 @@ _BALLOT_BODY = {"application/json": {"schema": {
                        "(proxy without proxy_name/proxy_ref, bad choice or channel)"})
 def cast(vid: int):
     data = json_body()
-    vote = _vote(vid)
+    vote = load(Vote, vid, "vote.view")
     unit = data.get("unit")
     if unit is not None and (isinstance(unit, bool) or not isinstance(unit, str | int)):
         raise ApiError(422, "validation_error", "'unit' has the wrong type",
@@ -202,7 +187,7 @@ def cast(vid: int):
     return {"receipt": result.receipt, "covers": result.covers, "id": result.ballot_id}, 201
 
 
-@bp.post("/votes/<int:vid>/ballots/<int:bid>/void")
+@bp.post("/votes/<vote:vid>/ballots/<ballot:bid>/void")
 @requires("vote.enter_paper")
 @doc("Void a mistyped paper or proxy ballot with a reason (it may then be re-entered)",
      tag=TAG, request_body={"application/json": {"schema": {
@@ -212,21 +197,22 @@ def cast(vid: int):
                 "422": "reason missing"})
 def void(vid: int, bid: int):
     data = json_body()
-    vote = _vote(vid)
+    vote = load(Vote, vid, "vote.enter_paper")
     try:
-        ballot = services.void_ballot(vote, bid, data.get("reason"))
+        ballot = services.void_ballot(vote, load(Ballot, bid, "vote.enter_paper", parent=vote).id,
+                                      data.get("reason"))
     except VoteError as err:
         _raise(err)
     return {"id": ballot.id, "voided_at": iso(ballot.voided_at)}
 
 
-@bp.post("/votes/<int:vid>/close")
+@bp.post("/votes/<vote:vid>/close")
 @requires("vote.manage")
 @doc("Close the vote and compute the result", tag=TAG,
      responses={"200": "the result (as GET /result)", "403": "out of scope",
                 "404": "not found", "409": "vote_not_open"})
 def close(vid: int):
-    vote = _vote(vid, "vote.manage")
+    vote = load(Vote, vid, "vote.manage")
     try:
         services.close_vote(vote)
         return services.result(vote)
@@ -234,27 +220,27 @@ def close(vid: int):
         _raise(err)
 
 
-@bp.get("/votes/<int:vid>/result")
+@bp.get("/votes/<vote:vid>/result")
 @requires("vote.view")
 @doc("The result: rule, roll, participation, the three choices, the four ratios (rounded "
      "down), quorum_met, approved, passed, reasons", tag=TAG,
      responses={"200": "the result", "403": "out of scope, or not yet published (owners)",
                 "404": "not found", "409": "not_closed"})
 def get_result(vid: int):
-    vote = _vote(vid)
+    vote = load(Vote, vid, "vote.view")
     try:
         return services.result(vote)
     except VoteError as err:
         _raise(err)
 
 
-@bp.post("/votes/<int:vid>/publish")
+@bp.post("/votes/<vote:vid>/publish")
 @requires("vote.manage")
 @doc("Publish the result notice (表决结果公告)", tag=TAG,
      responses={"200": "{status: published, published_at}", "403": "out of scope",
                 "404": "not found", "409": "invalid_state (not closed)"})
 def publish(vid: int):
-    vote = _vote(vid, "vote.manage")
+    vote = load(Vote, vid, "vote.manage")
     try:
         services.publish_result(vote)
     except VoteError as err:
@@ -262,7 +248,7 @@ def publish(vid: int):
     return {"status": vote.status, "published_at": iso(vote.published_at)}
 
 
-@bp.post("/votes/<int:vid>/cancel")
+@bp.post("/votes/<vote:vid>/cancel")
 @requires("vote.manage")
 @doc("Cancel the vote with a reason (before its result is published)", tag=TAG,
      request_body={"application/json": {"schema": {
@@ -271,7 +257,7 @@ def publish(vid: int):
                 "409": "invalid_state (published or cancelled)", "422": "reason missing"})
 def cancel(vid: int):
     data = json_body()
-    vote = _vote(vid, "vote.manage")
+    vote = load(Vote, vid, "vote.manage")
     try:
         services.cancel_vote(vote, data.get("reason"))
     except VoteError as err:
@@ -280,26 +266,26 @@ def cancel(vid: int):
             "reason": vote.cancel_reason}
 
 
-@bp.get("/votes/<int:vid>/progress")
+@bp.get("/votes/<vote:vid>/progress")
 @requires("vote.manage")
 @doc("Live progress: turnout and consent so far, what is still needed for 2/3", tag=TAG,
      responses={"200": "tally so far + needed + by_channel", "403": "out of scope",
                 "404": "not found", "409": "roll_not_frozen"})
 def progress(vid: int):
-    vote = _vote(vid, "vote.manage")
+    vote = load(Vote, vid, "vote.manage")
     try:
         return {"status": vote.status, **services.progress(vote).as_api()}
     except VoteError as err:
         _raise(err)
 
 
-@bp.get("/votes/<int:vid>/door-list")
+@bp.get("/votes/<vote:vid>/door-list")
 @requires("vote.manage")
 @doc("扫楼名单: voter groups not yet voted (sort=area_desc|area_asc|unit, building=id, page)",
      tag=TAG, responses={"200": "{total, area, page, pages, rows}", "403": "out of scope",
                          "404": "not found", "409": "roll_not_frozen"})
 def door_list(vid: int):
-    vote = _vote(vid, "vote.manage")
+    vote = load(Vote, vid, "vote.manage")
     try:
         dl = services.door_list(vote, sort=request.args.get("sort", "area_desc"),
                                 building_id=request.args.get("building", type=int),
@@ -312,7 +298,7 @@ def door_list(vid: int):
                      for r in dl.rows]}
 
 
-@bp.get("/votes/<int:vid>/notice.pdf")
+@bp.get("/votes/<vote:vid>/notice.pdf")
 @requires("vote.view")
 @doc("The result notice (表决结果公告) as PDF", tag=TAG,
      responses={"200": {"description": "PDF", "content": {"application/pdf": {}}},
@@ -320,7 +306,7 @@ def door_list(vid: int):
 def notice_pdf(vid: int):
     from reports.vote_notice import render_notice
 
-    vote = _vote(vid)
+    vote = load(Vote, vid, "vote.view")
     try:
         data = services.notice_document(vote)
     except VoteError as err:
@@ -328,7 +314,7 @@ def notice_pdf(vid: int):
     return _pdf(render_notice(data), f"vote-{vote.id}-notice.pdf")
 
 
-@bp.get("/votes/<int:vid>/ballots.pdf")
+@bp.get("/votes/<vote:vid>/ballots.pdf")
 @requires("vote.enter_paper")
 @doc("Printable paper ballots, one per voter group of the frozen roll", tag=TAG,
      responses={"200": {"description": "PDF", "content": {"application/pdf": {}}},
@@ -336,7 +322,7 @@ def notice_pdf(vid: int):
 def ballots_pdf(vid: int):
     from reports.vote_ballots import render_ballots
 
-    vote = _vote(vid)
+    vote = load(Vote, vid, "vote.enter_paper")
     try:
         data = services.ballots_document(vote, url_for("votes.ballot", vid=vote.id,
                                                        _external=True))
@@ -404,7 +390,7 @@ _PROJECT_BODY = {"application/json": {"schema": {
         "notice_days": {"type": "integer", "minimum": 7, "default": 7}}}}}
 
 
-@bp.post("/compounds/<int:cid>/elevator-projects")
+@bp.post("/compounds/<compound:cid>/elevator-projects")
 @requires("vote.create")
 @doc("Create an elevator retrofit project (加装电梯) with its cost plan and draft votes",
      tag=TAG, request_body=_PROJECT_BODY,
@@ -412,7 +398,7 @@ _PROJECT_BODY = {"application/json": {"schema": {
                 "404": "no such compound", "422": "validation error"})
 def create_project(cid: int):
     data = json_body()
-    compound = _compound(cid)
+    compound = load(Compound, cid, "vote.create")
     try:
         project = services.create_project(
             compound, building=data.get("building"), entrance=data.get("entrance"),
@@ -427,18 +413,15 @@ def create_project(cid: int):
     return project_json(project), 201
 
 
-@bp.get("/elevator-projects/<int:pid>")
+@bp.get("/elevator-projects/<elevator_project:pid>")
 @requires("vote.view")
 @doc("An elevator retrofit project: plan, shares to the fen, votes, approval", tag=TAG,
      responses={"200": "the project", "403": "out of scope", "404": "not found"})
 def get_project(pid: int):
-    try:
-        return project_json(services.get_project(pid))
-    except VoteError as err:
-        _raise(err)
+    return project_json(load(ElevatorProject, pid, "vote.view"))
 
 
-@bp.get("/elevator-projects/<int:pid>/plan.pdf")
+@bp.get("/elevator-projects/<elevator_project:pid>/plan.pdf")
 @requires("vote.view")
 @doc("The cost-sharing plan for its public notice (公示), as PDF", tag=TAG,
      responses={"200": {"description": "PDF", "content": {"application/pdf": {}}},
@@ -446,8 +429,8 @@ def get_project(pid: int):
 def plan_pdf(pid: int):
     from reports.elevator_plan import render_plan
 
+    project = load(ElevatorProject, pid, "vote.view")
     try:
-        project = services.get_project(pid)
         data = services.plan_document(project)
     except VoteError as err:
         _raise(err)

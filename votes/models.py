@@ -273,6 +273,10 @@ class Ballot(db.Model):
     void_reason: Mapped[str] = mapped_column(Text, default="")
 
     group: Mapped[RollGroup] = relationship()
+    vote: Mapped[Vote] = relationship()
+
+    def permission_target(self) -> Target:
+        return self.vote.permission_target()
 
 
 class BallotAttempt(db.Model):

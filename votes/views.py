@@ -21,8 +21,9 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from compounds import services as registry
-from compounds.services import RegistryError
+from compounds.models import Compound
 from core.extensions import db, limiter
+from core.loader import load
 from core.permissions import may, public, requires
 from core.types import fen_to_str
 from votes import services
@@ -39,6 +40,7 @@ from votes.forms import (
     ReceiptForm,
     VoteForm,
 )
+from votes.models import Ballot, ElevatorProject, Vote
 from votes.services import SHANGHAI, VoteError
 
 bp = Blueprint("votes", __name__, template_folder="templates")
@@ -49,20 +51,6 @@ def _labels():
     return {"MATTER_LABELS": MATTER_LABELS, "STATUS_LABELS": STATUS_LABELS,
             "CHOICE_LABELS": CHOICE_LABELS, "CHANNEL_LABELS": CHANNEL_LABELS,
             "format_receipt": services.format_receipt, "rule_of": services.rule_of}
-
-
-def _load_vote(vid: int, action: str = "vote.view"):
-    try:
-        return services.get_vote(vid, action)
-    except services.NotFound:
-        abort(404)
-
-
-def _load_compound(cid: int, action: str = "compound.view"):
-    try:
-        return registry.get_compound(cid, action)
-    except RegistryError:
-        abort(404)
 
 
 def _flash_error(err: VoteError) -> None:
@@ -135,10 +123,10 @@ def _scope_to_form(vote) -> list[str]:
     return [f"e{s.entrance_id}" if s.entrance_id else f"b{s.building_id}" for s in vote.scopes]
 
 
-@bp.route("/compounds/<int:cid>/votes/new", methods=["GET", "POST"])
+@bp.route("/compounds/<compound:cid>/votes/new", methods=["GET", "POST"])
 @requires("vote.create")
 def create(cid: int):
-    compound = _load_compound(cid, "vote.create")
+    compound = load(Compound, cid, "vote.create")
     form = VoteForm()
     form.scope.choices = _scope_choices(compound)
     if form.validate_on_submit():
@@ -157,10 +145,10 @@ def create(cid: int):
     return render_template("votes/form.html", form=form, compound=compound, vote=None)
 
 
-@bp.route("/votes/<int:vid>/edit", methods=["GET", "POST"])
+@bp.route("/votes/<vote:vid>/edit", methods=["GET", "POST"])
 @requires("vote.create")
 def edit(vid: int):
-    vote = _load_vote(vid, "vote.create")
+    vote = load(Vote, vid, "vote.create")
     form = VoteForm(obj=vote)
     form.scope.choices = _scope_choices(vote.compound)
     if request.method == "GET":
@@ -183,10 +171,10 @@ def edit(vid: int):
     return render_template("votes/form.html", form=form, compound=vote.compound, vote=vote)
 
 
-@bp.get("/votes/<int:vid>")
+@bp.get("/votes/<vote:vid>")
 @requires("vote.view")
 def show(vid: int):
-    vote = _load_vote(vid)
+    vote = load(Vote, vid, "vote.view")
     result = None
     if vote.status in ("closed", "published") and services.may_see_result(vote):
         result = services.result(vote)
@@ -199,7 +187,7 @@ def show(vid: int):
 
 
 def _transition(vid: int, fn, done: str):
-    vote = _load_vote(vid, "vote.manage")
+    vote = load(Vote, vid, "vote.manage")
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -211,34 +199,34 @@ def _transition(vid: int, fn, done: str):
     return redirect(url_for("votes.show", vid=vote.id))
 
 
-@bp.post("/votes/<int:vid>/announce")
+@bp.post("/votes/<vote:vid>/announce")
 @requires("vote.manage")
 def announce(vid: int):
     return _transition(vid, services.announce, _("The notice is published."))
 
 
-@bp.post("/votes/<int:vid>/open")
+@bp.post("/votes/<vote:vid>/open")
 @requires("vote.manage")
 def open_(vid: int):
     return _transition(vid, services.open_vote, _("The vote is open; the roll is frozen."))
 
 
-@bp.post("/votes/<int:vid>/close")
+@bp.post("/votes/<vote:vid>/close")
 @requires("vote.manage")
 def close(vid: int):
     return _transition(vid, services.close_vote, _("The vote is closed; the result is counted."))
 
 
-@bp.post("/votes/<int:vid>/publish")
+@bp.post("/votes/<vote:vid>/publish")
 @requires("vote.manage")
 def publish(vid: int):
     return _transition(vid, services.publish_result, _("The result is published."))
 
 
-@bp.post("/votes/<int:vid>/cancel")
+@bp.post("/votes/<vote:vid>/cancel")
 @requires("vote.manage")
 def cancel(vid: int):
-    vote = _load_vote(vid, "vote.manage")
+    vote = load(Vote, vid, "vote.manage")
     form = ReasonForm()
     if not form.validate_on_submit():
         flash(_("Give a reason for cancelling."), "error")
@@ -254,10 +242,10 @@ def cancel(vid: int):
 
 # -- the owner's ballot -------------------------------------------------------------------
 
-@bp.route("/votes/<int:vid>/ballot", methods=["GET", "POST"])
+@bp.route("/votes/<vote:vid>/ballot", methods=["GET", "POST"])
 @requires("vote.cast")
 def ballot(vid: int):
-    vote = _load_vote(vid)
+    vote = load(Vote, vid, "vote.view")
     if (page := services.own_ballot_page(vote)) is not None:
         return redirect(url_for(page[0], **page[1]))
     groups = services.owner_groups(vote, current_user.person_id)
@@ -304,10 +292,10 @@ def receipt():
 
 # -- the secretary's side -----------------------------------------------------------------
 
-@bp.route("/votes/<int:vid>/paper", methods=["GET", "POST"])
+@bp.route("/votes/<vote:vid>/paper", methods=["GET", "POST"])
 @requires("vote.enter_paper")
 def paper(vid: int):
-    vote = _load_vote(vid, "vote.enter_paper")
+    vote = load(Vote, vid, "vote.enter_paper")
     if (page := services.own_ballot_page(vote, "paper")) is not None:
         return redirect(url_for(page[0], **page[1]))
     form = PaperBallotForm()
@@ -331,16 +319,17 @@ def paper(vid: int):
                            void_form=ReasonForm(), accepting=services.accepting_ballots(vote))
 
 
-@bp.post("/votes/<int:vid>/ballots/<int:bid>/void")
+@bp.post("/votes/<vote:vid>/ballots/<ballot:bid>/void")
 @requires("vote.enter_paper")
 def void(vid: int, bid: int):
-    vote = _load_vote(vid, "vote.enter_paper")
+    vote = load(Vote, vid, "vote.enter_paper")
     form = ReasonForm()
     if not form.validate_on_submit():
         flash(_("Give a reason for voiding the ballot."), "error")
     else:
         try:
-            services.void_ballot(vote, bid, form.reason.data)
+            services.void_ballot(vote, load(Ballot, bid, "vote.enter_paper", parent=vote).id,
+                                 form.reason.data)
         except VoteError as err:
             _flash_error(err)
         else:
@@ -348,10 +337,10 @@ def void(vid: int, bid: int):
     return redirect(request.form.get("next") or url_for("votes.paper", vid=vote.id))
 
 
-@bp.get("/votes/<int:vid>/progress")
+@bp.get("/votes/<vote:vid>/progress")
 @requires("vote.manage")
 def progress(vid: int):
-    vote = _load_vote(vid, "vote.manage")
+    vote = load(Vote, vid, "vote.manage")
     if vote.roll_units is None:
         flash(_("Progress is shown once the vote is open."), "info")
         return redirect(url_for("votes.show", vid=vote.id))
@@ -359,10 +348,10 @@ def progress(vid: int):
                            rule=services.rule_of(vote))
 
 
-@bp.get("/votes/<int:vid>/doors")
+@bp.get("/votes/<vote:vid>/doors")
 @requires("vote.manage")
 def doors(vid: int):
-    vote = _load_vote(vid, "vote.manage")
+    vote = load(Vote, vid, "vote.manage")
     if vote.roll_units is None:
         abort(404)
     sort = request.args.get("sort", "area_desc")
@@ -374,12 +363,12 @@ def doors(vid: int):
                            building_id=building_id, buildings=buildings)
 
 
-@bp.get("/votes/<int:vid>/doors.pdf")
+@bp.get("/votes/<vote:vid>/doors.pdf")
 @requires("vote.manage")
 def doors_pdf(vid: int):
     from reports.door_list import render_door_list
 
-    vote = _load_vote(vid, "vote.manage")
+    vote = load(Vote, vid, "vote.manage")
     try:
         data = services.door_list_document(vote, sort=request.args.get("sort", "area_desc"),
                                            building_id=request.args.get("building", type=int))
@@ -388,22 +377,22 @@ def doors_pdf(vid: int):
     return _pdf(render_door_list(data), f"vote-{vote.id}-door-list.pdf")
 
 
-@bp.get("/votes/<int:vid>/buildings")
+@bp.get("/votes/<vote:vid>/buildings")
 @requires("vote.manage")
 def buildings(vid: int):
-    vote = _load_vote(vid, "vote.manage")
+    vote = load(Vote, vid, "vote.manage")
     if vote.roll_units is None:
         abort(404)
     return render_template("votes/buildings.html", vote=vote,
                            buildings=services.building_picture(vote))
 
 
-@bp.get("/votes/<int:vid>/notice.pdf")
+@bp.get("/votes/<vote:vid>/notice.pdf")
 @requires("vote.view")
 def notice_pdf(vid: int):
     from reports.vote_notice import render_notice
 
-    vote = _load_vote(vid)
+    vote = load(Vote, vid, "vote.view")
     try:
         data = services.notice_document(vote)
     except VoteError as err:
@@ -411,12 +400,12 @@ def notice_pdf(vid: int):
     return _pdf(render_notice(data), f"vote-{vote.id}-notice.pdf")
 
 
-@bp.get("/votes/<int:vid>/ballots.pdf")
+@bp.get("/votes/<vote:vid>/ballots.pdf")
 @requires("vote.enter_paper")
 def ballots_pdf(vid: int):
     from reports.vote_ballots import render_ballots
 
-    vote = _load_vote(vid, "vote.enter_paper")
+    vote = load(Vote, vid, "vote.enter_paper")
     try:
         data = services.ballots_document(vote, url_for("votes.ballot", vid=vote.id,
                                                        _external=True))
@@ -427,10 +416,10 @@ def ballots_pdf(vid: int):
 
 # -- elevator retrofit projects -----------------------------------------------------------
 
-@bp.get("/compounds/<int:cid>/elevator/")
+@bp.get("/compounds/<compound:cid>/elevator/")
 @requires("vote.view")
 def projects(cid: int):
-    compound = _load_compound(cid, "vote.view")
+    compound = load(Compound, cid, "vote.view")
     return render_template("votes/projects.html", compound=compound,
                            projects=[services.project_plan(p)
                                      for p in services.list_projects(compound)])
@@ -450,10 +439,10 @@ def _project_fields(form: ProjectForm) -> dict:
             "notice_from": form.notice_from.data or None, "notice_days": form.notice_days.data}
 
 
-@bp.route("/compounds/<int:cid>/elevator/new", methods=["GET", "POST"])
+@bp.route("/compounds/<compound:cid>/elevator/new", methods=["GET", "POST"])
 @requires("vote.create")
 def project_new(cid: int):
-    compound = _load_compound(cid, "vote.create")
+    compound = load(Compound, cid, "vote.create")
     form = ProjectForm()
     _project_form(compound, form)
     if request.method == "GET":
@@ -475,13 +464,10 @@ def project_new(cid: int):
                            project=None)
 
 
-@bp.route("/elevator/<int:pid>/edit", methods=["GET", "POST"])
+@bp.route("/elevator/<elevator_project:pid>/edit", methods=["GET", "POST"])
 @requires("vote.create")
 def project_edit(pid: int):
-    try:
-        project = services.get_project(pid, "vote.create")
-    except services.NotFound:
-        abort(404)
+    project = load(ElevatorProject, pid, "vote.create")
     form = ProjectForm(obj=project)
     _project_form(project.compound, form)
     if request.method == "GET":
@@ -506,26 +492,21 @@ def project_edit(pid: int):
                            project=project)
 
 
-@bp.get("/elevator/<int:pid>")
+@bp.get("/elevator/<elevator_project:pid>")
 @requires("vote.view")
 def project(pid: int):
-    try:
-        p = services.get_project(pid)
-    except services.NotFound:
-        abort(404)
+    p = load(ElevatorProject, pid, "vote.view")
     return render_template("votes/project.html", project=p, plan=services.project_plan(p))
 
 
-@bp.get("/elevator/<int:pid>/plan.pdf")
+@bp.get("/elevator/<elevator_project:pid>/plan.pdf")
 @requires("vote.view")
 def project_pdf(pid: int):
     from reports.elevator_plan import render_plan
 
+    p = load(ElevatorProject, pid, "vote.view")
     try:
-        p = services.get_project(pid)
         data = services.plan_document(p)
-    except services.NotFound:
-        abort(404)
     except VoteError as err:
         flash(str(err.message), "error")
         return redirect(url_for("votes.project", pid=pid))

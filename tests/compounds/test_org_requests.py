@@ -94,7 +94,7 @@ def test_who_sees_which_requests(rq, login, client):
     with as_user(rq["owner"]):
         assert [r.id for r in svc.list_requests(rq["c"])] == [mine.id]
         with pytest.raises(Forbidden):
-            svc.get_request(his.id)
+            svc.fetch_request(his.id, "request.view")
     with as_user(rq["pm"]):
         assert [r.id for r in svc.list_requests(rq["c"])] == [his.id]
     with as_user(rq["ps"]):

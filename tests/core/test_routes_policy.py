@@ -1,5 +1,7 @@
 """Every registered route declares its permission; the API documents every route."""
 
+import re
+
 from core.permissions import POLICY, route_permission
 
 
@@ -23,7 +25,7 @@ def test_openapi_documents_every_api_route(client, app):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1"):
             continue
-        path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method) in documented, (path, method)
     assert doc["paths"]["/api/v1/compounds/{cid}/units"]["get"]["security"] == [{"bearer": []}]
