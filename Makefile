@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: run test lint bench venv dev-venv translations translations-update db demo clean
+.PHONY: run test lint bench venv dev-venv system-deps translations translations-update db demo clean
 
 $(BIN)/activate: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -34,8 +34,27 @@ run: db
 lint: dev-venv
 	$(BIN)/ruff check .
 
+# What the tests need from the machine, besides Python: a CJK font for the PDFs, poppler to
+# read them back and render their pages, chromium for the browser tests. Installed when
+# missing if we can (root with apt-get), else we stop with the command that installs them.
+FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+CHROMIUM ?= $(or $(TONGXIN_CHROMIUM),/usr/bin/chromium)
+system-deps:
+	@missing=""; \
+	[ -f $(FONT) ] || missing="$$missing fonts-wqy-microhei"; \
+	{ command -v pdftotext && command -v pdftoppm; } >/dev/null || missing="$$missing poppler-utils"; \
+	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "== installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null; \
+	else \
+	  echo "make test needs$$missing. Install with: sudo apt-get install -y$$missing" >&2; \
+	  exit 1; \
+	fi
+
 # SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it).
-test: dev-venv translations lint
+test: system-deps dev-venv translations lint
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \

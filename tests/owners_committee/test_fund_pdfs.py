@@ -3,7 +3,6 @@ statement, top-up notices; Chinese embedded, figures right, one notice per unit.
 
 import datetime as dt
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,9 +16,9 @@ from reports.fund_annual_statement import FundAnnualStatement
 from reports.fund_top_up_notice import FundTopUpNotices
 from reports.fund_unit_statement import FundUnitStatement
 from tests.owners_committee.conftest import make_vote
+from tests.pdf_tools import needs_poppler
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
-                                reason="poppler-utils not installed")
+pytestmark = needs_poppler
 
 
 def text_of(pdf: bytes, tmp_path: Path, page: int | None = None) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,11 +13,8 @@ from core.models import Role
 from property import services as property_services
 from reports.formatting import cn_date
 from reports.rating_report import RatingReport, sample_data
+from tests.pdf_tools import needs_poppler
 from tests.property.conftest import periods_back
-
-needs_poppler = pytest.mark.skipif(
-    shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
-    reason="poppler-utils (pdftotext, pdftoppm) not installed")
 
 
 def pdf_text(path: Path, page: int | None = None) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -23,11 +22,7 @@ from reports.flowables import checkbox_row, data_table, para, title
 from reports.fonts import FontNotFound, find_cjk_font, register_cjk_fonts
 from reports.formatting import area, cn_date, cn_datetime, pct, yuan
 from reports.sample import SampleNotice, sample_data
-
-needs_poppler = pytest.mark.skipif(
-    shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
-    reason="poppler-utils (pdftotext, pdftoppm) not installed",
-)
+from tests.pdf_tools import needs_poppler
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,10 +12,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from core.extensions import db
+from tests.pdf_tools import needs_poppler
 from votes.models import RollGroup
 
-needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
-                                   reason="poppler-utils (pdftotext) not installed")
 KEEP = os.environ.get("TONGXIN_KEEP_PDFS")  # a folder to keep the PDFs in, to look at them
 
 
