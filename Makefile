@@ -36,7 +36,9 @@ lint: dev-venv
 
 # What the tests need from the machine, besides Python: a CJK font for the PDFs, poppler to
 # read them back and render their pages, chromium for the browser tests. Installed when
-# missing if we can (root with apt-get), else we stop with the command that installs them.
+# missing if we can (root with apt-get; INSTALL_SYSTEM=no never installs), else we stop with
+# the command that installs them.
+INSTALL_SYSTEM ?= auto
 FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 CHROMIUM ?= $(or $(TONGXIN_CHROMIUM),/usr/bin/chromium)
 system-deps:
@@ -45,7 +47,7 @@ system-deps:
 	{ command -v pdftotext && command -v pdftoppm; } >/dev/null || missing="$$missing poppler-utils"; \
 	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	if [ "$(INSTALL_SYSTEM)" != no ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "== installing$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null; \
 	else \
