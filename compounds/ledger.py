@@ -1,6 +1,7 @@
 """The unit ledger (房屋台账): import from CSV/XLSX, export to XLSX, and the blank template.
 
-Import (API.md, Registry): a header row with English or Chinese column names, then one unit
+Import (API.md, Registry): the file is read by `core.spreadsheet` (the size, row, cell and
+zip-bomb limits live there); a header row with English or Chinese column names, then one unit
 per row. Every row is checked before anything is written; if any row is bad, every problem
 is reported at once (`RowError`: the row number as the spreadsheet shows it, header = row 1,
 and the column name as the header gives it) and the database is left untouched. Otherwise
@@ -25,8 +26,6 @@ import codecs
 import csv
 import datetime as dt
 import io
-import math
-import os
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -54,6 +53,7 @@ from core.extensions import db
 from core.idnumber import IdNumberError, check_char, mask
 from core.idnumber import normalize as normalize_id
 from core.permissions import authorize
+from core.spreadsheet import Limits, SpreadsheetError, read_rows
 from core.types import AmountError, area_to_str, parse_area
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -130,125 +130,23 @@ class ImportResult:
 
 # -- reading the file -----------------------------------------------------------------------
 
-def _invalid(message) -> LedgerError:
-    return LedgerError(422, "invalid_file", message)
-
-
-def _max_bytes() -> int:
+def _limits() -> Limits:
+    """Read at call time: the app's MAX_CONTENT_LENGTH, and MAX_ROWS as it stands (tests
+    lower it)."""
+    max_bytes = MAX_BYTES
     if has_app_context():
-        return current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BYTES
-    return MAX_BYTES
+        max_bytes = current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BYTES
+    return Limits(max_rows=MAX_ROWS, max_bytes=max_bytes, read_columns=len(COLUMNS) + 20)
 
 
 def _read_rows(filename: str, content: bytes) -> Iterator[list[str]]:
-    """The file's rows as lists of raw cell texts, whatever the format; LedgerError if the
-    file is not a CSV or XLSX ledger we can read."""
-    if len(content) > _max_bytes():
-        raise LedgerError(413, "file_too_large",
-                          _("The file is too large (at most %(mb)s MB)",
-                            mb=_max_bytes() // (1024 * 1024)))
-    if not content.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
-        raise LedgerError(422, "empty_file", _("The file is empty"))
-    ext = os.path.splitext(filename or "")[1].lower()
-    if content.startswith(b"PK\x03\x04"):  # a zip container: XLSX, whatever the name says
-        return _xlsx_rows(content)
-    if content.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: Excel 97–2003 .xls
-        raise LedgerError(415, "unsupported_file",
-                          _("Old Excel files (.xls) and password-protected workbooks cannot "
-                            "be read; save the ledger as .xlsx without a password, or as CSV"))
-    if ext in (".xlsx", ".xlsm"):
-        raise _invalid(_("The file is not a valid XLSX workbook; open it in Excel and save "
-                         "it again as .xlsx"))
-    if ext in ("", ".csv", ".txt", ".tsv"):
-        return _csv_rows(content)
-    raise LedgerError(415, "unsupported_file",
-                      _("Upload the ledger as a .xlsx or .csv file"))
-
-
-def _decode(content: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030 — what Excel in China saves."""
+    """The file's rows as lists of raw cell texts (core.spreadsheet: CSV or XLSX, every
+    size limit checked while reading); LedgerError if it cannot be read."""
     try:
-        if content.startswith(codecs.BOM_UTF8):
-            return content[len(codecs.BOM_UTF8):].decode("utf-8")
-        if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return content.decode("utf-16")
-    except UnicodeDecodeError:
-        raise _invalid(_("The file's text encoding is broken; save it again as CSV UTF-8"))\
-            from None
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("gb18030")
-    except UnicodeDecodeError:
-        raise _invalid(_("The file is not a CSV text file (UTF-8 or GB18030)")) from None
-
-
-def _csv_rows(content: bytes) -> Iterator[list[str]]:
-    text = _decode(content)
-    if "\x00" in text:
-        raise _invalid(_("The file is not a CSV text file (UTF-8 or GB18030)"))
-    first = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-    def rows():
-        try:
-            yield from reader
-        except csv.Error:
-            raise _invalid(_("The CSV file is malformed near line %(n)s",
-                             n=reader.line_num)) from None
-
-    return rows()
-
-
-def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # a corrupt zip or workbook raises all sorts; none is the user's 500
-        raise _invalid(_("The file is not a valid XLSX workbook; open it in Excel and save "
-                         "it again as .xlsx")) from None
-
-    def rows():
-        try:
-            if not wb.worksheets:
-                raise _invalid(_("The workbook has no sheet"))
-            sheet = wb.worksheets[0]
-            for values in sheet.iter_rows(max_col=len(COLUMNS) + 20, values_only=True):
-                yield [_cell_text(v) for v in values]
-        except LedgerError:
-            raise
-        except Exception:
-            raise _invalid(_("The XLSX workbook is damaged and cannot be read")) from None
-        finally:
-            wb.close()
-
-    return rows()
-
-
-def _cell_text(value) -> str:
-    """An XLSX cell's value as the text a CSV would hold."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return str(value)
-        if abs(value) >= 1e15:  # an ID number Excel turned into a number: digits are lost
-            return repr(value).upper()
-        if value.is_integer():
-            return str(int(value))
-        # 89.55 may come back as 89.55000000000001; nine places undo that, not a typo
-        return f"{value:.9f}".rstrip("0").rstrip(".")
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
+        yield from read_rows(filename, content, _limits())
+    except SpreadsheetError as err:
+        message = _too_many() if err.code == "too_many_rows" else err.message
+        raise LedgerError(err.status, err.code, message) from None
 
 
 def _clean(text: str) -> str:
@@ -523,10 +421,8 @@ def _check_file(filename: str, content: bytes) -> _Checked:
     header: _Header | None = None
     out = _Checked()
     checker: _RowChecker | None = None
-    for row_no, cells in enumerate(rows, start=1):
+    for row_no, cells in enumerate(rows, start=1):  # the reader stops past MAX_ROWS
         if not any(c.strip() for c in cells):
-            if row_no > 2 * MAX_ROWS:
-                raise LedgerError(422, "too_many_rows", _too_many())
             continue
         if header is None:
             header = _read_header(row_no, cells)
@@ -535,8 +431,6 @@ def _check_file(filename: str, content: bytes) -> _Checked:
             checker = _RowChecker(header, out)
             continue
         out.rows += 1
-        if out.rows > MAX_ROWS:
-            raise LedgerError(422, "too_many_rows", _too_many())
         checker.check(row_no, cells)
     if header is None:
         raise LedgerError(422, "empty_file", _("The file is empty"))

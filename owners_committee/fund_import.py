@@ -14,9 +14,8 @@ an opening balance (correct it with a reversal instead). Otherwise one posting o
 
 from __future__ import annotations
 
-import csv
 import io
-import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from flask import current_app, has_app_context
@@ -24,8 +23,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from compounds.models import Building, Compound, Entrance, Unit
+from core import spreadsheet
 from core.extensions import db
 from core.permissions import authorize
+from core.spreadsheet import Limits
 from core.types import AmountError, parse_money
 from owners_committee.fund_models import PostingKind, UnitFundAccount
 from owners_committee.fund_rules import EntryKind
@@ -69,49 +70,20 @@ def _error(status: int, code: str, message: str, rows: list[RowError] | None = N
     return FundError(code, message, status=status, details=details)
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.9f}".rstrip("0").rstrip(".")  # 12.3 may come back as 12.300000001
-    return str(value).strip().lstrip("'").strip()
+def _limits() -> Limits:
+    max_bytes = (current_app.config.get("MAX_CONTENT_LENGTH") if has_app_context()
+                 else None) or 10 * 1024 * 1024
+    return Limits(max_rows=MAX_ROWS, max_bytes=max_bytes, read_columns=20)
 
 
-def read_rows(filename: str, content: bytes) -> list[list[str]]:
-    limit = (current_app.config.get("MAX_CONTENT_LENGTH") if has_app_context() else None) \
-        or 10 * 1024 * 1024
-    if len(content) > limit:
-        raise _error(413, "file_too_large", _("The file is too large"))
-    if not content.strip():
-        raise _error(422, "empty_file", _("The file is empty"))
-    if content.startswith(b"PK\x03\x04"):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            sheet = wb.worksheets[0]
-            rows = [[_cell(v) for v in r] for r in sheet.iter_rows(max_col=20, values_only=True)]
-            wb.close()
-            return rows
-        except Exception:  # a damaged workbook raises all sorts; none is the user's 500
-            raise _error(422, "invalid_file",
-                         _("The file is not a valid XLSX workbook; open it in Excel and save "
-                           "it again as .xlsx")) from None
-    ext = os.path.splitext(filename or "")[1].lower()
-    if ext not in ("", ".csv", ".txt"):
-        raise _error(415, "unsupported_file", _("Upload the file as .xlsx or .csv"))
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise _error(422, "invalid_file", _("The file is not a CSV text file (UTF-8 or GB18030)"))
+def read_rows(filename: str, content: bytes) -> Iterator[list[str]]:
+    """The file's rows as cell texts, trimmed and without a leading apostrophe, read by
+    `core.spreadsheet` (size, row, cell and zip-bomb limits); FundError if unreadable."""
     try:
-        return [[_cell(c) for c in r] for r in csv.reader(io.StringIO(text, newline=""))]
-    except csv.Error:
-        raise _error(422, "invalid_file", _("The CSV file is malformed")) from None
+        for cells in spreadsheet.read_rows(filename, content, _limits()):
+            yield [c.strip().lstrip("'").strip() for c in cells]
+    except spreadsheet.SpreadsheetError as err:
+        raise _error(err.status, err.code, err.message) from None
 
 
 @dataclass
@@ -124,11 +96,13 @@ class _Row:
     arrears: int
 
 
-def check(compound: Compound, rows: list[list[str]]) -> tuple[list[_Row], list[RowError]]:
-    """Every row checked against the file and the registry; nothing written."""
-    if not rows:
+def check(compound: Compound, rows: Iterable[list[str]]) -> tuple[list[_Row], list[RowError]]:
+    """Every row checked against the file and the registry; nothing written. `rows` is read
+    once, lazily (the reader stops past MAX_ROWS)."""
+    rows = iter(rows)
+    header = next(rows, None)
+    if header is None:
         raise _error(422, "empty_file", _("The file is empty"))
-    header = rows[0]
     index: dict[str, int] = {}
     names: dict[str, str] = {}
     problems: list[RowError] = []
@@ -150,9 +124,6 @@ def check(compound: Compound, rows: list[list[str]]) -> tuple[list[_Row], list[R
         raise _error(422, "invalid_header",
                      _("The header row is not right; use the column names of the template."),
                      problems)
-    data = rows[1:]
-    if len(data) > MAX_ROWS:
-        raise _error(422, "too_many_rows", _("At most %(n)s rows per file", n=MAX_ROWS))
     units = {label: (uid, label) for uid, label in db.session.execute(
         select(Unit.id, Unit.label).where(Unit.compound_id == compound.id))}
     by_id = {str(uid): v for uid, v in ((v[0], v) for v in units.values())}
@@ -162,7 +133,7 @@ def check(compound: Compound, rows: list[list[str]]) -> tuple[list[_Row], list[R
     seen: dict[int, int] = {}
     good: list[_Row] = []
     errors: list[RowError] = []
-    for n, cells in enumerate(data, start=2):
+    for n, cells in enumerate(rows, start=2):
         if not any(c.strip() for c in cells):
             continue
         row_errors: list[RowError] = []
