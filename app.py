@@ -44,6 +44,7 @@ def init_logging(app: Flask) -> None:
 
 def init_extensions(app: Flask) -> None:
     from core.api import init_api
+    from core.body_limit import init_body_limit
     from core.i18n import init_i18n
 
     db.init_app(app)
@@ -58,6 +59,7 @@ def init_extensions(app: Flask) -> None:
     init_security_headers(app)
     init_i18n(app)
     init_api(app)
+    init_body_limit(app)  # a body over MAX_CONTENT_LENGTH is a 413, chunked or not
     from core.auth import reset_request_state, touch_login_session
 
     app.before_request(reset_request_state)
