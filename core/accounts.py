@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from core import audit
 from core.auth import end_sign_ins, hash_password
 from core.extensions import db
-from core.models import ROLE_SCOPE, AuditEntry, Role, RoleGrant, User
+from core.models import DISTRICT_CHAIN, ROLE_SCOPE, AuditEntry, Role, RoleGrant, User
 from core.permissions import authorize, requires, scope_ids
 
 accounts = Blueprint("accounts", __name__, url_prefix="/admin/users")
@@ -198,18 +198,25 @@ def revoke(user_id: int, grant_id: int):
 @audit_views.get("/")
 @requires("audit.view")
 def log():
-    """The newest audit entries; a district administrator sees their district's compounds."""
+    """The newest audit entries, of every chain (newest first: seq counts within a chain,
+    so time and insertion order it is), each with its chain; a district administrator sees
+    their district's compounds."""
+    from compounds.models import Compound, Street
+
     page = max(request.args.get("page", 1, type=int), 1)
     size = 50
     q = select(AuditEntry)
     districts = scope_ids("audit.view", "district")
     if districts is not None:
-        from compounds.models import Compound, Street
         q = q.where(AuditEntry.compound_id.in_(
             select(Compound.id).join(Street).where(Street.district_id.in_(districts))))
     total = db.session.scalar(select(func.count()).select_from(q.subquery()))
     entries = db.session.scalars(
-        q.order_by(AuditEntry.seq.desc()).offset((page - 1) * size).limit(size)).all()
+        q.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .offset((page - 1) * size).limit(size)).all()
     authorize("audit.view")
+    names = dict(db.session.execute(select(Compound.id, Compound.name).where(
+        Compound.id.in_({e.chain for e in entries} - {DISTRICT_CHAIN}))).all())
     return render_template("accounts/audit.html", entries=entries, page=page,
-                           pages=max(1, -(-total // size)))
+                           pages=max(1, -(-total // size)), chain_names=names,
+                           district_chain=DISTRICT_CHAIN)

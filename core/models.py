@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     ForeignKey,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -132,16 +133,25 @@ class LoginSession(db.Model):
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class AuditHead(db.Model):
-    """The single row holding the chain's last sequence number and hash.
+#: The chain of records that concern no compound (accounts, district-wide ratings), and of
+#: every entry written before chains were per compound (migration 0004). Compound ids
+#: start at 1, so 0 never names a compound's chain.
+DISTRICT_CHAIN = 0
 
-    Updating it first takes a write lock (a row lock on PostgreSQL, the database lock on
-    SQLite), so concurrent writers append one after the other and the chain never forks.
+
+class AuditHead(db.Model):
+    """One row per chain: its last sequence number and hash.
+
+    Updating it first takes the chain's write lock (a row lock on PostgreSQL, the database
+    lock on SQLite), so concurrent writers to one chain append one after the other and it
+    never forks, while writers to different compounds' chains do not wait for each other.
+    The database refuses to move a head backwards or delete it (the *_GUARDS_* below).
     """
 
     __tablename__ = "audit_head"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: the compound's id, or DISTRICT_CHAIN
+    chain: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     hash: Mapped[str] = mapped_column(String(64), default="0" * 64)
     #: the hash before the last append: lets PostgreSQL append an entry in one statement
@@ -151,13 +161,19 @@ class AuditHead(db.Model):
 
 
 class AuditEntry(db.Model):
-    """Append-only audit chain (审计链): each entry carries the SHA-256 of the previous one."""
+    """Append-only audit chain (审计链): each entry carries the SHA-256 of the previous one
+    in its chain. Version 1 entries (before migration 0004) hashed seq, at, actor, action,
+    object and data; version 2 hashes every column but the surrogate id (core.audit)."""
 
     __tablename__ = "audit_entry"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    #: 1, 2, 3, … without gaps; a gap is a missing entry
-    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    #: the chain it belongs to: AuditHead.chain
+    chain: Mapped[int] = mapped_column(Integer)
+    #: 1, 2, 3, … within the chain, without gaps; a gap is a missing entry
+    seq: Mapped[int] = mapped_column(BigInteger)
+    #: how the hash is computed (core.audit.HASHERS)
+    version: Mapped[int] = mapped_column(SmallInteger)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     actor: Mapped[str] = mapped_column(String(64))
@@ -171,11 +187,14 @@ class AuditEntry(db.Model):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
-    __table_args__ = (db.Index("ix_audit_entry_object", "object_type", "object_id"),)
+    __table_args__ = (UniqueConstraint("chain", "seq"),
+                      db.Index("ix_audit_entry_object", "object_type", "object_id"))
 
 
-#: On PostgreSQL the database itself refuses to change or delete audit entries.
-AUDIT_APPEND_ONLY_SQL = """
+# The database itself guards the chain: entries are never changed or deleted, and a head
+# only moves forward (an attacker rewinding it to hide the newest entries must first get
+# past these, which takes the rights of the tables' owner). SQLite has no TRUNCATE.
+AUDIT_ENTRY_GUARDS_PG = """
 CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger AS $$
 BEGIN
   RAISE EXCEPTION 'audit_entry is append-only';
@@ -183,9 +202,40 @@ END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_entry
   FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only();
+CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON audit_entry
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_entry_append_only();
 """
-
-db.event.listen(
-    AuditEntry.__table__, "after_create",
-    db.DDL(AUDIT_APPEND_ONLY_SQL).execute_if(dialect="postgresql"),
+AUDIT_HEAD_GUARDS_PG = """
+CREATE OR REPLACE FUNCTION audit_head_forward_only() RETURNS trigger AS $$
+BEGIN
+  RAISE EXCEPTION 'an audit chain head only moves forward';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER audit_head_forward_only BEFORE UPDATE ON audit_head
+  FOR EACH ROW WHEN (NEW.seq < OLD.seq OR NEW.chain <> OLD.chain)
+  EXECUTE FUNCTION audit_head_forward_only();
+CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head
+  FOR EACH ROW EXECUTE FUNCTION audit_head_forward_only();
+CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON audit_head
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_head_forward_only();
+"""
+AUDIT_ENTRY_GUARDS_SQLITE = (
+    "CREATE TRIGGER audit_entry_append_only BEFORE UPDATE ON audit_entry "
+    "BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only'); END",
+    "CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry "
+    "BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only'); END",
 )
+AUDIT_HEAD_GUARDS_SQLITE = (
+    "CREATE TRIGGER audit_head_forward_only BEFORE UPDATE ON audit_head "
+    "WHEN NEW.seq < OLD.seq OR NEW.chain <> OLD.chain "
+    "BEGIN SELECT RAISE(ABORT, 'an audit chain head only moves forward'); END",
+    "CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head "
+    "BEGIN SELECT RAISE(ABORT, 'an audit chain head only moves forward'); END",
+)
+
+for _table, _pg, _sqlite in (
+        (AuditEntry.__table__, AUDIT_ENTRY_GUARDS_PG, AUDIT_ENTRY_GUARDS_SQLITE),
+        (AuditHead.__table__, AUDIT_HEAD_GUARDS_PG, AUDIT_HEAD_GUARDS_SQLITE)):
+    db.event.listen(_table, "after_create", db.DDL(_pg).execute_if(dialect="postgresql"))
+    for _sql in _sqlite:
+        db.event.listen(_table, "after_create", db.DDL(_sql).execute_if(dialect="sqlite"))

@@ -234,8 +234,8 @@ class FundEntry(db.Model):
     posting: Mapped[FundPosting] = relationship(lazy="joined")
 
 
-#: The database itself refuses to change the journal (PostgreSQL: updates and deletes;
-#: SQLite: updates — the test harness empties tables with DELETE between tests).
+#: The database itself refuses to change the journal: updates, deletes and (PostgreSQL)
+#: TRUNCATE. The test harness gets past them to empty tables between tests.
 _PG_IMMUTABLE = """
 CREATE OR REPLACE FUNCTION fund_journal_immutable() RETURNS trigger AS $$
 BEGIN
@@ -244,17 +244,22 @@ END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER {table}_immutable BEFORE UPDATE OR DELETE ON {table}
   FOR EACH ROW EXECUTE FUNCTION fund_journal_immutable();
+CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+  FOR EACH STATEMENT EXECUTE FUNCTION fund_journal_immutable();
 """
-_SQLITE_IMMUTABLE = """
-CREATE TRIGGER {table}_immutable BEFORE UPDATE ON {table}
-BEGIN SELECT RAISE(ABORT, 'the fund journal is immutable: post a reversal instead'); END;
-"""
+_SQLITE_IMMUTABLE = (
+    "CREATE TRIGGER {table}_immutable BEFORE UPDATE ON {table} BEGIN "
+    "SELECT RAISE(ABORT, 'the fund journal is immutable: post a reversal instead'); END",
+    "CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} BEGIN "
+    "SELECT RAISE(ABORT, 'the fund journal is immutable: post a reversal instead'); END",
+)
 
 for _table in (FundEntry.__table__, FundPosting.__table__):
     db.event.listen(_table, "after_create", db.DDL(
         _PG_IMMUTABLE.format(table=_table.name)).execute_if(dialect="postgresql"))
-    db.event.listen(_table, "after_create", db.DDL(
-        _SQLITE_IMMUTABLE.format(table=_table.name)).execute_if(dialect="sqlite"))
+    for _sql in _SQLITE_IMMUTABLE:
+        db.event.listen(_table, "after_create", db.DDL(
+            _sql.format(table=_table.name)).execute_if(dialect="sqlite"))
 
 
 class RepairProject(db.Model):

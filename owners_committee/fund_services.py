@@ -1412,8 +1412,11 @@ def unit_statement(unit: Unit):
 
 def annual_statement(compound: Compound, year: int):
     """Data of the compound's yearly publication (DOMAIN.md §3): totals, projects with
-    their approvals and apportionment, every sub-ledger, arrears, units below 30%, and the
-    balance month by month."""
+    their approvals and apportionment, every sub-ledger, arrears, units below 30%, the
+    balance month by month, and the audit chain anchor: the head of the compound's chain
+    as it stands (the district-wide one while the compound has no chain of its own: its
+    records from before chains were per compound are there)."""
+    from reports.audit_anchor import AuditAnchor
     from reports.fund_annual_statement import (
         AnnualStatementData,
         KindTotal,
@@ -1508,7 +1511,16 @@ def annual_statement(compound: Compound, year: int):
         compound=compound.name, issuer=_issuer(compound), year=year, rate_fen=rate,
         opening_fen=opening, closing_fen=closing, totals=totals, projects=tuple(projects),
         ledger=tuple(ledger), developer_due_fen=fund.developer_due_fen if fund else 0,
-        months=tuple(labels), month_balances=tuple(values), generated_at=utcnow())
+        months=tuple(labels), month_balances=tuple(values), generated_at=utcnow(),
+        anchor=_chain_head_anchor(compound, AuditAnchor))
+
+
+def _chain_head_anchor(compound: Compound, anchor_type):
+    a = audit.head_anchor(compound.id) or audit.head_anchor(None)
+    if a is None:
+        return None
+    return anchor_type(a.chain, a.seq, a.hash, what="本表生成时的链头",
+                       chain_name=compound.name if a.chain == compound.id else "全区")
 
 
 def top_up_notices(plan: TopUpPlan):

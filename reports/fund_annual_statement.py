@@ -3,7 +3,8 @@
 
 Totals of the year by kind, the balance month by month (chart), every repair project with
 the approval it rests on and its apportionment, the sub-ledger summary of every unit, the
-units in arrears and the units below 30% of their first deposit.
+units in arrears and the units below 30% of their first deposit; at the foot, the audit
+chain anchor (the head of the compound's chain when it was generated).
 
 A 5,000-unit compound prints ten thousand table rows, so the long tables are set with
 ``grid()``: plain-text cells in the CJK font (no Paragraph per cell, which is what makes a
@@ -22,6 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Table, TableStyle
 
 from reports import styles as st
+from reports.audit_anchor import AuditAnchor, anchor_block
 from reports.base import PdfDocument
 from reports.charts import line_chart
 from reports.flowables import heading, kv_table, para, seal_box, spacer, title
@@ -96,6 +98,8 @@ class AnnualStatementData:
     #: month-end balances; None for months still to come
     month_balances: tuple[int | None, ...]
     generated_at: datetime
+    #: the head of the compound's audit chain when the statement was generated
+    anchor: AuditAnchor | None = None
 
 
 GRID_SIZE = 8
@@ -278,4 +282,6 @@ class FundAnnualStatement(PdfDocument):
         else:
             out.append(para("无。", style="plain"))
         out += [spacer(8 * mm), seal_box(d.issuer, d.generated_at.astimezone(SHANGHAI).date())]
+        if d.anchor is not None:
+            out += [spacer(), anchor_block(d.anchor)]
         return out

@@ -3,7 +3,8 @@
 Compound, title, matter and rule, dates, the roll's totals, turnout and the three choices in
 area and heads with their ratios (rounded down, so support is never overstated), the outcome
 with its reasons, the voided ballots, the issuing body and date; the per-unit choices only
-when the vote decided to publish them.
+when the vote decided to publish them; once published, the audit chain anchor of the
+publication (the same on every reprint).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fractions import Fraction
 
 from reportlab.platypus import Flowable
 
+from reports.audit_anchor import AuditAnchor, anchor_block
 from reports.base import PdfDocument
 from reports.flowables import data_table, heading, kv_table, para, seal_box, spacer, title
 from reports.formatting import area, cn_date, cn_datetime, pct
@@ -65,6 +67,8 @@ class NoticeData:
     reasons: tuple[str, ...]
     voided: tuple[tuple[str, str, datetime], ...]  # (serial, reason, voided at)
     per_unit: tuple[PerUnitChoice, ...] = ()
+    #: the audit entry of the publication (None before it is published)
+    anchor: AuditAnchor | None = None
 
 
 def _m2(area_c: int) -> str:
@@ -168,6 +172,8 @@ class NoticeDocument(PdfDocument):
             spacer(),
             seal_box(d.issuer, d.published_at),
         ]
+        if d.anchor is not None:
+            story += [spacer(), anchor_block(d.anchor)]
         return story
 
 

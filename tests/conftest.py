@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
 
 from tests.factories import Factory
 
-#: the browser fixtures (live server, chromium) — one plugin for the whole run, so that
-#: every browser test shares one playwright instance
-pytest_plugins = ["tests.browser.harness"]
+#: the browser fixtures (live server, chromium) and the PDF tools — plugins for the whole run, so
+#: that every browser test shares one playwright instance
+pytest_plugins = ["tests.browser.harness", "tests.pdf_tools"]
 
 TEST_DB = os.environ.get("TEST_DATABASE_URL", "")
 IS_PG = TEST_DB.startswith("postgresql")
@@ -98,23 +99,45 @@ def _reset_schema(db) -> None:
     db.create_all()
 
 
+@contextmanager
+def guards_lifted(conn, tables=None):
+    """Run statements past the append-only triggers (audit chain, fund journal), as someone
+    with the database's own rights would: on PostgreSQL replication role `replica` (a
+    superuser's power), on SQLite the triggers dropped and then put back (anyone who can
+    write the file). `tables`: only those tables' triggers (SQLite); all by default."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        yield
+        conn.execute(sa.text("SET LOCAL session_replication_role = origin"))
+        return
+    q = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+    if tables is not None:
+        q += " AND tbl_name IN ({})".format(", ".join(f"'{t}'" for t in tables))
+    triggers = conn.exec_driver_sql(q).all() if tables is None or tables else []
+    for name, _ in triggers:
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    yield
+    for _, sql in triggers:
+        conn.exec_driver_sql(sql)
+
+
 def _empty_all(db) -> None:
     """Delete the rows of every non-empty table, children first, and restart the ids.
 
     One query finds the tables that hold rows (however they got there: ORM, bulk insert,
     COPY, another thread's server), so emptying costs little when a test wrote little.
+    The append-only tables' triggers are lifted for it (on SQLite only when one of those
+    tables holds rows), in the same transaction.
     """
     names = [t.name for t in db.metadata.sorted_tables]
     probe = " UNION ALL ".join(
         f"SELECT '{n}' AS t WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in names)
     with db.engine.begin() as conn:
         full = {row[0] for row in conn.execute(sa.text(probe))}
-        if IS_PG:
-            # the audit chain is append-only by trigger; tests may empty it
-            conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
-        for n in reversed(names):
-            if n in full:
-                conn.execute(sa.text(f'DELETE FROM "{n}"'))
+        with guards_lifted(conn, None if IS_PG else full):
+            for n in reversed(names):
+                if n in full:
+                    conn.execute(sa.text(f'DELETE FROM "{n}"'))
         if IS_PG:
             conn.execute(sa.text(
                 "SELECT setval(c.oid, 1, false) FROM pg_class c "

@@ -1337,7 +1337,9 @@ def ballots_document(vote: Vote, online_url: str):
 
 
 def notice_document(vote: Vote):
-    """The data of the result notice (表决结果公告)."""
+    """The data of the result notice (表决结果公告); once published, with the audit chain
+    anchor of the entry that recorded the publication, so that every reprint shows it."""
+    from reports.audit_anchor import AuditAnchor
     from reports.vote_notice import NoticeData, PerUnitChoice
 
     if vote.status not in (S.closed.value, S.published.value):
@@ -1377,7 +1379,19 @@ def notice_document(vote: Vote):
         quorum_met=res["quorum_met"], approved=res["approved"], passed=res["passed"],
         reasons=tuple(x["zh"] for x in res["reasons"]),
         voided=tuple((s, reason, at) for s, reason, at in voided),
-        per_unit=per_unit)
+        per_unit=per_unit, anchor=_publication_anchor(vote, AuditAnchor))
+
+
+def _publication_anchor(vote: Vote, anchor_type):
+    """The anchor of the vote's `vote.publish` entry, as the notice prints it (None before
+    publication)."""
+    if vote.status != S.published.value:
+        return None
+    a = audit.entry_anchor("vote.publish", "vote", vote.id)
+    if a is None:
+        return None
+    return anchor_type(a.chain, a.seq, a.hash, what="本公告发布记录",
+                       chain_name=vote.compound.name if a.chain == vote.compound_id else "全区")
 
 
 def door_list_document(vote: Vote, sort: str = "area_desc", building_id: int | None = None):
