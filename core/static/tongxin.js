@@ -1,5 +1,6 @@
 // Tongxin's one script. The Content-Security-Policy forbids inline scripts and handlers
-// (onsubmit=…), so behaviour is declared in data- attributes and wired up here.
+// (onsubmit=…), so behaviour is declared in data- attributes and wired up here. A page
+// that uses one includes this file in its {% block head %}; pages without script stay so.
 //
 // <form data-confirm="question">: ask before sending; "Cancel" keeps the form unsent.
 "use strict";

@@ -82,3 +82,10 @@ def test_no_template_carries_inline_script_style_or_handlers():
             if INLINE.search(line):
                 offenders.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()[:80]}")
     assert offenders == []
+
+
+def test_every_page_asking_a_confirm_question_loads_the_script_that_asks_it():
+    pages = [path for path in ROOT.glob("**/templates/**/*.html")
+             if ".venv" not in path.parts and "data-confirm" in path.read_text(encoding="utf-8")]
+    assert pages, "the close-vote and publish-lists forms ask before sending"
+    assert [p.name for p in pages if "tongxin.js" not in p.read_text(encoding="utf-8")] == []
