@@ -22,9 +22,11 @@ leading apostrophe from every text cell, so that export → import is exact.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import datetime as dt
+import heapq
 import io
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -207,7 +209,7 @@ def _read_header(row_no: int, cells: list[str]) -> _Header:
 
 # -- checking rows ----------------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)  # up to 50,000 of them, 250,000 owners: kept lean
 class _Record:
     """One valid ledger row."""
 
@@ -219,7 +221,13 @@ class _Record:
     area: Decimal
     area_source: str
     developer_held: bool
-    owners: list[tuple[str, str]]  # (name, normalised ID number), in title order
+    names: tuple[str, ...]  # the title holders in title order …
+    ids: tuple[str, ...]  # … and their normalised ID numbers
+
+    @property
+    def owners(self) -> tuple[tuple[str, str], ...]:
+        """(name, ID number) pairs, made when asked rather than kept."""
+        return tuple(zip(self.names, self.ids, strict=True))
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -236,18 +244,29 @@ class _Checked:
 
     records: list[_Record] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
-    #: every well-formed (ID number, name, row) in the file, for the database check
-    owners: list[tuple[str, str, int]] = field(default_factory=list)
+    #: well-formed (ID number, name, row) of the rows with errors; good rows keep theirs
+    #: in `records` (not twice: a 10 MB ledger names 250,000 owners)
+    bad_row_owners: list[tuple[str, str, int]] = field(default_factory=list)
+    #: ID number → the row that first gives it (the name is in that row's owners, kept
+    #: once); the keys are the persons to look up in the database
+    ids: dict[str, int] = field(default_factory=dict)
     rows: int = 0
     #: column key → the name the header gives it, in the file's column order
     columns: dict[str, str] = field(default_factory=dict)
+
+    def owners(self) -> Iterator[tuple[str, str, int]]:
+        """Every well-formed (ID number, name, row) in the file, in row order, for the
+        database check."""
+        good = ((idn, name, r.row) for r in self.records
+                for name, idn in zip(r.names, r.ids, strict=True))
+        return heapq.merge(good, self.bad_row_owners, key=lambda o: o[2])
 
 
 class _RowChecker:
     def __init__(self, header: _Header, out: _Checked):
         self.header, self.out = header, out
         self.seen_units: dict[tuple[str, str, str], int] = {}
-        self.seen_ids: dict[str, tuple[str, int]] = {}
+        self.seen_ids = out.ids
 
     def check(self, row_no: int, cells: list[str]) -> None:
         h = self.header
@@ -278,20 +297,29 @@ class _RowChecker:
             else:
                 self.seen_units[key] = row_no
         for name, idn in owners or ():
-            self.out.owners.append((idn, name, row_no))
             first = self.seen_ids.get(idn)
             if first is None:
-                self.seen_ids[idn] = (name, row_no)
-            elif first[0] != name:
+                self.seen_ids[idn] = row_no
+            elif (first_name := self._name_in_row(idn, first)) != name:
                 bad("owner_names",
                     _("ID number %(id)s is given as %(name)s in row %(row)s, not %(other)s",
-                      id=mask(idn), name=first[0], row=first[1], other=name))
+                      id=mask(idn), name=first_name, row=first, other=name))
 
         if errors:
             self.out.errors += errors
+            self.out.bad_row_owners += [(idn, name, row_no) for name, idn in owners or ()]
         else:
             self.out.records.append(_Record(row_no, building, entrance, number, floor, area,
-                                            source, developer, owners))
+                                            source, developer, tuple(n for n, _i in owners),
+                                            tuple(i for _n, i in owners)))
+
+    def _name_in_row(self, idn: str, row: int) -> str:
+        """The name `row` gives to `idn` (rare: only when a later row disagrees)."""
+        records = self.out.records
+        at = bisect.bisect_left(records, row, key=lambda r: r.row)
+        if at < len(records) and records[at].row == row:
+            return records[at].names[records[at].ids.index(idn)]
+        return next(n for i, n, r in self.out.bad_row_owners if r == row and i == idn)
 
     @staticmethod
     def _label(text: str, key: str, bad) -> str | None:
@@ -485,7 +513,7 @@ def _load_existing(compound: Compound, id_numbers: Iterable[str]) -> _Existing:
                        .order_by(Holding.unit_id, Holding.position, Holding.id)):
         holders.setdefault(r.unit_id, []).append((r.name, r.id_number))
     persons = {}
-    for chunk in _chunks(sorted(set(id_numbers))):
+    for chunk in _chunks(sorted(id_numbers)):  # unique already
         for r in s.execute(select(Person.id, Person.name, Person.id_number)
                            .where(Person.id_number.in_(chunk))):
             persons[r.id_number] = (r.id, r.name)
@@ -496,7 +524,7 @@ def _check_against_db(checked: _Checked, existing: _Existing, header: dict) -> l
     """The one check that needs the database: an ID number already registered to another
     name (a person is one ID number, whichever compound registered them)."""
     errors = []
-    for idn, name, row_no in checked.owners:
+    for idn, name, row_no in checked.owners():
         known = existing.persons.get(idn)
         if known is not None and known[1] != name:
             errors.append(RowError(row_no, header.get("owner_names", "owner_names"),
@@ -531,7 +559,7 @@ def import_ledger(compound, filename: str, content: bytes) -> ImportResult:
     # one import of a compound at a time (PostgreSQL row lock; SQLite serialises writers)
     db.session.execute(select(Compound.id).where(Compound.id == compound.id)
                        .with_for_update(key_share=True))
-    existing = _load_existing(compound, {o[0] for o in checked.owners})
+    existing = _load_existing(compound, checked.ids)
     errors = checked.errors + _check_against_db(checked, existing, header)
     if errors:
         db.session.rollback()

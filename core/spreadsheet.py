@@ -22,9 +22,9 @@ elements it does not know. So before openpyxl sees a workbook it is checked here
   reading (stop at the first row past the limit), at most `max_shared_strings` texts.
 
 Then openpyxl reads the first sheet row by row and the rows are counted again as they are
-yielded, blank rows included up to a ceiling. CSV gets the same treatment: decoded once
-(UTF-8 with or without BOM, UTF-16 with BOM, GB18030), split lazily, rows counted while
-reading, every cell's length checked.
+yielded, blank rows included up to a ceiling. CSV gets the same treatment: its encoding
+checked over the whole file (UTF-8 with or without BOM, UTF-16 with BOM, GB18030), then
+decoded line by line as it is read, rows counted, every cell's length checked.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import math
 import os
-import re
 import struct
 import zipfile
 import zlib
@@ -187,44 +187,60 @@ def _cell_too_long(row: int, limits: Limits, *, col: int | None = None,
 
 # -- CSV ------------------------------------------------------------------------------------
 
-def decode_text(content: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030 — what Excel in China saves."""
+def _encoding(content: bytes) -> tuple[str, int]:
+    """(codec, bytes of BOM to skip): UTF-8 with or without BOM, UTF-16 with BOM, or
+    GB18030 — what Excel in China saves. The whole file is validated, chunk by chunk, so
+    that a bad byte at the end fails before any row is used, without a second copy."""
+    if content.startswith(codecs.BOM_UTF8):
+        if not _decodes(content, "utf-8", len(codecs.BOM_UTF8)):
+            raise _invalid(_("The file's text encoding is broken; save it again as CSV "
+                             "UTF-8"))
+        return "utf-8", len(codecs.BOM_UTF8)
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if not _decodes(content, "utf-16", 0):
+            raise _invalid(_("The file's text encoding is broken; save it again as CSV "
+                             "UTF-8"))
+        return "utf-16", 0
+    for codec in ("utf-8", "gb18030"):
+        if _decodes(content, codec, 0):
+            return codec, 0
+    raise _invalid(_("The file is not a CSV text file (UTF-8 or GB18030)"))
+
+
+def _decodes(content: bytes, codec: str, start: int) -> bool:
+    decoder = codecs.getincrementaldecoder(codec)()
+    view = memoryview(content)
     try:
-        if content.startswith(codecs.BOM_UTF8):
-            return content[len(codecs.BOM_UTF8):].decode("utf-8")
-        if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return content.decode("utf-16")
+        for at in range(start, len(content), MiB):
+            decoder.decode(view[at:at + MiB])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        raise _invalid(_("The file's text encoding is broken; save it again as CSV UTF-8"))\
-            from None
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("gb18030")
-    except UnicodeDecodeError:
-        raise _invalid(_("The file is not a CSV text file (UTF-8 or GB18030)")) from None
+        return False
+    return True
 
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-_FIRST_LINE = re.compile(r"[\r\n]*([^\r\n]*)")
-
-
-def _lines(text: str) -> Iterator[str]:
-    """Lines with their endings, one at a time (io.StringIO would copy the text at four
-    bytes a character)."""
-    for m in _LINE.finditer(text):
-        yield m.group()
+def _lines(content: bytes) -> Iterator[str]:
+    """The text's lines with their endings (\\r, \\n or \\r\\n, as csv wants), decoded as
+    they are read: no copy of the whole text."""
+    codec, start = _encoding(content)
+    raw = io.BytesIO(content)
+    raw.seek(start)
+    for line in io.TextIOWrapper(raw, encoding=codec, newline=""):
+        if "\x00" in line:
+            raise _invalid(_("The file is not a CSV text file (UTF-8 or GB18030)"))
+        yield line
 
 
 def _csv_rows(content: bytes, limits: Limits) -> Iterator[list[str]]:
-    text = decode_text(content)
-    if "\x00" in text:
-        raise _invalid(_("The file is not a CSV text file (UTF-8 or GB18030)"))
-    first = _FIRST_LINE.match(text).group(1)
+    lines = _lines(content)
+    head = []  # blank lines up to the first line with text, which tells the delimiter
+    for line in lines:
+        head.append(line)
+        if line.strip("\r\n"):
+            break
+    first = head[-1] if head else ""
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    reader = csv.reader(_lines(text), delimiter=delimiter)
+    reader = csv.reader(itertools.chain(head, lines), delimiter=delimiter)
 
     def rows():
         while True:

@@ -102,6 +102,23 @@ def test_a_cell_too_long_is_refused_with_its_place(sec_api, compound):
     assert count(Unit) == 0
 
 
+def test_an_id_number_first_given_in_a_bad_row_is_still_checked(sec_api, compound):
+    """The ledger keeps each owner once (a 10 MiB file names 250,000); the name a later
+    row contradicts is found in the first row even when that row had problems."""
+    from tests.factories import id_number
+
+    idn = id_number(5)
+    content = ("楼号,单元,室号,楼层,建筑面积,面积来源,开发商持有,业主姓名,身份证号\r\n"
+               f"1,1,101,x,89.50,登记,0,张三,{idn}\r\n"
+               f"1,1,102,1,89.50,登记,0,李四,{idn}\r\n").encode()
+    resp = import_ledger(sec_api, compound.id, content, "ledger.csv")
+    assert resp.status_code == 422
+    rows = resp.get_json()["error"]["details"]["rows"]
+    assert [(r["row"], r["column"]) for r in rows] == [(2, "楼层"), (3, "业主姓名")]
+    assert "张三" in rows[1]["message"] and "第2行" in rows[1]["message"]
+    assert count(Unit) == 0
+
+
 def test_the_fund_import_refuses_the_same_files(make, login, client):
     c = make.compound("同心苑")
     make.unit(make.building(c, "7"), "101", developer=True)
