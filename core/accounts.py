@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from core import audit
 from core.auth import end_sign_ins, hash_password
 from core.extensions import db
+from core.loader import load
 from core.models import DISTRICT_CHAIN, ROLE_SCOPE, AuditEntry, Role, RoleGrant, User
 from core.permissions import authorize, requires, scope_ids
 
@@ -51,6 +52,18 @@ class GrantForm(FlaskForm):
 
 class ServiceError(ValueError):
     pass
+
+
+def fetch_user(user_id: int, action: str) -> User:
+    """core.loader's way to load an account named in a URL: accounts are the system
+    administrator's alone, so the check is on the action, not on a scope."""
+    authorize(action)
+    return db.session.get(User, user_id) or abort(404)
+
+
+def fetch_grant(grant_id: int, action: str) -> RoleGrant:
+    authorize(action)
+    return db.session.get(RoleGrant, grant_id) or abort(404)
 
 
 def save_user(user: User | None, form: UserForm) -> User:
@@ -146,10 +159,10 @@ def create():
     return render_template("accounts/form.html", form=form, user=None)
 
 
-@accounts.route("/<int:user_id>", methods=["GET", "POST"])
+@accounts.route("/<user:user_id>", methods=["GET", "POST"])
 @requires("users.manage")
 def edit(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = load(User, user_id, "users.manage")
     form = UserForm(obj=user) if request.method == "GET" else UserForm()
     grant_form = GrantForm(prefix="grant")
     if form.validate_on_submit():
@@ -165,10 +178,10 @@ def edit(user_id: int):
                            role_labels=ROLE_LABELS)
 
 
-@accounts.post("/<int:user_id>/grants")
+@accounts.post("/<user:user_id>/grants")
 @requires("users.manage")
 def grant(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = load(User, user_id, "users.manage")
     form = GrantForm(prefix="grant")
     if form.validate_on_submit():
         try:
@@ -182,12 +195,11 @@ def grant(user_id: int):
     return redirect(url_for("accounts.edit", user_id=user.id))
 
 
-@accounts.post("/<int:user_id>/grants/<int:grant_id>/revoke")
+@accounts.post("/<user:user_id>/grants/<grant:grant_id>/revoke")
 @requires("users.manage")
 def revoke(user_id: int, grant_id: int):
-    g = db.session.get(RoleGrant, grant_id)
-    if g is None or g.user_id != user_id:
-        abort(404)
+    user = load(User, user_id, "users.manage")
+    g = load(RoleGrant, grant_id, "users.manage", parent=user)
     db.session.delete(g)
     audit.record("user.revoke", "user", user_id, {"role": g.role, "scope_id": g.scope_id})
     db.session.commit()

@@ -88,10 +88,6 @@ def kind_of(model: type) -> Kind:
     return _BY_MODEL[model].kind
 
 
-def model_of(name: str) -> type:
-    return _KINDS[name].model
-
-
 def load(model: type, object_id: int, action: str, *, parent=None, options=None):
     """The object of `model` with this id if the current user may do `action` on it.
 

@@ -41,6 +41,7 @@ from compounds.models import Building, Compound, Entrance, Holding, Person, Unit
 from core import audit
 from core.auth import current_actor
 from core.extensions import db
+from core.loader import load
 from core.permissions import authorize, may
 from core.types import AmountError, UTCDateTime, fen_to_str, parse_money, utcnow
 from owners_committee import fund_rules as rules
@@ -92,8 +93,8 @@ def _chunks(items: Sequence, size: int = _CHUNK):
 # -- loading with permission ----------------------------------------------------------------
 
 def get_compound(compound_id: int, action: str = "fund.view") -> Compound:
-    """The compound, if the user may do `action` on its fund (404 / 403 otherwise)."""
-    return registry.get_compound(compound_id, action)
+    """The compound, if the user may do `action` on its fund (core.loader: 404 / 403)."""
+    return load(Compound, compound_id, action)
 
 
 def sees_every_unit(compound: Compound) -> bool:
@@ -101,38 +102,9 @@ def sees_every_unit(compound: Compound) -> bool:
     return may("fund.ledger", compound)
 
 
-def get_project(project_id: int, compound: Compound | None = None,
-                action: str = "fund.view") -> RepairProject:
-    project = db.session.get(RepairProject, project_id)
-    if project is None or (compound is not None and project.compound_id != compound.id):
-        raise registry.NotFound("project")
-    authorize(action, project)
-    return project
-
-
 def get_posting(posting_id: int, compound: Compound, action: str = "fund.manage") -> FundPosting:
-    posting = db.session.get(FundPosting, posting_id)
-    if posting is None or posting.compound_id != compound.id:
-        raise registry.NotFound("posting")
-    authorize(action, posting)
-    return posting
-
-
-def get_plan(plan_id: int, compound: Compound, action: str = "fund.view") -> TopUpPlan:
-    plan = db.session.get(TopUpPlan, plan_id)
-    if plan is None or plan.compound_id != compound.id:
-        raise registry.NotFound("plan")
-    authorize(action, plan)
-    return plan
-
-
-def get_unit(unit_id: int) -> Unit:
-    """A unit whose sub-ledger the user may read: staff of its compound, or its owner."""
-    unit = db.session.get(Unit, unit_id)
-    if unit is None:
-        raise registry.NotFound("unit")
-    authorize("fund.view", unit)
-    return unit
+    """A posting of this compound's journal (core.loader: 404 / 403)."""
+    return load(FundPosting, posting_id, action, parent=compound)
 
 
 # -- parsing inputs -------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Integer, and_, bindparam, exists, func, insert, or_, select, text, update
@@ -31,6 +32,7 @@ from sqlalchemy.orm import selectinload
 from compounds import services as registry
 from core import audit
 from core.extensions import db
+from core.loader import load
 from core.permissions import Target, authorize, may, scope_ids
 from core.types import AmountError, area_to_str, fen_to_str, parse_money, utcnow
 from votes import rules
@@ -200,6 +202,14 @@ def get_vote(vote_id: int, action: str = "vote.view", *, lock_due: bool = True) 
     if lock_due and _due(vote):
         close_due_vote(vote)
     return vote
+
+
+def fetch_vote(vote_id: int, action: str) -> Vote:
+    """core.loader's way to load a vote named in a URL: `get_vote`, 404 when it is hidden."""
+    try:
+        return get_vote(vote_id, action)
+    except NotFound:
+        abort(404)
 
 
 def on_roll(vote: Vote) -> bool:
@@ -1530,11 +1540,8 @@ def _project_snapshot(p: ElevatorProject) -> dict:
 
 
 def get_project(project_id: int, action: str = "vote.view") -> ElevatorProject:
-    project = db.session.get(ElevatorProject, project_id)
-    if project is None:
-        raise NotFound("elevator project")
-    authorize(action, project)
-    return project
+    """The project if the user may do `action` on it (core.loader: 404 / 403)."""
+    return load(ElevatorProject, project_id, action)
 
 
 def project_for_vote(vote: Vote) -> ElevatorProject | None:
