@@ -330,8 +330,7 @@ def _check_part_size(info: zipfile.ZipInfo, size: int, limits: Limits) -> None:
         if size > limits.max_shared_strings_bytes:
             raise _too_big(_("The workbook's table of texts is larger than %(mb)s MB",
                              mb=_mb(limits.max_shared_strings_bytes)))
-    elif size > limits.max_part_bytes and name.endswith((".xml", ".rels")) \
-            and not _is_sheet_name(name):
+    elif size > limits.max_part_bytes and _parsed(name) and not _is_sheet_name(name):
         raise _too_big(_("A part of the workbook (%(name)s) is larger than %(mb)s MB",
                          name=info.filename[:60], mb=_mb(limits.max_part_bytes)))
     if size > limits.max_unzipped_bytes:
@@ -343,6 +342,17 @@ def _check_part_size(info: zipfile.ZipInfo, size: int, limits: Limits) -> None:
 
 def _is_sheet_name(name: str) -> bool:
     return name.startswith("xl/worksheets/")
+
+
+#: XML parts openpyxl (read_only) never parses: only counted, so that a workbook with many
+#: formulas (calcChain) or comments is not refused for them
+_UNREAD = ("xl/calcchain.xml", "xl/comments", "xl/threadedcomments/", "xl/persons/",
+           "docprops/app.xml", "xl/printersettings/", "customxml/", "xl/drawings/vmldrawing")
+
+
+def _parsed(name: str) -> bool:
+    """`name` (lower case) is XML that openpyxl parses, so it goes through the guard."""
+    return name.endswith((".xml", ".rels")) and not name.startswith(_UNREAD)
 
 
 def _check_package(zf: zipfile.ZipFile, limits: Limits) -> None:
@@ -385,7 +395,7 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits,
              listener: _ContentTypes | None = None) -> int:
     """Inflate one part, counting its real bytes (returned); XML parts through the guard."""
     name = info.filename.lower()
-    guard = _XmlGuard(limits, listener) if name.endswith((".xml", ".rels")) else None
+    guard = _XmlGuard(limits, listener) if _parsed(name) else None
     size = 0
     try:
         with zf.open(info) as part:

@@ -213,6 +213,23 @@ def test_honest_but_huge_declared_sizes(request_ctx):
     assert err.code == "workbook_too_large"
 
 
+def test_parts_openpyxl_never_reads_are_only_counted(request_ctx):
+    """A calculation chain of 150,000 formulas is more than the guard lets through in a
+    part that is parsed; openpyxl does not parse it, so the workbook is read."""
+    chain = (f'<calcChain xmlns="{hostile.MAIN}">'.encode()
+             + "".join(f'<c r="A{n}" i="1"/>' for n in range(150_000)).encode()
+             + b"</calcChain>")
+    content = hostile.workbook(hostile.sheet([b"<row><c><v>7</v></c></row>"]),
+                               extra={"xl/calcChain.xml": chain})
+    assert rows_of(content)[1][0] == "7"
+    styles = (f'<styleSheet xmlns="{hostile.MAIN}"><x>'.encode()
+              + "".join(f'<y n="{n}"/>' for n in range(150_000)).encode()
+              + b"</x></styleSheet>")
+    content = hostile.workbook(hostile.sheet([b"<row><c><v>7</v></c></row>"]),
+                               extra={"xl/styles.xml": styles})
+    assert refusal(content).code == "workbook_too_large"
+
+
 def test_a_zip_of_too_many_parts(request_ctx):
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
