@@ -29,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(core_config.load(app.instance_path, config))
     init_logging(app)
     init_extensions(app)
+    init_hooks(app)
     init_url_converters(app)
     register_blueprints(app)
     register_cli(app)
@@ -43,8 +44,8 @@ def init_logging(app: Flask) -> None:
 
 
 def init_extensions(app: Flask) -> None:
-    from core.api import init_api
     from core.body_limit import init_body_limit
+    from core.errors import init_errors
     from core.i18n import init_i18n
 
     db.init_app(app)
@@ -58,7 +59,7 @@ def init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_security_headers(app)
     init_i18n(app)
-    init_api(app)
+    init_errors(app)
     init_body_limit(app)  # a body over MAX_CONTENT_LENGTH is a 413, chunked or not
     from core.auth import reset_request_state, touch_login_session
 
@@ -93,6 +94,14 @@ def _plugins():
         except ModuleNotFoundError as err:
             if err.name not in (name, f"{name}.plugin"):
                 raise
+
+
+def init_hooks(app: Flask) -> None:
+    """What higher packages provide to lower ones (each plugin's HOOKS; see core.hooks)."""
+    from core import hooks
+
+    for plugin in _plugins():
+        hooks.provide_all(getattr(plugin, "HOOKS", {}))
 
 
 def init_url_converters(app: Flask) -> None:

@@ -34,13 +34,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.extensions import db
+from core.extensions import db, one_of
 from core.permissions import Target
 from core.types import UTCDateTime, utcnow
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 def _compound_target(compound, **extra) -> Target:
@@ -106,8 +102,8 @@ class Organisation(db.Model):
 
     __tablename__ = "org_organisation"
     __table_args__ = (
-        CheckConstraint(_in("kind", OrgKind), name="kind_known"),
-        CheckConstraint("party_type IS NULL OR " + _in("party_type", PartyType),
+        CheckConstraint(one_of("kind", OrgKind), name="kind_known"),
+        CheckConstraint("party_type IS NULL OR " + one_of("party_type", PartyType),
                         name="party_type_known"),
         # 业委会: 5 to 11 members, an odd number (DOMAIN §4)
         CheckConstraint("seats IS NULL OR (seats >= 5 AND seats <= 11 AND seats % 2 = 1)",
@@ -115,8 +111,8 @@ class Organisation(db.Model):
         CheckConstraint("term_ends_on IS NULL OR term_starts_on IS NULL "
                         "OR term_ends_on > term_starts_on", name="term_dates"),
         Index("uq_org_single_kind", "compound_id", "kind", unique=True,
-              sqlite_where=text(_in("kind", SINGLE_KINDS)),
-              postgresql_where=text(_in("kind", SINGLE_KINDS))),
+              sqlite_where=text(one_of("kind", SINGLE_KINDS)),
+              postgresql_where=text(one_of("kind", SINGLE_KINDS))),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -159,7 +155,7 @@ class OrgMember(db.Model):
     __tablename__ = "org_member"
     __table_args__ = (
         UniqueConstraint("org_id", "person_id"),
-        CheckConstraint(_in("position", Position), name="position_known"),
+        CheckConstraint(one_of("position", Position), name="position_known"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -323,7 +319,7 @@ class Action(db.Model):
 
     __tablename__ = "org_action"
     __table_args__ = (
-        CheckConstraint(_in("status", ActionStatus), name="status_known"),
+        CheckConstraint(one_of("status", ActionStatus), name="status_known"),
         CheckConstraint("score IS NULL OR (score >= 1 AND score <= 5)", name="score_range"),
         Index("ix_org_action_compound_status", "compound_id", "status"),
     )
@@ -400,8 +396,8 @@ class ResidentRequest(db.Model):
 
     __tablename__ = "org_request"
     __table_args__ = (
-        CheckConstraint(_in("category", RequestCategory), name="category_known"),
-        CheckConstraint(_in("status", RequestStatus), name="status_known"),
+        CheckConstraint(one_of("category", RequestCategory), name="category_known"),
+        CheckConstraint(one_of("status", RequestStatus), name="status_known"),
         CheckConstraint("satisfaction IS NULL OR (satisfaction >= 1 AND satisfaction <= 5)",
                         name="satisfaction_range"),
         CheckConstraint("valid OR invalid_reason <> ''", name="invalid_has_reason"),
@@ -468,7 +464,7 @@ class StructureViolation(db.Model):
 
     __tablename__ = "org_structure_violation"
     __table_args__ = (
-        CheckConstraint(_in("kind", ViolationKind), name="kind_known"),
+        CheckConstraint(one_of("kind", ViolationKind), name="kind_known"),
         CheckConstraint("corrected_on IS NULL OR corrected_on >= recorded_on",
                         name="corrected_after_recorded"),
     )

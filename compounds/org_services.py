@@ -54,8 +54,8 @@ from compounds.org_models import (
 from compounds.services import RegistryError
 from core import audit
 from core.extensions import db
-from core.models import ROLE_SCOPE, Role
-from core.permissions import Target, authorize, deny, may
+from core.models import Role
+from core.permissions import Target, authorize, deny, may, roles_over
 from core.types import utcnow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -175,31 +175,7 @@ def _enum(enum_cls, value, field: str, label):
 
 def roles_here(compound: Compound, user=None) -> set[Role]:
     """The roles the user holds whose scope covers this compound (admins: all roles)."""
-    user = user if user is not None else current_user
-    if not user or not user.is_authenticated:
-        return set()
-    if user.is_admin:
-        return set(Role)
-    target = compound.permission_target()
-    out = set()
-    for grant in user.grants:
-        role = Role(grant.role)
-        kind = ROLE_SCOPE[role]
-        if (kind, grant.scope_id) in {("compound", compound.id),
-                                      ("district", target.district_id),
-                                      ("street", target.street_id)}:
-            out.add(role)
-        elif kind == "company":
-            from core.permissions import _cached
-
-            if compound.id in _cached("served_compounds", grant.scope_id):
-                out.add(role)
-        elif kind == "person" and user.person_id is not None:
-            from core.permissions import _cached
-
-            if compound.id in {c for _, c in _cached("owned_units", user.person_id)}:
-                out.add(role)
-    return out
+    return roles_over(compound, user)
 
 
 def may_act_for(org: Organisation, user=None) -> bool:
@@ -1027,7 +1003,7 @@ def may_view_request(req: ResidentRequest) -> bool:
     if R.owner in roles and current_user.person_id is not None:
         if req.person_id == current_user.person_id:
             return True
-        owned = {u for u, _ in registry._owned_units(current_user.person_id)}
+        owned = {u for u, _ in registry.owned_units(current_user.person_id)}
         return req.unit_id is not None and req.unit_id in owned
     return False
 
@@ -1058,7 +1034,7 @@ def list_requests(compound: Compound, *, status: str | None = None,
             if prop is not None:
                 conds.append(ResidentRequest.org_id == prop.id)
         if R.owner in roles and current_user.person_id is not None:
-            owned = [u for u, _ in registry._owned_units(current_user.person_id)]
+            owned = [u for u, _ in registry.owned_units(current_user.person_id)]
             conds.append(ResidentRequest.person_id == current_user.person_id)
             if owned:
                 conds.append(ResidentRequest.unit_id.in_(owned))

@@ -8,6 +8,14 @@ BLUEPRINTS = ["compounds.views:bp", "compounds.api:bp", "compounds.org_views:bp"
               "compounds.org_api:bp"]
 NAV = [(_l("Compounds"), "compounds.index", "compound.list")]
 
+#: what the registry answers for lower layers (core.hooks)
+HOOKS = {
+    "permission.owned_units": "compounds.services:owned_units",
+    "accounts.scope_exists": ["compounds.services:scope_exists"],
+    "audit.compounds_in_districts": "compounds.services:compounds_in_districts",
+    "audit.compound_names": "compounds.services:compound_names",
+}
+
 #: the kinds of object the registry's and 1+3+X's URLs name (see core.loader)
 KINDS = [
     Kind("compound", "compounds.models:Compound"),

@@ -30,8 +30,8 @@ from core import audit
 from core.extensions import db
 from core.idnumber import IdNumberError
 from core.idnumber import normalize as normalize_id
-from core.loader import load
-from core.permissions import Target, authorize, may, register_resolver, scope_ids
+from core.loader import MAX_ID, load
+from core.permissions import Target, authorize, may, resolve, scope_ids
 from core.types import AmountError, area_to_str, parse_area
 
 
@@ -50,7 +50,7 @@ class NotFound(RegistryError):
 
 # -- permission resolvers -----------------------------------------------------------------
 
-def _owned_units(person_id: int) -> set[tuple[int, int]]:
+def owned_units(person_id: int) -> set[tuple[int, int]]:
     rows = db.session.execute(
         select(Unit.id, Unit.compound_id).join(Holding, Holding.unit_id == Unit.id)
         .where(Holding.person_id == person_id)
@@ -58,7 +58,30 @@ def _owned_units(person_id: int) -> set[tuple[int, int]]:
     return {(r[0], r[1]) for r in rows}
 
 
-register_resolver("owned_units", _owned_units)
+
+
+# -- what the registry answers for core (plugin HOOKS) -------------------------------------
+
+_SCOPE_MODELS = {"district": District, "street": Street, "compound": Compound, "person": Person}
+
+
+def scope_exists(kind: str, scope_id: int | None) -> bool | None:
+    """Whether the district, street, compound or person exists; None for other kinds."""
+    model = _SCOPE_MODELS.get(kind)
+    if model is None:
+        return None
+    return scope_id is not None and 0 < scope_id <= MAX_ID \
+        and db.session.get(model, scope_id) is not None
+
+
+def compounds_in_districts(district_ids):
+    """The ids of the districts' compounds, as a subquery (the audit log's filter)."""
+    return select(Compound.id).join(Street).where(Street.district_id.in_(district_ids))
+
+
+def compound_names(ids) -> dict[int, str]:
+    return dict(db.session.execute(
+        select(Compound.id, Compound.name).where(Compound.id.in_(ids))).all())
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -97,7 +120,7 @@ def visible_compounds_query(action: str = "compound.list"):
         return q
     conds = []
     if scope_ids(action, "person") and current_user.person_id:  # holds the owner role
-        owned = {c for _, c in _owned_units(current_user.person_id)}
+        owned = {c for _, c in owned_units(current_user.person_id)}
         if owned:
             conds.append(Compound.id.in_(owned))
     if compounds:
@@ -110,11 +133,9 @@ def visible_compounds_query(action: str = "compound.list"):
         conds.append(Street.district_id.in_(districts))
     companies = scope_ids(action, "company")
     if companies:
-        from core.permissions import _resolvers
-        fn = _resolvers.get("served_compounds")
         served = set()
         for c in companies:
-            served |= set(fn(c)) if fn else set()
+            served |= resolve("served_compounds", c)
         if served:
             conds.append(Compound.id.in_(served))
     return q.where(or_(*conds)) if conds else q.where(False)

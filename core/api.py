@@ -1,4 +1,4 @@
-"""API plumbing for /api/v1: JSON errors, body parsing, and the OpenAPI document.
+"""API plumbing for /api/v1: body parsing and the OpenAPI document (errors: core.errors).
 
 Each domain package has its own `api.py` blueprint mounted under /api/v1 (CTFd style).
 Routes declare their documentation with `@doc(...)`; /api/v1/openapi.json is generated
@@ -11,43 +11,24 @@ import re
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException
 
+from core.errors import API_PREFIX, DomainError
 from core.loader import MAX_ID, IdConverter
 from core.permissions import public, route_permission
 
-API_PREFIX = "/api/v1"
 
-_DEFAULT_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
-    415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
-    500: "internal_error",
-}
-
-
-class ApiError(Exception):
-    """A client error with a stable code: raised by services and views, rendered as JSON."""
+class ApiError(DomainError):
+    """Transitional: the API modules' old spelling of DomainError (status first)."""
 
     def __init__(self, status: int, code: str, message: str, details: dict | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.details = status, code, message, details or {}
-
-
-def error_response(status: int, code: str, message: str, details: dict | None = None):
-    body = {"error": {"code": code, "message": message, "details": details or {}}}
-    return jsonify(body), status
-
-
-def is_api_request() -> bool:
-    return request.path.startswith(API_PREFIX + "/") or request.path == API_PREFIX
+        super().__init__(code, message, status=status, details=details)
 
 
 def json_body() -> dict:
-    """The request's JSON object, or a 400 ApiError."""
+    """The request's JSON object, or a 400 malformed_json."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise ApiError(400, "malformed_json", "request body must be a JSON object")
+        raise DomainError("malformed_json", "request body must be a JSON object", status=400)
     return data
 
 
@@ -56,18 +37,21 @@ def field(data: dict, name: str, kind: type | tuple = str, *, required: bool = T
     """One field of a JSON body, type-checked; 422 with the field named if wrong."""
     if name not in data or data[name] is None:
         if required:
-            raise ApiError(422, "validation_error", f"'{name}' is required",
-                           {"fields": {name: "required"}})
+            raise DomainError("validation_error", f"'{name}' is required",
+                              details={"fields": {name: "required"}})
         return default
     value = data[name]
     if isinstance(value, bool) and kind is not bool and bool not in (
             kind if isinstance(kind, tuple) else (kind,)):
-        raise ApiError(422, "validation_error", f"'{name}' has the wrong type",
-                       {"fields": {name: "wrong type"}})
+        raise _wrong_type(name)
     if not isinstance(value, kind):
-        raise ApiError(422, "validation_error", f"'{name}' has the wrong type",
-                       {"fields": {name: "wrong type"}})
+        raise _wrong_type(name)
     return value
+
+
+def _wrong_type(name: str) -> DomainError:
+    return DomainError("validation_error", f"'{name}' has the wrong type",
+                       details={"fields": {name: "wrong type"}})
 
 
 def api_blueprint(name: str, import_name: str) -> Blueprint:
@@ -169,41 +153,3 @@ meta_api = api_blueprint("meta_api", __name__)
 @doc("This document: OpenAPI 3.1 description of every /api/v1 route", tag="meta")
 def openapi_json():
     return jsonify(openapi_document(current_app))
-
-
-def init_api(app: Flask) -> None:
-    """JSON errors for everything under /api/v1 — never an HTML page, never a bare 500."""
-
-    @app.errorhandler(ApiError)
-    def _api_error(err: ApiError):
-        return error_response(err.status, err.code, err.message, err.details)
-
-    @app.errorhandler(HTTPException)
-    def _http_error(err: HTTPException):
-        if is_api_request():
-            code = _DEFAULT_CODES.get(err.code or 500, "error")
-            message = err.description or err.name
-            if err.code == 401:
-                message = "missing or invalid token"
-            return error_response(err.code or 500, code, message)
-        from core.errors import render_html_error
-        return render_html_error(err)
-
-    from reports.fonts import FontNotFound
-
-    @app.errorhandler(FontNotFound)
-    def _no_font(err: FontNotFound):
-        """A PDF needs a CJK font the machine lacks: say how to install one."""
-        app.logger.error("PDF without a CJK font: %s", err)
-        if is_api_request():
-            return error_response(503, "font_missing", str(err))
-        from flask import render_template
-        return render_template("errors/error.html", code=503, message=str(err)), 503
-
-    @app.errorhandler(Exception)
-    def _unexpected(err: Exception):
-        app.logger.exception("unhandled error on %s", request.path)
-        if is_api_request():
-            return error_response(500, "internal_error", "internal error")
-        from core.errors import render_html_error
-        return render_html_error(err)

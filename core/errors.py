@@ -1,14 +1,69 @@
-"""HTML error pages (the API answers JSON: see core.api)."""
+"""The one error type of the domain, and the one place errors become responses.
 
-from flask import render_template
+Services refuse with `DomainError(code, message, *, field, status, details)`: `code` is the
+API's stable snake_case code, `message` is for people (a lazy translation), `field` names
+the input it concerns, `status` is the HTTP status (422 invalid, 409 state conflict, 404,
+403). Views that show a form catch it and put the message on the field
+(`core.web.form_error`); anything not caught is rendered here — the API's JSON error
+`{"error": {"code", "message", "details"}}` under /api/v1, the error page elsewhere. Never a
+bare 500 for a refusal.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+API_PREFIX = "/api/v1"
 
-def render_html_error(err: Exception):
-    if not isinstance(err, HTTPException):
-        err = InternalServerError()
-    titles = {
+_DEFAULT_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+    415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
+    500: "internal_error",
+}
+
+
+class DomainError(Exception):
+    """A refused request. With `field`, the API's details name it: details.fields[field]."""
+
+    def __init__(self, code: str, message, *, field: str | None = None, status: int = 422,
+                 details: dict | None = None):
+        super().__init__(str(message))
+        self.code, self.message, self.field, self.status = code, message, field, status
+        self.details = dict(details or {})
+        if field is not None:
+            self.details.setdefault("fields", {field: str(message)})
+
+
+def invalid(message, field: str | None = None, **details) -> DomainError:
+    """422 validation_error: the input is wrong."""
+    return DomainError("validation_error", message, field=field, status=422,
+                       details=details or None)
+
+
+def conflict(code: str, message, field: str | None = None) -> DomainError:
+    """409: the request does not fit the object's state (a vote already closed)."""
+    return DomainError(code, message, field=field, status=409)
+
+
+def not_found(what: str) -> DomainError:
+    return DomainError("not_found", _l("Not found: %(what)s", what=what), status=404)
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX + "/") or request.path == API_PREFIX
+
+
+def error_response(status: int, code: str, message: str, details: dict | None = None):
+    body = {"error": {"code": code, "message": message, "details": details or {}}}
+    return jsonify(body), status
+
+
+def _page_titles() -> dict[int, str]:
+    return {
         400: _("Bad request"),
         403: _("You do not have permission to do this"),
         404: _("Page not found"),
@@ -17,9 +72,60 @@ def render_html_error(err: Exception):
         429: _("Too many attempts; please wait a minute"),
         500: _("Something went wrong on our side"),
     }
+
+
+def error_page(code: int, message: str):
+    return render_template("errors/error.html", code=code, message=message), code
+
+
+def render_html_error(err: Exception):
+    if not isinstance(err, HTTPException):
+        err = InternalServerError()
     code = err.code or 500
     if code == 400 and "CSRF" in (err.description or ""):
         message = _("The form expired or was sent from elsewhere. Please reload and try again.")
     else:
-        message = titles.get(code, err.name)
-    return render_template("errors/error.html", code=code, message=message), code
+        message = _page_titles().get(code, err.name)
+    return error_page(code, message)
+
+
+def init_errors(app: Flask) -> None:
+    """JSON errors for everything under /api/v1 — never an HTML page, never a bare 500 —
+    and the error page for the rest."""
+
+    @app.errorhandler(DomainError)
+    def _domain_error(err: DomainError):
+        if is_api_request():
+            return error_response(err.status, err.code, str(err.message), err.details)
+        return error_page(err.status, str(err.message))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException):
+        if is_api_request():
+            code = _DEFAULT_CODES.get(err.code or 500, "error")
+            message = err.description or err.name
+            if err.code == 401:
+                message = "missing or invalid token"
+            response = error_response(err.code or 500, code, message)
+            if err.code == 405 and hasattr(err, "valid_methods") and err.valid_methods:
+                response[0].headers["Allow"] = ", ".join(sorted(err.valid_methods))
+            return response
+        return render_html_error(err)
+
+    from reports.fonts import FontNotFound
+
+    @app.errorhandler(FontNotFound)
+    def _no_font(err: FontNotFound):
+        """A PDF needs a CJK font the machine lacks: say how to install one."""
+        app.logger.error("PDF without a CJK font: %s", err)
+        if is_api_request():
+            return error_response(503, "font_missing", str(err))
+        return error_page(503, str(err))
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception):
+        app.logger.exception("unhandled error on %s", request.path)
+        if is_api_request():
+            return error_response(500, "internal_error", "internal error")
+        return render_html_error(err)
+

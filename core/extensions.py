@@ -25,6 +25,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+def one_of(column: str, values) -> str:
+    """The text of a CHECK constraint: `column` holds one of `values` (enums stored as text)."""
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()

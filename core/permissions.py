@@ -15,57 +15,73 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask import abort, g, request
 from flask_login import current_user
 
+from core import hooks
 from core.models import ROLE_SCOPE, Role
 
 log = logging.getLogger("tongxin.security")
 
 R = Role
-_COMPOUND_STAFF = {R.party_secretary, R.rc_secretary, R.oc_member}
-_OVERSIGHT = {R.district_admin, R.street_staff}
+#: the compound's own staff: the party branch, the residents' and the owners' committee
+COMPOUND_STAFF = frozenset({R.party_secretary, R.rc_secretary, R.oc_member})
+#: the authorities above the compound
+OVERSIGHT = frozenset({R.district_admin, R.street_staff})
+#: "staff": everybody who sees a compound's work whole (drafts, every request, every check)
+STAFF = COMPOUND_STAFF | OVERSIGHT
+
+#: who may record the work of an organisation of the 1+3+X (处置、反馈、答复), by its kind:
+#: its own people; for the X — who seldom have accounts — the party branch and the
+#: residents' committee on their behalf
+ACTING_ROLES: dict[str, frozenset[Role]] = {
+    "party": frozenset({R.party_secretary}),
+    "residents_committee": frozenset({R.rc_secretary}),
+    "owners_committee": frozenset({R.oc_member}),
+    "property": frozenset({R.property_manager}),
+}
+X_ACTING_ROLES = frozenset({R.party_secretary, R.rc_secretary})
 
 #: action → roles that may perform it (within their scope). The system admin may do all.
 POLICY: dict[str, frozenset[Role]] = {k: frozenset(v) for k, v in {
     # registry (compounds/)
-    "compound.list": _OVERSIGHT | _COMPOUND_STAFF | {R.property_manager},
-    "compound.view": _OVERSIGHT | _COMPOUND_STAFF | {R.property_manager},
+    "compound.list": OVERSIGHT | COMPOUND_STAFF | {R.property_manager},
+    "compound.view": OVERSIGHT | COMPOUND_STAFF | {R.property_manager},
     "compound.create": {R.district_admin},
     "compound.edit": {R.district_admin, R.rc_secretary},
     "registry.edit": {R.district_admin, R.rc_secretary},
     "registry.import": {R.district_admin, R.rc_secretary},
     "registry.export": {R.district_admin, R.rc_secretary},
-    "unit.view": _OVERSIGHT | _COMPOUND_STAFF | {R.property_manager, R.owner},
+    "unit.view": OVERSIGHT | COMPOUND_STAFF | {R.property_manager, R.owner},
     "person.view_id": {R.district_admin, R.rc_secretary},  # still masked; see registry.export
     # accounts and audit (core/)
     "users.manage": set(),  # system admin only
     "audit.view": {R.district_admin},
     # 1+3+X organisations, meetings, requests (compounds/)
-    "org.view": _OVERSIGHT | _COMPOUND_STAFF | {R.property_manager, R.owner},
+    "org.view": OVERSIGHT | COMPOUND_STAFF | {R.property_manager, R.owner},
     "org.manage": {R.party_secretary, R.rc_secretary},
     "meeting.manage": {R.party_secretary},
-    "action.respond": _COMPOUND_STAFF | {R.property_manager},
+    "action.respond": COMPOUND_STAFF | {R.property_manager},
     "request.file": {R.owner},
     "request.record": {R.rc_secretary, R.party_secretary},
-    "request.view": _OVERSIGHT | _COMPOUND_STAFF | {R.property_manager, R.owner},
+    "request.view": OVERSIGHT | COMPOUND_STAFF | {R.property_manager, R.owner},
     "request.route": {R.rc_secretary},
-    "request.respond": _COMPOUND_STAFF | {R.property_manager},
+    "request.respond": COMPOUND_STAFF | {R.property_manager},
     # votes (votes/)
-    "vote.view": _OVERSIGHT | _COMPOUND_STAFF | {R.owner},
+    "vote.view": OVERSIGHT | COMPOUND_STAFF | {R.owner},
     "vote.create": {R.rc_secretary, R.oc_member},
     "vote.manage": {R.rc_secretary},
     "vote.cast": {R.owner},
     "vote.enter_paper": {R.rc_secretary},
     # repair fund (owners_committee/)
-    "fund.view": _OVERSIGHT | _COMPOUND_STAFF | {R.owner},
+    "fund.view": OVERSIGHT | COMPOUND_STAFF | {R.owner},
     "fund.manage": {R.oc_member},
-    "fund.ledger": _OVERSIGHT | _COMPOUND_STAFF,  # every unit's sub-ledger; owners: their own
+    "fund.ledger": OVERSIGHT | COMPOUND_STAFF,  # every unit's sub-ledger; owners: their own
     # owners'-committee elections and vetting (owners_committee/)
-    "election.view": _OVERSIGHT | _COMPOUND_STAFF | {R.owner},
+    "election.view": OVERSIGHT | COMPOUND_STAFF | {R.owner},
     "election.manage": {R.rc_secretary, R.party_secretary},
     "candidate.review": {R.party_secretary},
     "election.object": {R.owner},
@@ -77,16 +93,6 @@ POLICY: dict[str, frozenset[Role]] = {k: frozenset(v) for k, v in {
     "rating.respond": {R.property_manager},
     "rating.survey": {R.owner},
 }.items()}
-
-#: resolvers registered by domain packages: name → callable
-_resolvers: dict[str, Callable] = {}
-
-
-def register_resolver(name: str, fn: Callable) -> None:
-    """`owned_units(person_id) -> {(unit_id, compound_id)}`;
-    `served_compounds(company_id) -> {compound_id}`."""
-    _resolvers[name] = fn
-
 
 @dataclass(frozen=True)
 class Target:
@@ -103,11 +109,19 @@ class Target:
     also: tuple[Target, ...] = ()
 
 
-def _cached(name: str, key) -> set:
+def resolve(name: str, key) -> set:
+    """What a domain package answers about a scope, cached for the request: the hooks
+    `permission.owned_units(person_id) -> {(unit_id, compound_id)}` (compounds) and
+    `permission.served_compounds(company_id) -> {compound_id}` (property). A package that is
+    not there answers nothing, so its scope covers nothing (closed, not open)."""
     cache = g.setdefault("_perm_cache", {})
     if (name, key) not in cache:
-        fn = _resolvers.get(name)
-        cache[(name, key)] = set(fn(key)) if fn else set()
+        try:
+            fn = hooks.one(f"permission.{name}")
+        except hooks.HookMissing:
+            cache[(name, key)] = set()
+        else:
+            cache[(name, key)] = set(fn(key))
     return cache[(name, key)]
 
 
@@ -123,13 +137,13 @@ def _grant_covers(user, role: Role, scope_id, target: Target) -> bool:
         if target.company_id is not None:
             return target.company_id == scope_id
         return (target.compound_id is not None
-                and target.compound_id in _cached("served_compounds", scope_id))
+                and target.compound_id in resolve("served_compounds", scope_id))
     if kind == "person":
         if user.person_id is None:
             return False
         if target.person_id is not None:
             return target.person_id == user.person_id
-        owned = _cached("owned_units", user.person_id)
+        owned = resolve("owned_units", user.person_id)
         if target.unit_ids:
             return bool(target.unit_ids & {u for u, _ in owned})
         return target.compound_id is not None and target.compound_id in {c for _, c in owned}
@@ -156,6 +170,30 @@ def may(action: str, obj=None, user=None) -> bool:
     target = obj if isinstance(obj, Target) else obj.permission_target()
     return any(_grant_covers(user, role, scope_id, place)
                for place in (target, *target.also) for role, scope_id in grants)
+
+
+def roles_over(obj, user=None) -> set[Role]:
+    """The roles the user holds whose scope covers `obj` (a Target or an object with
+    `permission_target()`); the system administrator holds every role everywhere."""
+    user = user if user is not None else current_user
+    if not user or not user.is_authenticated:
+        return set()
+    if user.is_admin:
+        return set(Role)
+    target = obj if isinstance(obj, Target) else obj.permission_target()
+    places = (target, *target.also)
+    return {Role(gr.role) for gr in user.grants
+            if any(_grant_covers(user, Role(gr.role), gr.scope_id, p) for p in places)}
+
+
+def is_staff(obj, user=None) -> bool:
+    """Staff or oversight of the object's compound (not only an owner or the company)."""
+    return bool(roles_over(obj, user) & STAFF)
+
+
+def may_act_for(org_kind: str, obj, user=None) -> bool:
+    """Whether the user may record the work of an organisation of this kind at `obj`."""
+    return bool(roles_over(obj, user) & ACTING_ROLES.get(str(org_kind), X_ACTING_ROLES))
 
 
 def scope_ids(action: str, kind: str, user=None) -> set[int] | None:

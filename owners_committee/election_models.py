@@ -32,13 +32,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.extensions import db
+from core.extensions import db, one_of
 from core.permissions import Target
 from core.types import UTCDateTime, utcnow
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class ElectionKind(enum.StrEnum):
@@ -73,8 +69,8 @@ class Election(db.Model):
 
     __tablename__ = "oc_election"
     __table_args__ = (
-        CheckConstraint(_in("kind", ElectionKind), name="kind_known"),
-        CheckConstraint(_in("status", ElectionStatus), name="status_known"),
+        CheckConstraint(one_of("kind", ElectionKind), name="kind_known"),
+        CheckConstraint(one_of("status", ElectionStatus), name="status_known"),
         # 5 to 11 members, an odd number
         CheckConstraint("seats >= 5 AND seats <= 11 AND seats % 2 = 1", name="seats_odd_5_11"),
         CheckConstraint("notice_days >= 7 AND notice_days <= 30", name="notice_days_range"),
@@ -139,7 +135,7 @@ class GroupMember(db.Model):
     """A member of the preparatory group (筹备组成员)."""
 
     __tablename__ = "oc_group_member"
-    __table_args__ = (CheckConstraint(_in("role", GroupRole), name="role_known"),)
+    __table_args__ = (CheckConstraint(one_of("role", GroupRole), name="role_known"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("oc_election.id", ondelete="CASCADE"),
@@ -190,9 +186,9 @@ class Candidate(db.Model):
     __tablename__ = "oc_candidate"
     __table_args__ = (
         UniqueConstraint("election_id", "person_id"),
-        CheckConstraint(_in("nomination", Nomination), name="nomination_known"),
-        CheckConstraint(_in("status", CandidateStatus), name="status_known"),
-        CheckConstraint(_in("politics", Politics), name="politics_known"),
+        CheckConstraint(one_of("nomination", Nomination), name="nomination_known"),
+        CheckConstraint(one_of("status", CandidateStatus), name="status_known"),
+        CheckConstraint(one_of("politics", Politics), name="politics_known"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -250,7 +246,7 @@ class CandidateReview(db.Model):
     __tablename__ = "oc_candidate_review"
     __table_args__ = (
         UniqueConstraint("candidate_id", "stage"),
-        CheckConstraint(_in("stage", ReviewStage), name="stage_known"),
+        CheckConstraint(one_of("stage", ReviewStage), name="stage_known"),
         CheckConstraint("approved OR reason <> ''", name="rejection_has_reason"),
     )
 
@@ -317,7 +313,7 @@ class ElectionBallot(db.Model):
     __tablename__ = "oc_election_ballot"
     __table_args__ = (
         UniqueConstraint("vote_id", "group_id"),
-        CheckConstraint(_in("channel", ("online", "paper", "proxy")), name="channel_known"),
+        CheckConstraint(one_of("channel", ("online", "paper", "proxy")), name="channel_known"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -37,14 +37,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.extensions import db
+from core.extensions import db, one_of
 from core.permissions import Target
 from core.types import Area, UTCDateTime, utcnow
 from owners_committee.fund_rules import EntryKind
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class PostingKind(enum.StrEnum):
@@ -154,7 +150,7 @@ class FundPosting(db.Model):
 
     __tablename__ = "fund_posting"
     __table_args__ = (
-        CheckConstraint(_in("kind", list(PostingKind)), name="kind_known"),
+        CheckConstraint(one_of("kind", list(PostingKind)), name="kind_known"),
         CheckConstraint("basis IS NULL OR basis IN ('balance', 'area')", name="basis_known"),
         Index("ix_fund_posting_compound_at", "compound_id", "created_at"),
     )
@@ -205,7 +201,7 @@ class FundEntry(db.Model):
 
     __tablename__ = "fund_entry"
     __table_args__ = (
-        CheckConstraint(_in("kind", list(EntryKind)), name="kind_known"),
+        CheckConstraint(one_of("kind", list(EntryKind)), name="kind_known"),
         CheckConstraint("balance_after_fen >= 0", name="balance_after_not_negative"),
         CheckConstraint("arrears_after_fen >= 0", name="arrears_after_not_negative"),
         CheckConstraint("kind <> 'reversal' OR reverses_entry_id IS NOT NULL",
@@ -268,8 +264,9 @@ class RepairProject(db.Model):
     __tablename__ = "repair_project"
     __table_args__ = (
         CheckConstraint("cost_fen > 0", name="cost_positive"),
-        CheckConstraint(_in("status", list(ProjectStatus)), name="status_known"),
-        CheckConstraint("emergency_kind IS NULL OR " + _in("emergency_kind", list(EmergencyKind)),
+        CheckConstraint(one_of("status", list(ProjectStatus)), name="status_known"),
+        CheckConstraint("emergency_kind IS NULL OR "
+                        + one_of("emergency_kind", list(EmergencyKind)),
                         name="emergency_kind_known"),
         CheckConstraint("vote_id IS NOT NULL OR (emergency_kind IS NOT NULL AND "
                         "emergency_reason <> '')", name="approved"),

@@ -27,14 +27,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.extensions import db
+from core.extensions import db, one_of
 from core.idnumber import mask
 from core.permissions import Target
 from core.types import UTCDateTime, utcnow
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class StaffRole(enum.StrEnum):
@@ -129,7 +125,7 @@ class StaffMember(db.Model):
     __tablename__ = "property_staff"
     __table_args__ = (
         UniqueConstraint("company_id", "id_number"),
-        CheckConstraint(_in("role", StaffRole), name="staff_role"),
+        CheckConstraint(one_of("role", StaffRole), name="staff_role"),
         CheckConstraint("left_on IS NULL OR joined_on IS NULL OR left_on >= joined_on",
                         name="staff_dates"),
     )
@@ -229,7 +225,7 @@ class SurveyResponse(db.Model):
         UniqueConstraint("period", "unit_id", name="uq_survey_period_unit"),
         CheckConstraint("answered >= 1 AND answered <= 5", name="survey_answered"),
         CheckConstraint("total >= answered AND total <= 5 * answered", name="survey_total"),
-        CheckConstraint(_in("channel", ("online", "paper")), name="survey_channel"),
+        CheckConstraint(one_of("channel", ("online", "paper")), name="survey_channel"),
         *(CheckConstraint(f"{item} IS NULL OR ({item} >= 1 AND {item} <= 5)",
                           name=f"survey_{item}_range")
           for item in ("cleaning", "security", "greening", "repairs", "attitude")),
@@ -305,12 +301,12 @@ class CreditRecord(db.Model):
 
     __tablename__ = "property_credit_record"
     __table_args__ = (
-        CheckConstraint(_in("kind", CreditKind), name="credit_kind"),
+        CheckConstraint(one_of("kind", CreditKind), name="credit_kind"),
         CheckConstraint("(kind = 'good' AND points > 0) OR (kind <> 'good' AND points < 0)",
                         name="credit_points_sign"),
         CheckConstraint("(kind = 'veto' AND veto_reason IS NOT NULL) OR "
                         "(kind <> 'veto' AND veto_reason IS NULL)", name="credit_veto_reason"),
-        CheckConstraint(_in("status", ("active", "withdrawn")), name="credit_status"),
+        CheckConstraint(one_of("status", ("active", "withdrawn")), name="credit_status"),
         Index("ix_property_credit_district_period", "district_id", "period"),
     )
 
@@ -352,7 +348,7 @@ class CreditObjection(db.Model):
 
     __tablename__ = "property_objection"
     __table_args__ = (
-        CheckConstraint(_in("status", ObjectionStatus), name="objection_status"),
+        CheckConstraint(one_of("status", ObjectionStatus), name="objection_status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -388,7 +384,7 @@ class RatingPeriod(db.Model):
     __tablename__ = "property_rating_period"
     __table_args__ = (
         UniqueConstraint("district_id", "code", "version", name="uq_rating_period_version"),
-        CheckConstraint(_in("status", PeriodStatus), name="rating_period_status"),
+        CheckConstraint(one_of("status", PeriodStatus), name="rating_period_status"),
         CheckConstraint("version >= 1", name="rating_period_version"),
     )
 
@@ -422,7 +418,7 @@ class RatingResult(db.Model):
     __tablename__ = "property_rating_result"
     __table_args__ = (
         UniqueConstraint("period_id", "company_id", name="uq_rating_result_company"),
-        CheckConstraint("listing IS NULL OR " + _in("listing", ("red", "black", "warning")),
+        CheckConstraint("listing IS NULL OR " + one_of("listing", ("red", "black", "warning")),
                         name="rating_result_listing"),
     )
 
@@ -456,7 +452,7 @@ class Rectification(db.Model):
 
     __tablename__ = "property_rectification"
     __table_args__ = (
-        CheckConstraint(_in("status", RectificationStatus), name="rectification_status"),
+        CheckConstraint(one_of("status", RectificationStatus), name="rectification_status"),
         Index("ix_property_rectification_company", "company_id", "district_id", "period"),
     )
 

@@ -1,14 +1,12 @@
 """Property companies and ratings: routes, menu entries and commands.
 
-Importing the services registers the ``served_compounds`` permission resolver (the
-property_manager's scope) when the app starts.
+The ``served_compounds`` permission hook (the property_manager's scope) is declared in HOOKS.
 """
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BaseConverter
 
 from core.loader import Kind
-from property import services as property_services  # noqa: F401  (registers the resolver)
 
 BLUEPRINTS = ["property.views:bp", "property.api:bp"]
 NAV = [
@@ -24,6 +22,12 @@ class PeriodConverter(BaseConverter):
 
 
 CONVERTERS = {"period": PeriodConverter}
+
+#: what the property package answers for lower layers (core.hooks)
+HOOKS = {
+    "permission.served_compounds": "property.services:served_compounds",
+    "accounts.scope_exists": ["property.services:scope_exists"],
+}
 
 #: the kinds of object the property package's URLs name (see core.loader)
 KINDS = [

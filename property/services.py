@@ -41,8 +41,8 @@ from core import audit
 from core.extensions import db
 from core.idnumber import IdNumberError
 from core.idnumber import normalize as normalize_id
-from core.loader import load
-from core.permissions import Target, authorize, may, register_resolver, scope_ids
+from core.loader import MAX_ID, load
+from core.permissions import Target, authorize, may, scope_ids
 from core.types import AmountError, parse_money, utcnow
 from property import rules
 from property.models import (
@@ -164,8 +164,6 @@ def served_compounds(company_id: int, on: dt.date | None = None) -> set[int]:
             ServiceContract.company_id == company_id, ServiceContract.starts_on <= day,
             or_(ServiceContract.ends_on.is_(None), ServiceContract.ends_on >= day))))
 
-
-register_resolver("served_compounds", served_compounds)
 
 
 def _company_targets(company: Company) -> list[Target]:
@@ -337,6 +335,14 @@ def fetch_company(company_id: int, action: str) -> Company:
         abort(404)
     _authorize_company(action, company)
     return company
+
+
+def scope_exists(kind: str, scope_id: int | None) -> bool | None:
+    """Whether the company exists (core.accounts asks before granting its manager role)."""
+    if kind != "company":
+        return None
+    return scope_id is not None and 0 < scope_id <= MAX_ID \
+        and db.session.get(Company, scope_id) is not None
 
 
 def list_companies(search: str = "") -> list[Company]:

@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.extensions import db
+from core.extensions import db, one_of
 from core.permissions import Target
 from core.types import Area, UTCDateTime, utcnow
 
@@ -77,18 +77,15 @@ MATTERS = ("rules", "covenant", "committee", "manager", "use_fund", "raise_fund"
            "common_use", "other")
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
 
 class Vote(db.Model):
     """One owners' decision on one matter within one scope (表决)."""
 
     __tablename__ = "vote"
     __table_args__ = (
-        CheckConstraint(_in("matter", MATTERS), name="matter_known"),
-        CheckConstraint(_in("status", [s.value for s in VoteStatus]), name="status_known"),
-        CheckConstraint(_in("rule_variant", [v.value for v in RuleVariant]),
+        CheckConstraint(one_of("matter", MATTERS), name="matter_known"),
+        CheckConstraint(one_of("status", [s.value for s in VoteStatus]), name="status_known"),
+        CheckConstraint(one_of("rule_variant", [v.value for v in RuleVariant]),
                         name="rule_variant_known"),
         CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at",
                         name="closes_after_opens"),

@@ -1,0 +1,72 @@
+"""What higher packages contribute to lower ones, declared — never imported.
+
+The packages depend one way: core ← compounds ← {votes, property} ← owners_committee.
+Where a lower package shows or asks something of a higher one (the 1+3+X overview shows the
+open votes, the fund balance and the company's rating; the permission policy asks which
+units a person owns; a vote asks whether it is an owners'-committee election), the higher
+package declares a provider in its `plugin.py`:
+
+    HOOKS = {"org.overview_panels": ["votes.panels:open_votes"],
+             "votes.own_ballot_page": "owners_committee.election.hooks:ballot_page"}
+
+and `app.py` wires them at start-up (`provide_all`). A name mapped to a list collects
+contributions (`contributions(name)`); a name mapped to one spec is a single provider
+(`one(name)`). A single provider that nobody declared raises `HookMissing`: the caller fails
+closed, and `check_required` stops the app at start-up for hooks a package cannot do without.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+_many: dict[str, list[Callable]] = {}
+_one: dict[str, Callable] = {}
+
+
+class HookMissing(LookupError):
+    """No package provides a hook that is needed: refuse rather than guess."""
+
+
+def _import(spec: str) -> Callable:
+    module_name, attr = spec.split(":")
+    module = __import__(module_name, fromlist=[attr])
+    return getattr(module, attr)
+
+
+def provide(name: str, spec: str | list[str]) -> None:
+    if isinstance(spec, list):
+        found = _many.setdefault(name, [])
+        for item in spec:
+            fn = _import(item)
+            if fn not in found:
+                found.append(fn)
+    else:
+        fn = _import(spec)
+        if _one.get(name, fn) is not fn:
+            raise ValueError(f"hook {name!r} has two providers")
+        _one[name] = fn
+
+
+def provide_all(declared: dict[str, str | list[str]]) -> None:
+    for name, spec in declared.items():
+        provide(name, spec)
+
+
+def contributions(name: str) -> list[Callable]:
+    """Every function contributed to `name`, in the order the packages were wired."""
+    return list(_many.get(name, ()))
+
+
+def one(name: str) -> Callable:
+    """The single provider of `name`; HookMissing if none was declared."""
+    try:
+        return _one[name]
+    except KeyError:
+        raise HookMissing(f"no package provides the hook {name!r}") from None
+
+
+def check_required(names: list[str]) -> None:
+    """At start-up: every hook a package cannot do without has its provider."""
+    missing = [n for n in names if n not in _one and n not in _many]
+    if missing:
+        raise HookMissing(f"no package provides the hooks {missing}")
