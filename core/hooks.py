@@ -18,6 +18,39 @@ closed, and `check_required` stops the app at start-up for hooks a package canno
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+
+#: The hooks of the house and what their providers return. Lists collect contributions;
+#: single names have one provider.
+#:   org.overview_panels      [fn(compound) -> Panel | None]  the 1+3+X overview's boxes
+#:   compound.page_panels     [fn(compound) -> Panel | None]  the compound page's boxes
+#:   compounds.serving_company  fn(compound_id, on=None) -> company | None (has .id, .name)
+#:   votes.own_ballot_page      fn(vote) -> endpoint URL | None: a vote whose ballots are
+#:                              cast elsewhere (an owners'-committee election's); required
+#:   permission.owned_units     fn(person_id) -> {(unit_id, compound_id)}
+#:   permission.served_compounds  fn(company_id) -> {compound_id}
+#:   accounts.scope_exists    [fn(kind, scope_id) -> bool | None]
+#:   audit.compounds_in_districts  fn(district_ids) -> select of compound ids
+#:   audit.compound_names       fn(ids) -> {id: name}
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A box a higher package puts on a lower package's page: its template (in the
+    providing package's templates) and what that template needs. None = not shown."""
+
+    title: str
+    template: str
+    context: dict = field(default_factory=dict)
+    #: boxes are shown in this order, then by title
+    order: int = 100
+
+
+def panels(name: str, obj) -> list[Panel]:
+    """The boxes every provider of `name` has for `obj`, in their order."""
+    found = [p for fn in contributions(name) if (p := fn(obj)) is not None]
+    return sorted(found, key=lambda p: (p.order, str(p.title)))
+
 
 _many: dict[str, list[Callable]] = {}
 _one: dict[str, Callable] = {}
