@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 #:   org.overview_panels      [fn(compound) -> Panel | None]  the 1+3+X overview's boxes
 #:   compound.page_panels     [fn(compound) -> Panel | None]  the compound page's boxes
 #:   compounds.serving_company  fn(compound_id, on=None) -> company | None (has .id, .name)
-#:   votes.own_ballot_page      fn(vote) -> endpoint URL | None: a vote whose ballots are
-#:                              cast elsewhere (an owners'-committee election's); required
+#:   votes.own_ballot_page    [fn(vote, kind) -> (endpoint, url values) | None]: where a
+#:                              matter-3 vote's ballots are cast instead (an owners'-committee
+#:                              election's); votes requires a provider (fails closed)
 #:   permission.owned_units     fn(person_id) -> {(unit_id, compound_id)}
 #:   permission.served_compounds  fn(company_id) -> {compound_id}
 #:   accounts.scope_exists    [fn(kind, scope_id) -> bool | None]
