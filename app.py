@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 
@@ -10,16 +11,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import config as core_config
 from core.extensions import csrf, db, init_security_headers, limiter, login_manager, migrate
+from core.hooks import import_spec
 
 #: Domain packages. Each has a `plugin.py` declaring BLUEPRINTS (import specs), optional
 #: NAV entries (label, endpoint, action) and an optional `register_cli(app)`.
 PACKAGES = ["core", "compounds", "votes", "owners_committee", "property"]
-
-
-def _import(spec: str):
-    module_name, attr = spec.split(":")
-    module = __import__(module_name, fromlist=[attr])
-    return getattr(module, attr)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -78,30 +74,24 @@ def init_proxies(app: Flask) -> None:
 
 def _import_models() -> None:
     """Every package's models, so that metadata (and Alembic) sees all tables."""
-    import compounds.models  # noqa: F401
     for name in PACKAGES:
-        try:
-            __import__(f"{name}.models")
-        except ModuleNotFoundError as err:
-            if err.name != f"{name}.models":
-                raise
+        importlib.import_module(f"{name}.models")
 
 
 def _plugins():
     for name in PACKAGES:
-        try:
-            yield __import__(f"{name}.plugin", fromlist=["BLUEPRINTS"])
-        except ModuleNotFoundError as err:
-            if err.name not in (name, f"{name}.plugin"):
-                raise
+        yield importlib.import_module(f"{name}.plugin")
 
 
 def init_hooks(app: Flask) -> None:
     """What higher packages provide to lower ones (each plugin's HOOKS; see core.hooks)."""
     from core import hooks
 
+    required = []
     for plugin in _plugins():
         hooks.provide_all(getattr(plugin, "HOOKS", {}))
+        required.extend(getattr(plugin, "REQUIRED_HOOKS", []))
+    hooks.check_required(required)  # a hook a package cannot do without: refuse to start
 
 
 def init_url_converters(app: Flask) -> None:
@@ -120,7 +110,7 @@ def register_blueprints(app: Flask) -> None:
     nav = []
     for plugin in _plugins():
         for spec in plugin.BLUEPRINTS:
-            bp = _import(spec)
+            bp = import_spec(spec)
             app.register_blueprint(bp)
             if bp.url_prefix and bp.url_prefix.startswith("/api/"):
                 csrf.exempt(bp)  # bearer tokens only: see core.auth

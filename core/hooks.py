@@ -17,6 +17,7 @@ closed, and `check_required` stops the app at start-up for hooks a package canno
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -61,21 +62,21 @@ class HookMissing(LookupError):
     """No package provides a hook that is needed: refuse rather than guess."""
 
 
-def _import(spec: str) -> Callable:
+def import_spec(spec: str):
+    """The object an import spec names: "votes.models:Vote"."""
     module_name, attr = spec.split(":")
-    module = __import__(module_name, fromlist=[attr])
-    return getattr(module, attr)
+    return getattr(importlib.import_module(module_name), attr)
 
 
 def provide(name: str, spec: str | list[str]) -> None:
     if isinstance(spec, list):
         found = _many.setdefault(name, [])
         for item in spec:
-            fn = _import(item)
+            fn = import_spec(item)
             if fn not in found:
                 found.append(fn)
     else:
-        fn = _import(spec)
+        fn = import_spec(spec)
         if _one.get(name, fn) is not fn:
             raise ValueError(f"hook {name!r} has two providers")
         _one[name] = fn

@@ -27,6 +27,7 @@ from flask import abort
 from werkzeug.routing import BaseConverter, ValidationError
 
 from core.extensions import db
+from core.hooks import import_spec
 from core.permissions import authorize
 
 #: the largest id any supported engine stores in an integer primary key (PostgreSQL's
@@ -67,15 +68,10 @@ _KINDS: dict[str, _Resolved] = {}
 _BY_MODEL: dict[type, _Resolved] = {}
 
 
-def _import(spec: str):
-    module_name, attr = spec.split(":")
-    module = __import__(module_name, fromlist=[attr])
-    return getattr(module, attr)
-
-
 def register(kind: Kind) -> None:
     """Declare a kind (app.py calls this for every plugin's KINDS)."""
-    resolved = _Resolved(kind, _import(kind.model), _import(kind.fetch) if kind.fetch else None)
+    fetch = import_spec(kind.fetch) if kind.fetch else None
+    resolved = _Resolved(kind, import_spec(kind.model), fetch)
     _KINDS[kind.name] = resolved
     _BY_MODEL[resolved.model] = resolved
 
