@@ -15,6 +15,7 @@ Options (environment): BENCH_CAST_REQUESTS (default 4000), BENCH_GUNICORN_WORKER
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import http.client
@@ -28,6 +29,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -368,16 +371,10 @@ def _settle(url: str) -> None:
     engine.dispose()
 
 
-def bench_casting(url: str, rows: list[dict]) -> None:
-    n = int(os.environ.get("BENCH_CAST_REQUESTS", "4000"))
-    rng = random.Random(7)
-    app = make_app(url)
-    _admin(app)
-    cid = _load_compound(app, "投票压测小区", UNITS, rng=rng)
-    vid, _ = _open_vote(app, cid, "并发投票")
-    warm = 200
-    owners = _tokens_for(app, vid, n + warm)
-    _settle(url)
+@contextlib.contextmanager
+def serving(url: str):
+    """gunicorn on a free port over the database at `url` (the production shape: gthread
+    workers; BENCH_GUNICORN_* override), until the block ends. Yields a Server."""
     port = _free_port()
     cpus = os.cpu_count() or 2
     workers = int(os.environ.get("BENCH_GUNICORN_WORKERS", str(2 * cpus + 1)))
@@ -406,31 +403,53 @@ def bench_casting(url: str, rows: list[dict]) -> None:
                     time.sleep(0.3)
             else:
                 raise RuntimeError(f"gunicorn did not start; see {log_path}")
-            path = f"/api/v1/votes/{vid}/ballots"
-
-            def cast_job(token, label):
-                return ("POST", path, {"unit": label, "choice": rng.choice(
-                    ["agree", "agree", "agree", "oppose", "abstain"]), "channel": "online"}, token)
-
-            _drive(port, [cast_job(t, u) for t, u in owners[:warm]], CLIENTS)
-            _drive(port, [("GET", "/healthz", None, None)] * warm, CLIENTS)
             db_name = url.rsplit("/", 1)[1]
-
-            def app_cpu():
-                return _cpu(lambda cmd, ppid: ppid == proc.pid)
-
-            def db_cpu():
-                return _cpu(lambda cmd, ppid: cmd.startswith("postgres:") and db_name in cmd)
-
-            a0, d0 = app_cpu(), db_cpu()
-            elapsed, lat, codes = _drive(port, [cast_job(t, u) for t, u in owners[warm:]], CLIENTS)
-            a1, d1 = app_cpu(), db_cpu()
-            cast_rate = len(lat) / elapsed
-            h_elapsed, h_lat, h_codes = _drive(port, [("GET", "/healthz", None, None)] * n, CLIENTS)
-            health_rate = len(h_lat) / h_elapsed
+            yield Server(port, proc, cpus, f"gunicorn {workers}×{threads} {worker_class}",
+                         app_cpu=lambda: _cpu(lambda cmd, ppid: ppid == proc.pid),
+                         db_cpu=lambda: _cpu(lambda cmd, ppid: cmd.startswith("postgres:")
+                                             and db_name in cmd))
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+@dataclass(frozen=True)
+class Server:
+    port: int
+    proc: subprocess.Popen
+    cpus: int
+    shape: str
+    app_cpu: Callable[[], float]  # CPU seconds so far: gunicorn workers
+    db_cpu: Callable[[], float]  # … and this database's PostgreSQL backends
+
+
+def cast_job(path: str, token: str, label: str, rng: random.Random):
+    return ("POST", path, {"unit": label, "choice": rng.choice(
+        ["agree", "agree", "agree", "oppose", "abstain"]), "channel": "online"}, token)
+
+
+def bench_casting(url: str, rows: list[dict]) -> None:
+    n = int(os.environ.get("BENCH_CAST_REQUESTS", "4000"))
+    rng = random.Random(7)
+    app = make_app(url)
+    _admin(app)
+    cid = _load_compound(app, "投票压测小区", UNITS, rng=rng)
+    vid, _ = _open_vote(app, cid, "并发投票")
+    warm = 200
+    owners = _tokens_for(app, vid, n + warm)
+    _settle(url)
+    with serving(url) as server:
+        path = f"/api/v1/votes/{vid}/ballots"
+        port = server.port
+        _drive(port, [cast_job(path, t, u, rng) for t, u in owners[:warm]], CLIENTS)
+        _drive(port, [("GET", "/healthz", None, None)] * warm, CLIENTS)
+        a0, d0 = server.app_cpu(), server.db_cpu()
+        elapsed, lat, codes = _drive(port, [cast_job(path, t, u, rng) for t, u in owners[warm:]],
+                                     CLIENTS)
+        a1, d1 = server.app_cpu(), server.db_cpu()
+        cast_rate = len(lat) / elapsed
+        h_elapsed, h_lat, h_codes = _drive(port, [("GET", "/healthz", None, None)] * n, CLIENTS)
+        health_rate = len(h_lat) / h_elapsed
     from core.extensions import db
     from votes import services
     from votes.models import Vote
@@ -448,10 +467,10 @@ def bench_casting(url: str, rows: list[dict]) -> None:
     rows.append({"what": "CPU per ballot: app (gunicorn workers) / PostgreSQL backends",
                  "rate": f"{(a1 - a0) / per * 1000:.1f} / {(d1 - d0) / per * 1000:.1f} ms",
                  "p50": "", "p99": "", "codes": "",
-                 "target": f"machine: {cpus} CPUs, load avg {os.getloadavg()[0]:.1f}"})
+                 "target": f"machine: {server.cpus} CPUs, load avg {os.getloadavg()[0]:.1f}"})
     rows.append({"what": "ratio ballots / healthz", "rate": f"{cast_rate / health_rate:.2f}",
                  "p50": "", "p99": "", "codes": f"counted {counted} = {warm} + {len(lat)}",
-                 "target": f"gunicorn {workers}×{threads} {worker_class}, {cpus} CPUs"})
+                 "target": f"{server.shape}, {server.cpus} CPUs"})
 
 
 # -- 3. paper ballots ----------------------------------------------------------------------

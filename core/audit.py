@@ -411,8 +411,9 @@ def check_anchor(text: str, verified: VerifyResult | None = None) -> AnchorResul
     except ValueError as err:
         return AnchorResult(False, str(err))
     q = select(_ENTRY.c.chain, _ENTRY.c.hash).where(_ENTRY.c.seq == seq)
+    # (chain, seq) is unique and indexed: without a chain, try (each chain, seq)
     q = q.where(_ENTRY.c.chain == chain) if chain is not None else q.where(
-        _ENTRY.c.hash == digest)
+        _ENTRY.c.chain.in_(select(_HEAD.c.chain)), _ENTRY.c.hash == digest)
     found = db.session.execute(q.limit(1)).first()
     where = f"chain {chain_label(chain)}" if chain is not None else "any chain"
     if found is None:
