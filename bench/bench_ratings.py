@@ -47,17 +47,16 @@ def engines() -> list[tuple[str, str]]:
 
 
 def _uscc(n: int) -> str:
-    from property import rules
+    from property.companies.rules import uscc_check_char
 
     body = f"91310107MA1{n:06d}"
-    return body + rules.uscc_check_char(body)
+    return body + uscc_check_char(body)
 
 
 def seed(app, companies: int, compounds: int, responses: int, period) -> int:
     """Write the district in bulk; returns the district id."""
     from compounds.models import Building, Compound, District, Entrance, Street, Unit
     from core.extensions import db
-    from property import rules
     from property.models import (
         Company,
         ComplaintCount,
@@ -66,6 +65,7 @@ def seed(app, companies: int, compounds: int, responses: int, period) -> int:
         ServiceContract,
         SurveyResponse,
     )
+    from property.ratings import rules
 
     rng = random.Random(20260930)
     with app.app_context():
@@ -168,9 +168,9 @@ def seed(app, companies: int, compounds: int, responses: int, period) -> int:
         s.execute(insert(CreditRecord), records)
         s.commit()
         # the previous three quarters, published (oldest first)
-        from property import services as property_services
+        from property.ratings.publication import store_version
         for code in reversed(codes[1:]):
-            property_services._publish(district, code, "", None, None, by="bench")
+            store_version(district, code, by="bench")
         s.commit()
         return district.id
 
@@ -183,11 +183,10 @@ def _run_engine(name: str, url: str, companies: int, compounds: int,
     from core.auth import hash_password
     from core.extensions import db
     from core.models import Role, RoleGrant, User
-    from property import rules
-    from property import services as property_services
+    from property.ratings import publication, rules, scoring
+    from property.ratings import report as rating_report
     from reports.rating_report import RatingReport
 
-    svc = property_services
     period = rules.period_parse("2026Q3")
     app = make_app(url)
     t0 = time.perf_counter()
@@ -223,7 +222,7 @@ def _run_engine(name: str, url: str, companies: int, compounds: int,
                      + f" (< {target:g} s)"})
 
     def compute(district):
-        result = svc.compute(district, period.code)
+        result = scoring.compute(district, period.code)
         lists = {k: len(result.listed(k)) for k in ("red", "warning", "black")}
         return (f"{len(result.outcomes)} companies, {result.compounds_rated:,} compounds, "
                 f"{result.households:,} households; red {lists['red']}, "
@@ -232,12 +231,12 @@ def _run_engine(name: str, url: str, companies: int, compounds: int,
     published = {}
 
     def publish(district):
-        row = svc.publish(district, period.code)
+        row = publication.publish(district, period.code)
         published["id"] = row.id
         return f"version {row.version}, {len(row.results)} results"
 
     def report(district):
-        data = svc.report_data(district, period.code)
+        data = rating_report.report_data(district, period.code)
         pdf = RatingReport(data).render()
         return f"{len(data.companies)} company pages, {len(pdf) / 1e6:.1f} MB"
 

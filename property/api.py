@@ -4,25 +4,22 @@ Which district a call concerns: the ``district`` field / query parameter (id or 
 given; else the caller's only district; else the only district there is (422
 ``district_required`` otherwise). The lists are public: ``GET .../ratings/{period}`` and the
 report need no token for a published period; district staff (with a token) also get the
-live draft of an unpublished one.
+live draft of an unpublished one. Refusals are core's DomainError, which core turns into the
+JSON error.
 """
 
 from __future__ import annotations
 
 from flask import Response, request
 
-from core.api import ApiError, api_blueprint, doc, json_body
+from core.api import api_blueprint, doc, json_body
 from core.permissions import public, requires
-from property import services as property_services
-from property.services import PropertyError
+from property.companies.services import create_company as register_company
+from property.districts import resolve_district
+from property.ratings.publication import ratings_json
+from property.ratings.report import report as rating_report
 
 bp = api_blueprint("property_api", __name__)
-svc = property_services
-
-
-def _raise(err: PropertyError):
-    details = {"fields": {err.field: str(err.message)}} if err.field else {}
-    raise ApiError(err.status, err.code, str(err.message), details)
 
 
 def company_json(c) -> dict:
@@ -63,21 +60,15 @@ _RATINGS_SCHEMA = {"description": "the period's lists", "content": {"application
                        "district_required"})
 def create_company():
     data = json_body()
-    try:
-        company = svc.create_company(
-            name=data.get("name"), uscc=data.get("uscc"), district=data.get("district"),
-            address=data.get("address", ""), contact_name=data.get("contact_name", ""),
-            contact_phone=data.get("contact_phone", ""))
-    except PropertyError as err:
-        _raise(err)
+    company = register_company(
+        name=data.get("name"), uscc=data.get("uscc"), district=data.get("district"),
+        address=data.get("address", ""), contact_name=data.get("contact_name", ""),
+        contact_phone=data.get("contact_phone", ""))
     return company_json(company), 201
 
 
 def _district():
-    try:
-        return svc.resolve_district(request.args.get("district"), "rating.evidence")
-    except PropertyError as err:
-        _raise(err)
+    return resolve_district(request.args.get("district"), "rating.evidence")
 
 
 @bp.get("/property/ratings/<period>")
@@ -86,10 +77,7 @@ def _district():
      responses={"200": _RATINGS_SCHEMA, "404": "no such district",
                 "422": "invalid_period; district_required"})
 def ratings(period: str):
-    try:
-        return svc.ratings_json(_district(), period)
-    except PropertyError as err:
-        _raise(err)
+    return ratings_json(_district(), period)
 
 
 @bp.get("/property/ratings/<period>/report.pdf")
@@ -100,9 +88,6 @@ def ratings(period: str):
                 "404": "not_published", "422": "invalid_period; district_required"})
 def report(period: str):
     district = _district()
-    try:
-        pdf = svc.report(district, period, request.args.get("version", type=int))
-    except PropertyError as err:
-        _raise(err)
+    pdf = rating_report(district, period, request.args.get("version", type=int))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="ratings-{district.id}-{period}.pdf"'})

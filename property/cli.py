@@ -5,6 +5,15 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from core.errors import DomainError
+from property.districts import resolve_district
+from property.ratings import rules
+from property.ratings.periods import parse_period
+from property.ratings.publication import published
+from property.ratings.report import report_data
+from property.ratings.scoring import compute
+from reports.rating_report import RatingReport
+
 
 def register(app: Flask) -> None:
     @app.cli.group("ratings")
@@ -16,16 +25,12 @@ def register(app: Flask) -> None:
     @click.option("--district", help="district id or name (default: the only one)")
     def show(period: str, district: str | None):
         """Print the lists of PERIOD (published, else the live draft)."""
-        from property import rules
-        from property import services as property_services
-
-        svc = property_services
         try:
-            d = svc.resolve_district(district)
-            code = svc.parse_period(period).code
-        except svc.PropertyError as err:
+            d = resolve_district(district)
+            code = parse_period(period).code
+        except DomainError as err:
             raise click.ClickException(str(err.message)) from None
-        result = svc.published(d, code) or svc.compute(d, code)
+        result = published(d, code) or compute(d, code)
         state = f"version {result.version}" if result.version else "draft"
         click.echo(f"{d.name} {code} ({state}): {len(result.outcomes)} companies")
         for o in result.outcomes:
@@ -38,14 +43,10 @@ def register(app: Flask) -> None:
     @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
     def report(period: str, district: str | None, version: int | None, output: str):
         """Write the printable report of PERIOD (the draft if unpublished) to a PDF file."""
-        from property import services as property_services
-        from reports.rating_report import RatingReport
-
-        svc = property_services
         try:
-            d = svc.resolve_district(district)
-            data = svc.report_data(d, period, version, allow_draft=True)
-        except svc.PropertyError as err:
+            d = resolve_district(district)
+            data = report_data(d, period, version, allow_draft=True)
+        except DomainError as err:
             raise click.ClickException(str(err.message)) from None
         with open(output, "wb") as fh:
             fh.write(RatingReport(data).render())

@@ -20,17 +20,13 @@ from compounds.models import Holding
 from core.extensions import db
 from core.idnumber import check_char
 from core.models import Role
-from property import rules
-from property import services as property_services
-from property.models import (
-    Company,
-    ComplaintCount,
-    CreditRecord,
-    Inspection,
-    ServiceContract,
-    StaffMember,
-    SurveyResponse,
-)
+from property.companies.models import Company, ServiceContract, StaffMember
+from property.companies.rules import uscc_check_char
+from property.ratings import rules
+from property.ratings.labels import SURVEY_ITEMS
+from property.ratings.models import ComplaintCount, CreditRecord, Inspection, SurveyResponse
+from property.ratings.publication import store_version
+from property.ratings.settings import DEFAULT_CHECKLIST
 
 #: (name, credit-code body (17 characters), address, contact)
 COMPANIES = (
@@ -96,7 +92,7 @@ def property_step(ctx: DemoContext) -> None:
     companies = []
     for name, body, address, contact in COMPANIES:
         company = Company(district_id=district.id, name=name,
-                          uscc=body + rules.uscc_check_char(body), address=address,
+                          uscc=body + uscc_check_char(body), address=address,
                           contact_name=contact, contact_phone=f"021-6{rng.randrange(10**6):06d}")
         companies.append(company)
     db.session.add_all(companies)
@@ -141,12 +137,12 @@ def property_step(ctx: DemoContext) -> None:
             answered = [u for u in unit_ids if u not in skip and rng.random() < share]
             batch = []
             for unit_id in answered:
-                answers = {item: _answer(rng, mean) for item in property_services.SURVEY_ITEMS
+                answers = {item: _answer(rng, mean) for item in SURVEY_ITEMS
                            if rng.random() > 0.04}
                 if not answers:
                     answers = {"cleaning": _answer(rng, mean)}
                 batch.append({"period": code, "compound_id": compound.id, "unit_id": unit_id,
-                              **{i: answers.get(i) for i in property_services.SURVEY_ITEMS},
+                              **{i: answers.get(i) for i in SURVEY_ITEMS},
                               "answered": len(answers), "total": sum(answers.values()),
                               "channel": "paper" if rng.random() < 0.3 else "online",
                               "serial": "", "entered_by": "demo",
@@ -156,7 +152,7 @@ def property_step(ctx: DemoContext) -> None:
             if batch:
                 db.session.execute(insert(SurveyResponse), batch)
             responses += len(batch)
-            checklist = {i["code"]: i["label"] for i in property_services.DEFAULT_CHECKLIST}
+            checklist = {i["code"]: i["label"] for i in DEFAULT_CHECKLIST}
             items = [{"code": c, "label": checklist[c], "points": f"{Decimal(p):.2f}", "note": ""}
                      for c, p in deductions.items()]
             total_c = sum(int(Decimal(p) * 100) for p in deductions.values())
@@ -173,7 +169,7 @@ def property_step(ctx: DemoContext) -> None:
                                     period=code, evidence=evidence, recorded_by="district"))
     db.session.flush()
 
-    row = property_services._publish(district, "2026Q2", "", None, None, by="district")
+    row = store_version(district, "2026Q2", by="district")
     row.published_at = dt.datetime(2026, 7, 15, 2, 0, tzinfo=dt.UTC)
     ctx.add_account("wuye", "陆建华", role=Role.property_manager, scope_id=companies[0].id,
                     phone="13900010001")

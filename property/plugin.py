@@ -1,11 +1,15 @@
-"""Property companies and ratings: routes, menu entries and commands.
+"""Property companies and ratings: routes, menu entries, hooks, URL kinds and commands.
 
-The ``served_compounds`` permission hook (the property_manager's scope) is declared in HOOKS.
+What the package answers for lower layers is declared in HOOKS (core.hooks): the
+property_manager's scope (``served_compounds``), whether a company exists before a role is
+granted on it, the company serving a compound (compounds asks it instead of importing
+property), and the rating box of the 1+3+X overview.
 """
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BaseConverter
 
+from core.hooks import import_spec
 from core.loader import Kind
 
 BLUEPRINTS = ["property.views:bp", "property.api:bp"]
@@ -14,6 +18,7 @@ NAV = [
     (_l("Ratings"), "property.periods", "rating.evidence"),
     (_l("Rate your property service"), "property.survey_index", "rating.survey"),
 ]
+
 
 class PeriodConverter(BaseConverter):
     """A rating period in a URL, "2026Q3"; anything else is a 404 before the view runs."""
@@ -25,22 +30,24 @@ CONVERTERS = {"period": PeriodConverter}
 
 #: what the property package answers for lower layers (core.hooks)
 HOOKS = {
-    "permission.served_compounds": "property.services:served_compounds",
-    "accounts.scope_exists": ["property.services:scope_exists"],
+    "permission.served_compounds": "property.companies.services:served_compounds",
+    "accounts.scope_exists": ["property.companies.services:scope_exists"],
+    "compounds.serving_company": "property.companies.services:serving_company",
+    "org.overview_panels": ["property.ratings.panels:overview_rating"],
 }
 
 #: the kinds of object the property package's URLs name (see core.loader)
 KINDS = [
-    Kind("company", "property.models:Company", fetch="property.services:fetch_company"),
-    Kind("staff", "property.models:StaffMember"),
-    Kind("contract", "property.models:ServiceContract"),
-    Kind("credit_record", "property.models:CreditRecord"),
-    Kind("credit_objection", "property.models:CreditObjection"),
-    Kind("rectification", "property.models:Rectification"),
+    Kind("company", "property.companies.models:Company",
+         fetch="property.companies.services:fetch_company"),
+    Kind("staff", "property.companies.models:StaffMember"),
+    Kind("contract", "property.companies.models:ServiceContract"),
+    Kind("credit_record", "property.ratings.models:CreditRecord"),
+    Kind("credit_objection", "property.ratings.models:CreditObjection"),
+    Kind("rectification", "property.ratings.models:Rectification"),
 ]
 
 
 def register_cli(app):
-    from property.cli import register
-
-    register(app)
+    # a plugin declares by import spec: the commands' module loads when app.py wires them
+    import_spec("property.cli:register")(app)

@@ -1,4 +1,4 @@
-"""WTForms for the property pages. Field-level refusals also come from the services."""
+"""WTForms for the ratings' pages. Field-level refusals also come from the services."""
 
 from __future__ import annotations
 
@@ -15,48 +15,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from property.models import CreditKind, StaffRole
-from property.services import (
-    KIND_LABELS,
-    STAFF_ROLE_LABELS,
-    SURVEY_ITEMS,
-    SURVEY_LABELS,
-    VETO_LABELS,
-)
-
-
-class CompanyForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    uscc = StringField(_l("Unified Social Credit Code"),
-                       validators=[DataRequired(), Length(min=18, max=40)])
-    district_id = SelectField(_l("Register of district"), coerce=int, validate_choice=False)
-    address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
-    contact_name = StringField(_l("Contact"), validators=[Optional(), Length(max=64)])
-    contact_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
-
-
-class StaffForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
-    id_number = StringField(_l("ID number"), validators=[Optional(), Length(max=18)])
-    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, STAFF_ROLE_LABELS[r])
-                                            for r in StaffRole])
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
-    certificate = StringField(_l("Certificate number"), validators=[Optional(), Length(max=64)])
-    joined_on = DateField(_l("Joined on"), validators=[Optional()])
-
-
-class ContractForm(FlaskForm):
-    compound_id = SelectField(_l("Compound"), coerce=int, validate_choice=False)
-    starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
-    ends_on = DateField(_l("Ends on (empty: open-ended)"), validators=[Optional()])
-    fee = StringField(_l("Fee (yuan per m² per month)"),
-                      validators=[DataRequired(), Length(max=12)])
-    project_manager_id = SelectField(_l("Project manager"), coerce=int, validate_choice=False)
-    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
-
-
-class EndContractForm(FlaskForm):
-    ends_on = DateField(_l("Ends on"), validators=[InputRequired()])
+from property.ratings.labels import KIND_LABELS, SURVEY_ITEMS, SURVEY_LABELS, VETO_LABELS
+from property.ratings.models import CreditKind
 
 
 class SettingsForm(FlaskForm):

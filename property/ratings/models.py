@@ -1,9 +1,14 @@
-"""Property companies (物业服务企业), their staff and service contracts; the evidence of each
-rating period and the published red/black lists (红黑榜) — DOMAIN.md §5.
+"""The ratings (物业服务评价): each period's evidence, credit records with their objections,
+the published versions of the red/black lists (红黑榜) and the rectification replies —
+DOMAIN.md §5.
 
 Scores are never stored as floats: a published score is kept exactly as ``"num/den"`` (the
 ``Fraction`` the rules computed) together with its value in hundredths rounded down, which is
 what every page shows and what lists are sorted by.
+
+Each status field has one state machine, written here once: ``MOVES`` says where a status
+may go, ``move_to`` makes the move or refuses it with the API's 409 (``refused`` says how).
+Services never compare statuses by hand to decide a transition.
 """
 
 from __future__ import annotations
@@ -11,7 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from fractions import Fraction
+from typing import ClassVar
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -27,23 +34,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.errors import DomainError, conflict
 from core.extensions import db, one_of
-from core.idnumber import mask
 from core.permissions import Target
 from core.types import UTCDateTime, utcnow
-
-
-class StaffRole(enum.StrEnum):
-    """What a company's employee does on site."""
-
-    project_manager = "project_manager"  # 项目经理
-    manager = "manager"  # 管理人员
-    customer_service = "customer_service"  # 客服
-    engineering = "engineering"  # 工程维修
-    security = "security"  # 秩序维护（保安）
-    cleaning = "cleaning"  # 保洁
-    greening = "greening"  # 绿化
-    other = "other"
+from property.companies.models import Company
 
 
 class CreditKind(enum.StrEnum):
@@ -87,110 +82,33 @@ class RectificationStatus(enum.StrEnum):
     returned = "returned"
 
 
-class Company(db.Model):
-    """A property service company (物业服务企业), entered in a district's register."""
-
-    __tablename__ = "property_company"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    #: the district whose register the company was entered in (it manages this entry);
-    #: the company may serve compounds in any district
-    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    #: 统一社会信用代码 (GB 32100-2015), upper case, check character verified
-    uscc: Mapped[str] = mapped_column(String(18), unique=True)
-    address: Mapped[str] = mapped_column(String(200), default="")
-    contact_name: Mapped[str] = mapped_column(String(64), default="")
-    contact_phone: Mapped[str] = mapped_column(String(32), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    district = relationship("compounds.models.District", lazy="joined")
-    staff: Mapped[list[StaffMember]] = relationship(
-        "property.models.StaffMember", back_populates="company",
-        order_by="property.models.StaffMember.name")
-
-    def permission_target(self) -> Target:
-        return Target(district_id=self.district_id, company_id=self.id)
-
-    def __repr__(self) -> str:
-        return f"<Company {self.id} {self.uscc}>"
+class CreditStatus(enum.StrEnum):
+    active = "active"
+    withdrawn = "withdrawn"  # after an upheld objection: it no longer counts
 
 
-class StaffMember(db.Model):
-    """An employee of a company (员工), project managers included.
+class Guarded:
+    """A model with a status field and its state machine.
 
-    The owners'-committee vetting checks candidates against this register by ID number.
+    A subclass names its status enum (``STATUS``), the moves each status may make
+    (``MOVES``), and says in ``refused(target)`` why a move into `target` is refused.
     """
 
-    __tablename__ = "property_staff"
-    __table_args__ = (
-        UniqueConstraint("company_id", "id_number"),
-        CheckConstraint(one_of("role", StaffRole), name="staff_role"),
-        CheckConstraint("left_on IS NULL OR joined_on IS NULL OR left_on >= joined_on",
-                        name="staff_dates"),
-    )
+    STATUS: ClassVar[type[enum.StrEnum]]
+    MOVES: ClassVar[dict]
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    company_id: Mapped[int] = mapped_column(ForeignKey("property_company.id"), index=True)
-    name: Mapped[str] = mapped_column(String(64))
-    #: 居民身份证号, validated; shown masked only
-    id_number: Mapped[str | None] = mapped_column(String(18), nullable=True, index=True)
-    role: Mapped[str] = mapped_column(String(24), default=StaffRole.other.value)
-    phone: Mapped[str] = mapped_column(String(32), default="")
-    #: a project manager's certificate or registration number (项目经理证书)
-    certificate: Mapped[str] = mapped_column(String(64), default="")
-    joined_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    #: set when the person leaves the company; the record is kept
-    left_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    def can_move_to(self, status) -> bool:
+        return self.STATUS(status) in self.MOVES[self.STATUS(self.status)]
 
-    company: Mapped[Company] = relationship("property.models.Company", back_populates="staff")
+    def move_to(self, status) -> None:
+        """Make the move, or refuse it (409) and change nothing."""
+        if not self.can_move_to(status):
+            raise self.refused(self.STATUS(status))
+        self.status = self.STATUS(status).value
 
-    @property
-    def id_masked(self) -> str:
-        return mask(self.id_number)
-
-    def permission_target(self) -> Target:
-        return self.company.permission_target()
-
-
-class ServiceContract(db.Model):
-    """A service contract (物业服务合同) between a company and a compound.
-
-    A compound's contracts are kept when it changes company: the old one is ended the day
-    before the new one starts, so the history reads as a sequence.
-    """
-
-    __tablename__ = "property_contract"
-    __table_args__ = (
-        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="contract_dates"),
-        CheckConstraint("fee_fen > 0", name="contract_fee_positive"),
-        Index("ix_property_contract_compound_dates", "compound_id", "starts_on"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    company_id: Mapped[int] = mapped_column(ForeignKey("property_company.id"), index=True)
-    compound_id: Mapped[int] = mapped_column(ForeignKey("compound.id"))
-    starts_on: Mapped[dt.date] = mapped_column(Date)
-    #: None: open-ended (until ended)
-    ends_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    #: property fee in fen per m² per month (物业费 元/㎡·月)
-    fee_fen: Mapped[int] = mapped_column(Integer)
-    project_manager_id: Mapped[int | None] = mapped_column(
-        ForeignKey("property_staff.id"), nullable=True)
-    note: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    company: Mapped[Company] = relationship("property.models.Company", lazy="joined")
-    compound = relationship("compounds.models.Compound", lazy="joined")
-    project_manager: Mapped[StaffMember | None] = relationship("property.models.StaffMember")
-
-    def covers(self, day: dt.date) -> bool:
-        return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
-
-    def permission_target(self) -> Target:
-        c = self.compound
-        return Target(district_id=c.street.district_id, street_id=c.street_id,
-                      compound_id=c.id, company_id=self.company_id)
+    def refused(self, status) -> DomainError:
+        """The 409 that refuses a move into `status` (each model says why)."""
+        raise NotImplementedError
 
 
 class RatingSettings(db.Model):
@@ -200,7 +118,7 @@ class RatingSettings(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), unique=True)
-    #: property.rules.Scheme.to_dict(): fractions as "a/b" strings
+    #: property.ratings.rules.Scheme.to_dict(): fractions as "a/b" strings
     scheme: Mapped[dict] = mapped_column(JSON)
     #: [{"code", "label", "max": "10"}]: the inspection checklist (检查考核细则)
     checklist: Mapped[list] = mapped_column(JSON)
@@ -296,7 +214,7 @@ class ComplaintCount(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class CreditRecord(db.Model):
+class CreditRecord(Guarded, db.Model):
     """A credit record of a company in a district (信用记录): points with evidence."""
 
     __tablename__ = "property_credit_record"
@@ -306,7 +224,7 @@ class CreditRecord(db.Model):
                         name="credit_points_sign"),
         CheckConstraint("(kind = 'veto' AND veto_reason IS NOT NULL) OR "
                         "(kind <> 'veto' AND veto_reason IS NULL)", name="credit_veto_reason"),
-        CheckConstraint(one_of("status", ("active", "withdrawn")), name="credit_status"),
+        CheckConstraint(one_of("status", CreditStatus), name="credit_status"),
         Index("ix_property_credit_district_period", "district_id", "period"),
     )
 
@@ -326,14 +244,21 @@ class CreditRecord(db.Model):
     period: Mapped[str] = mapped_column(String(6))
     evidence: Mapped[str] = mapped_column(Text)
     #: "withdrawn" after an upheld objection: it no longer counts
-    status: Mapped[str] = mapped_column(String(12), default="active")
+    status: Mapped[str] = mapped_column(String(12), default=CreditStatus.active.value)
     recorded_by: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    company: Mapped[Company] = relationship("property.models.Company", lazy="joined")
+    company: Mapped[Company] = relationship("property.companies.models.Company", lazy="joined")
     compound = relationship("compounds.models.Compound")
     objection: Mapped[CreditObjection | None] = relationship(
-        "property.models.CreditObjection", back_populates="record", uselist=False)
+        "property.ratings.models.CreditObjection", back_populates="record", uselist=False)
+
+    STATUS = CreditStatus
+    MOVES: ClassVar[dict] = {CreditStatus.active: {CreditStatus.withdrawn},
+                             CreditStatus.withdrawn: set()}
+
+    def refused(self, status) -> DomainError:
+        return conflict("not_objectionable", _l("This record has been withdrawn."))
 
     @property
     def is_bad(self) -> bool:
@@ -343,7 +268,7 @@ class CreditRecord(db.Model):
         return Target(district_id=self.district_id, company_id=self.company_id)
 
 
-class CreditObjection(db.Model):
+class CreditObjection(Guarded, db.Model):
     """A company's objection to a bad record (异议), answered within 5 working days."""
 
     __tablename__ = "property_objection"
@@ -368,13 +293,21 @@ class CreditObjection(db.Model):
     answered_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
     record: Mapped[CreditRecord] = relationship(
-        "property.models.CreditRecord", back_populates="objection", lazy="joined")
+        "property.ratings.models.CreditRecord", back_populates="objection", lazy="joined")
+
+    STATUS = ObjectionStatus
+    MOVES: ClassVar[dict] = {
+        ObjectionStatus.pending: {ObjectionStatus.upheld, ObjectionStatus.rejected},
+        ObjectionStatus.upheld: set(), ObjectionStatus.rejected: set()}
+
+    def refused(self, status) -> DomainError:
+        return conflict("already_answered", _l("This objection has been answered."))
 
     def permission_target(self) -> Target:
         return self.record.permission_target()
 
 
-class RatingPeriod(db.Model):
+class RatingPeriod(Guarded, db.Model):
     """One published version of a district's rating period (e.g. 2026Q3, version 2).
 
     Publishing freezes the period with the scheme it used; a correction publishes a new
@@ -406,7 +339,30 @@ class RatingPeriod(db.Model):
 
     district = relationship("compounds.models.District", lazy="joined")
     results: Mapped[list[RatingResult]] = relationship(
-        "property.models.RatingResult", back_populates="period", cascade="all, delete-orphan")
+        "property.ratings.models.RatingResult", back_populates="period",
+        cascade="all, delete-orphan")
+
+    STATUS = PeriodStatus
+    #: publish a correction: correcting → superseded (the new version is published);
+    #: close it without one: correcting → published
+    MOVES: ClassVar[dict] = {
+        PeriodStatus.published: {PeriodStatus.correcting},
+        PeriodStatus.correcting: {PeriodStatus.published, PeriodStatus.superseded},
+        PeriodStatus.superseded: set()}
+
+    def refused(self, status) -> DomainError:
+        return self.refusal(PeriodStatus(status), self.code)
+
+    @staticmethod
+    def refusal(status: PeriodStatus, code: str) -> DomainError:
+        """Why the newest version of period `code` cannot move into `status` — also the
+        answer when the period has no published version at all."""
+        if status == PeriodStatus.correcting:
+            return conflict("not_published", _l("Only a published period can be corrected."))
+        if status == PeriodStatus.published:
+            return conflict("not_correcting", _l("This period is not being corrected."))
+        return conflict("already_published",
+                        _l("Period %(p)s is published; open a correction to change it.", p=code))
 
     def permission_target(self) -> Target:
         return Target(district_id=self.district_id)
@@ -439,7 +395,7 @@ class RatingResult(db.Model):
     #: the explanation: compounds, credit, reasons (JSON of strings and ints, no floats)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
-    period: Mapped[RatingPeriod] = relationship("property.models.RatingPeriod",
+    period: Mapped[RatingPeriod] = relationship("property.ratings.models.RatingPeriod",
                                                 back_populates="results")
 
     @property
@@ -447,7 +403,7 @@ class RatingResult(db.Model):
         return None if self.score is None else Fraction(self.score)
 
 
-class Rectification(db.Model):
+class Rectification(Guarded, db.Model):
     """A warned or black-listed company's rectification reply (整改回复) and its review."""
 
     __tablename__ = "property_rectification"
@@ -470,7 +426,16 @@ class Rectification(db.Model):
     reviewed_by: Mapped[str] = mapped_column(String(64), default="")
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
-    company: Mapped[Company] = relationship("property.models.Company", lazy="joined")
+    company: Mapped[Company] = relationship("property.companies.models.Company", lazy="joined")
+
+    STATUS = RectificationStatus
+    MOVES: ClassVar[dict] = {
+        RectificationStatus.submitted: {RectificationStatus.accepted,
+                                        RectificationStatus.returned},
+        RectificationStatus.accepted: set(), RectificationStatus.returned: set()}
+
+    def refused(self, status) -> DomainError:
+        return conflict("already_reviewed", _l("This reply has been reviewed."))
 
     def permission_target(self) -> Target:
         return Target(district_id=self.district_id, company_id=self.company_id)

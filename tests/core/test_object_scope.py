@@ -26,10 +26,10 @@ from core import loader
 from core.extensions import db
 from core.models import Role, RoleGrant, User
 from core.permissions import POLICY
-from owners_committee import election_services, fund_services
-from owners_committee.election_models import Objection
-from owners_committee.fund_models import RepairProject, TopUpPlan
-from property import rules as property_rules
+from owners_committee.election import services as election_services
+from owners_committee.election.models import Objection
+from owners_committee.fund import services as fund_services
+from owners_committee.fund.models import RepairProject, TopUpPlan
 from property.models import (
     Company,
     CreditObjection,
@@ -39,6 +39,7 @@ from property.models import (
     StaffMember,
 )
 from property.plugin import PeriodConverter
+from property.ratings import rules as property_rules
 from tests.factories import _hash
 from tests.property.conftest import uscc
 from votes import services as vote_services

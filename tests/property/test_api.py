@@ -8,8 +8,9 @@ from sqlalchemy import select
 from core.extensions import db
 from core.models import Role
 from property.models import Company
-from tests.property.conftest import periods_back
-from tests.property.test_rules import REAL_CODES
+from property.ratings.publication import publish
+from tests.acting import as_user
+from tests.property.worlds import REAL_CODES, periods_back
 
 
 @pytest.fixture
@@ -80,12 +81,8 @@ def test_ratings_of_a_period(api, world, make):
     draft = api(admin).get(f"/property/ratings/{period.code}").get_json()
     assert draft["status"] == "draft" and len(draft["companies"]) == 4
 
-    from flask_login import login_user
-
-    from property import services as property_services
-    with _ctx():
-        login_user(admin)
-        property_services.publish(district, period.code)
+    with as_user(admin):
+        publish(district, period.code)
     resp = api().get(f"/property/ratings/{period.code.lower()}?district={district.id}")
     assert resp.status_code == 200
     body = resp.get_json()
@@ -102,11 +99,6 @@ def test_ratings_of_a_period(api, world, make):
     pdf = api().get(f"/property/ratings/{period.code}/report.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF")
-
-
-def _ctx():
-    from flask import current_app
-    return current_app.test_request_context("/")
 
 
 def test_ratings_errors(api, world):

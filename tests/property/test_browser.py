@@ -16,7 +16,7 @@ from tests.browser.harness import (
     shot,
     sign_in,
 )
-from tests.property.conftest import periods_back
+from tests.property.worlds import periods_back
 
 pytestmark = pytest.mark.browser
 

@@ -8,11 +8,11 @@ from sqlalchemy import select
 from compounds import demo
 from core.extensions import db
 from core.models import Role, User
-from property import rules
-from property import services as property_services
+from property.companies import rules
+from property.companies.services import contracts_of_compound
 from property.models import Company, RatingPeriod, ServiceContract, SurveyResponse
-
-svc = property_services
+from property.ratings.publication import published
+from property.ratings.scoring import compute
 
 
 def test_demo_companies_contracts_lists_and_the_company_manager(app, client):
@@ -21,17 +21,17 @@ def test_demo_companies_contracts_lists_and_the_company_manager(app, client):
     companies = db.session.scalars(select(Company).order_by(Company.id)).all()
     assert len(companies) == 4 and all(rules.uscc_is_valid(c.uscc) for c in companies)
     walkup = loaded.compounds[0]
-    history = svc.contracts_of_compound(walkup.id)
+    history = contracts_of_compound(walkup.id)
     assert [(c.company_id, c.ends_on is None) for c in history] == [
         (companies[0].id, True), (companies[3].id, False)]
     assert db.session.query(ServiceContract).count() == 4
     assert db.session.query(SurveyResponse).count() > 500
 
-    [published] = db.session.scalars(select(RatingPeriod)).all()
-    assert (published.code, published.version) == ("2026Q2", 1)
-    q2 = svc.published(loaded.district, "2026Q2")
+    [q2_row] = db.session.scalars(select(RatingPeriod)).all()
+    assert (q2_row.code, q2_row.version) == ("2026Q2", 1)
+    q2 = published(loaded.district, "2026Q2")
     assert [o.listing for o in q2.outcomes] == ["red", None, "warning"]
-    q3 = svc.compute(loaded.district, "2026Q3")
+    q3 = compute(loaded.district, "2026Q3")
     assert [o.listing for o in q3.outcomes] == ["red", "warning", "black"]
     assert "fall" in {r["code"] for r in q3.outcomes[1].detail["reasons"]}
 

@@ -7,14 +7,15 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from core.errors import DomainError
 from core.extensions import db
+from core.inputs import local_today
 from core.models import Role
-from property import rules
-from property import services as property_services
-from property.models import SurveyResponse
-from property.services import local_today
-
-svc = property_services
+from property.ratings import rules
+from property.ratings.models import SurveyResponse
+from property.ratings.scoring import compute
+from property.ratings.surveys import submit_survey, survey_summary
+from tests.acting import as_user
 
 ALL_FIVE = {"cleaning": "5", "security": "4", "greening": "5", "repairs": "3", "attitude": "5"}
 
@@ -55,12 +56,10 @@ def test_an_owner_answers_once_for_the_unit(login, home):
 def test_duplicate_is_refused_by_the_service_and_by_the_database(app, home):
     code = rules.period_of(local_today()).code
     unit = home["unit"]
-    from flask_login import login_user
-    with app.test_request_context("/"):
-        login_user(home["wife"])
-        svc.submit_survey(unit, code, {"cleaning": 4})
-        with pytest.raises(svc.PropertyError) as err:
-            svc.submit_survey(unit, code, {"cleaning": 2})
+    with as_user(home["wife"]):
+        submit_survey(unit, code, {"cleaning": 4})
+        with pytest.raises(DomainError) as err:
+            submit_survey(unit, code, {"cleaning": 2})
         assert (err.value.code, err.value.status) == ("duplicate_response", 409)
     db.session.add(SurveyResponse(period=code, compound_id=unit.compound_id, unit_id=unit.id,
                                   cleaning=1, answered=1, total=1, channel="paper"))
@@ -115,13 +114,11 @@ def test_the_residents_committee_enters_paper_forms(login, make, home):
 
 def test_survey_scores_feed_the_compound(world, home, app):
     code = rules.previous_period(rules.period_of(local_today())).code
-    from flask_login import login_user
-    with app.test_request_context("/"):
-        login_user(home["wife"])
-        svc.submit_survey(home["unit"], code, {"cleaning": 5, "security": 1})
-    summary = svc.survey_summary(home["compound"].id, code)
+    with as_user(home["wife"]):
+        submit_survey(home["unit"], code, {"cleaning": 5, "security": 1})
+    summary = survey_summary(home["compound"].id, code)
     assert (summary.responses, summary.online, summary.score) == (1, 1, 50)
     assert summary.item_means["cleaning"] == 5 and summary.item_means["repairs"] is None
-    result = svc.compute(home["compound"].street.district, code)
+    result = compute(home["compound"].street.district, code)
     [line] = result.outcomes[0].detail["compounds"]
     assert (line["satisfaction"], line["responses"]) == ("50/1", 1)

@@ -11,12 +11,12 @@ from sqlalchemy import select
 from core import audit
 from core.extensions import db
 from core.models import Role
-from property import services as property_services
+from property.companies import services as company_services
 from property.models import Company, ServiceContract, StaffMember
 from tests.factories import id_number
-from tests.property.test_rules import REAL_CODES
+from tests.property.worlds import REAL_CODES
 
-svc = property_services
+svc = company_services
 
 
 @pytest.fixture

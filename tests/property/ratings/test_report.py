@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from core.inputs import local_today
 from core.models import Role
-from property import services as property_services
+from property.ratings.report import period_label
 from reports.formatting import cn_date
 from reports.rating_report import RatingReport, sample_data
 from tests.pdf_tools import needs_poppler
-from tests.property.conftest import periods_back
+from tests.property.worlds import periods_back
 
 
 def pdf_text(path: Path, page: int | None = None) -> str:
@@ -55,12 +56,12 @@ def published_pdf(make, world, login, tmp_path):
 @needs_poppler
 def test_cover_summary_lists_and_seal(published_pdf):
     d = published_pdf
-    label = property_services.period_label(d["period"].code)
+    label = period_label(d["period"].code)
     cover = squeezed(pdf_text(d["path"], 1))
     assert "普陀区" in cover and "物业服务企业红黑榜" in cover and "评价报告" in cover
     assert label in cover and d["period"].code in cover
     assert "发布单位：普陀区房屋管理局" in cover
-    assert f"发布日期：{cn_date(property_services.local_today())}" in cover
+    assert f"发布日期：{cn_date(local_today())}" in cover
     text = squeezed(pdf_text(d["path"]))
     # the lists, in order, with the companies in the right one
     red_at, black_at, warn_at = text.index("二、红榜"), text.index("三、黑榜"), text.index(

@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from core.extensions import db
+from core.inputs import local_today
 from core.models import Role
-from property import rules
-from property import services as property_services
-from property.models import CreditObjection, CreditRecord, RatingPeriod, Rectification
-from property.services import local_today
-from tests.property.conftest import periods_back
-
-svc = property_services
+from property.ratings import credit, rules
+from property.ratings.models import CreditObjection, CreditRecord, RatingPeriod, Rectification
+from property.ratings.scoring import compute
+from property.ratings.settings import save_settings
+from tests.acting import as_user
+from tests.property.worlds import periods_back
 
 
 @pytest.fixture
@@ -39,16 +39,13 @@ def case(make, world):
 ])
 def test_deadline_is_five_working_days_with_the_districts_holidays(
         app, case, monkeypatch, received, deadline, holidays, workdays):
-    from flask_login import login_user
-    with app.test_request_context("/"):
-        login_user(case["admin"])
-        svc.save_settings(case["district"], scheme={}, checklist="A | 综合管理 | 100",
-                          holidays="\n".join(d.isoformat() for d in holidays),
-                          workdays=" ".join(d.isoformat() for d in workdays))
-    monkeypatch.setattr(svc, "local_today", lambda: received)
-    with app.test_request_context("/"):
-        login_user(case["manager"])
-        objection = svc.file_objection(case["record"], "我司已在25分钟内到场，附监控记录")
+    with as_user(case["admin"]):
+        save_settings(case["district"], scheme={}, checklist="A | 综合管理 | 100",
+                      holidays="\n".join(d.isoformat() for d in holidays),
+                      workdays=" ".join(d.isoformat() for d in workdays))
+    monkeypatch.setattr(credit, "local_today", lambda: received)
+    with as_user(case["manager"]):
+        objection = credit.file_objection(case["record"], "我司已在25分钟内到场，附监控记录")
     assert (objection.received_on, objection.deadline) == (received, deadline)
 
 
@@ -79,7 +76,7 @@ def test_company_objects_and_district_answers(login, case):
     db.session.refresh(objection)
     assert (objection.status, record.status) == ("upheld", "withdrawn")
     # the withdrawn record no longer counts in the draft
-    [o] = svc.compute(case["district"], case["period"].code).outcomes
+    [o] = compute(case["district"], case["period"].code).outcomes
     assert o.score == 80 and o.detail["credit"] == []
     # answered once
     admin.post(f"/property/objections/{objection.id}/answer",

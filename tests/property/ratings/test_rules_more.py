@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from property import rules
+from property.ratings import rules
 
 FAST = settings(max_examples=200, deadline=None)
 

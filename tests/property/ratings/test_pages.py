@@ -9,7 +9,7 @@ from sqlalchemy import select
 from core.extensions import db
 from core.models import Role
 from property.models import CreditRecord, Inspection, RatingSettings
-from tests.property.conftest import periods_back
+from tests.property.worlds import periods_back
 
 SCHEME = {"weight_satisfaction": "2/5", "weight_inspection": "0.4", "weight_complaints": "1/5",
           "complaint_penalty": "5", "good_credit_max": "5", "good_credit_cap": "10",

@@ -10,7 +10,7 @@ from core import audit
 from core.extensions import db
 from core.models import Role
 from property.models import ComplaintCount, Inspection, RatingPeriod, RatingResult
-from tests.property.conftest import periods_back
+from tests.property.worlds import periods_back
 
 
 @pytest.fixture

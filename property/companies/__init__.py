@@ -1,0 +1,1 @@
+"""The register of property companies: companies, their staff and service contracts."""

@@ -1,0 +1,46 @@
+"""The property pages' blueprint ("property") and what every property template may use.
+
+The routes are in property/companies/views.py and property/ratings/views.py, which add
+them to `bp`; property/views.py gathers them for app.py. One blueprint keeps the endpoint
+names ("property.company", "property.period", …) that templates and links use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Blueprint
+from flask_babel import gettext as _
+
+from core.errors import DomainError
+from core.web import form_error
+from property.ratings import rules
+from property.ratings.labels import KIND_LABELS, VETO_LABELS
+from property.ratings.report import period_label
+from property.ratings.scoring import frac
+
+bp = Blueprint("property", __name__, template_folder="templates")
+T = TypeVar("T")
+
+
+def listing_labels() -> dict[str, str]:
+    return {"red": _("Red list"), "black": _("Black list"), "warning": _("Warning")}
+
+
+@bp.app_context_processor
+def _helpers():
+    return {"rating_score": rules.score_str, "rating_frac": frac,
+            "rating_listing_labels": listing_labels, "rating_period_label": period_label,
+            "rating_kinds": {k.value: v for k, v in KIND_LABELS.items()},
+            "rating_vetoes": {k.value: v for k, v in VETO_LABELS.items()}}
+
+
+def attempt(form, action: Callable[[], T]) -> T | None:
+    """What a view does with a service call: its result, or None when the service refused —
+    the refusal is then on `form`'s field (or flashed) and the transaction rolled back."""
+    try:
+        return action()
+    except DomainError as err:
+        form_error(form, err)
+        return None
