@@ -107,10 +107,9 @@ def _deposits(compound, at=None) -> None:
     """Every owner-held unit pays its first deposit (a few only part), one posting."""
     from compounds.models import Unit
     from core.extensions import db
-    from owners_committee import fund_rules as rules
-    from owners_committee import fund_services as fs
-    from owners_committee.fund_models import PostingKind
-    from owners_committee.fund_rules import EntryKind
+    from owners_committee.fund import journal, rules
+    from owners_committee.fund.models import PostingKind
+    from owners_committee.fund.rules import EntryKind
 
     units = db.session.execute(
         sa.select(Unit.id, Unit.area).where(Unit.compound_id == compound.id)).all()
@@ -120,16 +119,16 @@ def _deposits(compound, at=None) -> None:
         amounts[uid] = due if uid % 11 else due // 3
 
     def lines(states):
-        return [fs._Line(u, EntryKind.INITIAL, a, a, 0, a) for u, a in amounts.items()]
+        return [journal.Line(u, EntryKind.INITIAL, a, a, 0, a) for u, a in amounts.items()]
 
-    posted = fs._post(compound.id, PostingKind.initial, sorted(amounts), lines, at=at)
-    fs._audit(posted, "fund.post", {}, compound_id=compound.id)
+    posted = journal.post(compound.id, PostingKind.initial, sorted(amounts), lines, at=at)
+    journal.audit_posting(posted, "fund.post", {}, compound_id=compound.id)
     db.session.commit()
 
 
 def bench_apportion(app, url: str) -> dict:
     from core.extensions import db
-    from owners_committee import fund_services as fs
+    from owners_committee.fund import projects, verify
 
     _reset(db, url)
     ctx = _as_admin(app)
@@ -143,16 +142,16 @@ def bench_apportion(app, url: str) -> dict:
                       "scope": [], "emergency": True, "emergency_kind": "fire_safety",
                       "reason": "消防泵房设备失效"}
             t0 = time.perf_counter()
-            plan = fs.plan_project(compound, **fields)
+            plan = projects.plan_project(compound, **fields)
             t1 = time.perf_counter()
-            project = fs.create_project(compound, expect_digest=plan.digest, **fields)
+            project = projects.create_project(compound, expect_digest=plan.digest, **fields)
             t2 = time.perf_counter()
             assert project.units == 20_000
-            assert sum(s.amount_fen for s in fs.project_shares(project)) == 345_678_901
+            assert sum(s.amount_fen for s in projects.project_shares(project)) == 345_678_901
             runs.append((t2 - t0, t1 - t0, t2 - t1))
         runs.sort()
         t3 = time.perf_counter()
-        report = fs.verify(compound.id, check_audit=False)
+        report = verify.verify(compound.id, check_audit=False)
         t4 = time.perf_counter()
         assert report.ok, report.problems[:3]
         best, median = runs[0], runs[1]
@@ -164,9 +163,11 @@ def bench_apportion(app, url: str) -> dict:
 
 
 def bench_statement(app, url: str) -> dict:
+    from compounds.services import find_unit
     from core.extensions import db
-    from owners_committee import fund_services as fs
-    from owners_committee.fund_rules import EntryKind, SpreadBasis
+    from owners_committee.fund import accounts, journal, projects, services, statements
+    from owners_committee.fund.models import FundAccount, FundEntry
+    from owners_committee.fund.rules import EntryKind, SpreadBasis
     from reports.fund_annual_statement import FundAnnualStatement
 
     _reset(db, url)
@@ -174,34 +175,37 @@ def bench_statement(app, url: str) -> dict:
     try:
         compound = _compound("五千户小区", buildings=25, entrances=2, per_entrance=100,
                              rate_fen=9000)
-        year = fs.this_year() - 1  # a whole year, all of it in the past
+        year = accounts.this_year() - 1  # a whole year, all of it in the past
         start = dt.datetime(year, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=1)
         _deposits(compound, at=start - dt.timedelta(days=40))
-        projects = {3: ("全小区外墙修缮", "", "2500000.00"), 6: ("3号楼屋面防水", "3", "86000.00"),
-                    9: ("7号楼2单元电梯更新", "7-2", "420000.00")}
+        repairs = {3: ("全小区外墙修缮", "", "2500000.00"), 6: ("3号楼屋面防水", "3", "86000.00"),
+                   9: ("7号楼2单元电梯更新", "7-2", "420000.00")}
         for month in range(12):
             at = start + dt.timedelta(days=30 * month + 20)
-            if month in projects:
-                title, scope, cost = projects[month]
-                plan = fs.plan_project(compound, title=title, cost=cost,
-                                       scope=fs.parse_scope_text(scope), emergency=True,
-                                       emergency_kind="other", reason="危及安全")
-                fs._create_project(compound, plan, at=at - dt.timedelta(days=3))
+            if month in repairs:
+                title, scope, cost = repairs[month]
+                plan = projects.plan_project(compound, title=title, cost=cost,
+                                             scope=projects.parse_scope_text(scope),
+                                             emergency=True, emergency_kind="other",
+                                             reason="危及安全")
+                projects.post_project(compound, plan, at=at - dt.timedelta(days=3))
                 db.session.commit()
-            balance = db.session.scalar(sa.select(fs.FundAccount.balance_fen))
-            posted = fs._spread(compound.id, EntryKind.INTEREST, balance * 135 // 120000,
-                                SpreadBasis.BALANCE, "银行结息", at=at)
-            fs._audit(posted, "fund.spread", {}, compound_id=compound.id)
+            balance = db.session.scalar(sa.select(FundAccount.balance_fen))
+            posted = services.post_spread(compound.id, EntryKind.INTEREST,
+                                          balance * 135 // 120000,
+                                          SpreadBasis.BALANCE, "银行结息", at=at)
+            journal.audit_posting(posted, "fund.spread", {}, compound_id=compound.id)
             db.session.commit()
         for label in ("7-2-101", "7-2-102", "7-2-201", "3-1-101"):
-            unit = fs.registry.find_unit(compound, label)
-            posted = fs._post_to_unit(compound.id, unit.id, EntryKind.TOP_UP, 500_000, "补缴",
-                                      at=start + dt.timedelta(days=340))
-            fs._audit(posted, "fund.post", {}, compound_id=compound.id)
+            unit = find_unit(compound, label)
+            posted = services.post_to_unit(compound.id, unit.id, EntryKind.TOP_UP, 500_000,
+                                           "补缴",
+                                           at=start + dt.timedelta(days=340))
+            journal.audit_posting(posted, "fund.post", {}, compound_id=compound.id)
             db.session.commit()
-        entries = db.session.scalar(sa.select(sa.func.count(fs.FundEntry.id)))
+        entries = db.session.scalar(sa.select(sa.func.count(FundEntry.id)))
         t0 = time.perf_counter()
-        data = fs.annual_statement(compound, year)
+        data = statements.annual_statement(compound, year)
         t1 = time.perf_counter()
         pdf = FundAnnualStatement(data).render()
         t2 = time.perf_counter()

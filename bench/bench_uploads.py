@@ -178,7 +178,7 @@ def child(route: str, path: str, filename: str, url: str) -> dict:
         code = "page: " + (found.group(1).strip() if found else f"HTTP {status}")
     with app.app_context():
         from compounds.models import Unit
-        from owners_committee.fund_models import FundEntry
+        from owners_committee.fund.models import FundEntry
 
         written = db.session.query(Unit).count() - 1 + db.session.query(FundEntry).count()
     server.shutdown()

@@ -9,7 +9,7 @@ every month's end since; four months ago a burst pipe in 5-2 was repaired as an 
 
 Like the other demo steps it writes through the same posting engine as the services but
 writes no audit entry per posting: the demo is audited by its one `demo.load` entry (and
-`fund_services.verify` knows that postings by "demo" are covered by it).
+`fund.verify.verify` knows that postings by "demo" are covered by it).
 """
 
 from __future__ import annotations
@@ -21,10 +21,9 @@ from sqlalchemy import select
 from compounds.models import Compound, Unit
 from core.extensions import db
 from core.types import utcnow
-from owners_committee import fund_rules as rules
-from owners_committee import fund_services as services
-from owners_committee.fund_models import PostingKind
-from owners_committee.fund_rules import EntryKind, SpreadBasis
+from owners_committee.fund import journal, projects, rules, services
+from owners_committee.fund.models import FundAccount, PostingKind
+from owners_committee.fund.rules import EntryKind, SpreadBasis
 
 ACTOR = (None, "demo")
 RATE_FEN = 9000  # ¥90.00 per m² of exclusive area
@@ -61,41 +60,41 @@ def fund_step(ctx) -> None:
         deposits[uid] = due if r > 0.08 else due * rng.choice((3, 4, 5, 6)) // 10
 
     def initial(states):
-        return [services._Line(u, EntryKind.INITIAL, fen, fen, 0, fen)
+        return [journal.Line(u, EntryKind.INITIAL, fen, fen, 0, fen)
                 for u, fen in deposits.items()]
 
-    services._post(compound.id, PostingKind.initial, sorted(deposits), initial,
-                   memo="首期交存（开发商代收转入）", at=_month_end(now, 13), actor=ACTOR)
+    journal.post(compound.id, PostingKind.initial, sorted(deposits), initial,
+                 memo="首期交存（开发商代收转入）", at=_month_end(now, 13), actor=ACTOR)
 
     # interest at every month's end, by balance; the burst pipe four months ago
     for months_ago in range(12, 0, -1):
         if months_ago == 4:
-            services._create_project(compound, _pipe_repair(compound),
-                                     at=_month_end(now, 4) - dt.timedelta(days=12),
-                                     actor=ACTOR, record=False)
-        balance = db.session.scalar(select(services.FundAccount.balance_fen).where(
-            services.FundAccount.compound_id == compound.id))
+            projects.post_project(compound, _pipe_repair(compound),
+                                  at=_month_end(now, 4) - dt.timedelta(days=12),
+                                  actor=ACTOR, record=False)
+        balance = db.session.scalar(select(FundAccount.balance_fen).where(
+            FundAccount.compound_id == compound.id))
         interest = balance * INTEREST_BP // 10000 // 12
-        services._spread(compound.id, EntryKind.INTEREST, interest, SpreadBasis.BALANCE,
-                         "银行结息", at=_month_end(now, months_ago - 1), actor=ACTOR)
+        services.post_spread(compound.id, EntryKind.INTEREST, interest, SpreadBasis.BALANCE,
+                             "银行结息", at=_month_end(now, months_ago - 1), actor=ACTOR)
     ctx.summary["fund"] = {"compound": compound.name, "rate_fen": RATE_FEN,
                            "deposits": len(deposits), "interest_postings": 12,
                            "projects": 1}
 
 
-def _pipe_repair(compound: Compound) -> services.ProjectPlan:
+def _pipe_repair(compound: Compound) -> projects.ProjectPlan:
     """The emergency repair of 5-2's riser pipe, shared by area over the entrance."""
-    scope = services.resolve_scope(compound, [services.ScopeItem(building="5", entrance="2")])
+    scope = projects.resolve_scope(compound, [projects.ScopeItem(building="5", entrance="2")])
     cost = 5_000_000  # ¥50,000.00
     split = rules.apportion_by_area(
         cost, [(u.unit_id, u.area, u.developer_held) for u in scope.units])
-    approval = services.Approval(
+    approval = projects.Approval(
         None, {}, "burst_pipe",
         "5号楼2单元给水立管爆裂，顶层至底层多户渗水，须立即更换立管以恢复供水并防止结构受损。")
-    shares = tuple(services.ShareLine(u.unit_id, u.label, u.area, u.developer_held,
+    shares = tuple(projects.ShareLine(u.unit_id, u.label, u.area, u.developer_held,
                                       s.amount_fen, 0, 0, 0)
                    for u, s in zip(scope.units, split.shares, strict=True))
-    return services.ProjectPlan(
+    return projects.ProjectPlan(
         "5号楼2单元给水立管抢修", "给水立管锈蚀爆裂，影响全单元供水，并向楼下渗水。按应急维修"
         "先行处置，事后向业主公告。", "上海普陀房屋修缮工程有限公司", cost, scope, approval, shares,
         "demo")

@@ -1,10 +1,7 @@
-"""Models of the owners' committee package.
+"""Every table of the owners' committee package, so that the app factory and Alembic see
+them: the repair fund's (`fund.models`) and the committee elections' (`election.models`)."""
 
-The repair fund's tables live in `fund_models` (the committee elections will have their
-own module); importing them here lets the app factory and Alembic see every table.
-"""
-
-from owners_committee.election_models import (  # noqa: F401
+from owners_committee.election.models import (  # noqa: F401
     Candidate,
     CandidateReview,
     Election,
@@ -12,7 +9,7 @@ from owners_committee.election_models import (  # noqa: F401
     GroupMember,
     Objection,
 )
-from owners_committee.fund_models import (  # noqa: F401
+from owners_committee.fund.models import (  # noqa: F401
     EmergencyKind,
     FundAccount,
     FundEntry,

@@ -1,31 +1,41 @@
-"""The owners' committee package: repair-fund pages, API and commands (the committee
-elections will add their blueprints here)."""
+"""The owners' committee package: the repair fund (`fund/`) and the committee elections
+(`election/`) — their pages, API, commands, the kinds of object their URLs name, and what
+they show on the pages of lower packages (core.hooks)."""
 
 from flask_babel import lazy_gettext as _l
 
 from core.loader import Kind
 
-BLUEPRINTS = ["owners_committee.fund_views:bp", "owners_committee.fund_api:bp",
-              "owners_committee.election_views:bp"]
+BLUEPRINTS = ["owners_committee.fund.views:bp", "owners_committee.fund.api:bp",
+              "owners_committee.election.views:bp"]
 NAV = [(_l("Repair fund"), "fund.index", "fund.view")]
 
 #: the kinds of object the fund's and the elections' URLs name (see core.loader)
 KINDS = [
-    Kind("fund_project", "owners_committee.fund_models:RepairProject", "compound",
+    Kind("fund_project", "owners_committee.fund.models:RepairProject", "compound",
          "compound_id"),
-    Kind("posting", "owners_committee.fund_models:FundPosting", "compound", "compound_id"),
-    Kind("plan", "owners_committee.fund_models:TopUpPlan", "compound", "compound_id"),
-    Kind("election", "owners_committee.election_models:Election",
-         fetch="owners_committee.election_services:fetch_election"),
-    Kind("candidate", "owners_committee.election_models:Candidate",
-         fetch="owners_committee.election_services:fetch_candidate"),
-    Kind("group_member", "owners_committee.election_models:GroupMember", "election",
+    Kind("posting", "owners_committee.fund.models:FundPosting", "compound", "compound_id"),
+    Kind("plan", "owners_committee.fund.models:TopUpPlan", "compound", "compound_id"),
+    Kind("election", "owners_committee.election.models:Election",
+         fetch="owners_committee.election.services:fetch_election"),
+    Kind("candidate", "owners_committee.election.models:Candidate",
+         fetch="owners_committee.election.services:fetch_candidate"),
+    Kind("group_member", "owners_committee.election.models:GroupMember", "election",
          "election_id"),
-    Kind("election_objection", "owners_committee.election_models:Objection"),
+    Kind("election_objection", "owners_committee.election.models:Objection"),
 ]
+
+#: what this package shows and answers on lower packages' pages (see core.hooks)
+HOOKS = {
+    "org.overview_panels": ["owners_committee.fund.hooks:overview_balance",
+                            "owners_committee.election.hooks:overview_elections"],
+    "compound.page_panels": ["owners_committee.fund.hooks:compound_summary"],
+    "votes.own_ballot_page": ["owners_committee.election.hooks:ballot_page"],
+}
 
 
 def register_cli(app):
-    from owners_committee.cli import register
+    # plugin.py is read before the app exists; the commands pull in the whole fund package
+    from owners_committee.fund.cli import register
 
     register(app)

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from owners_committee.election_models import (
+from owners_committee.election.models import (
     CandidateStatus,
     ElectionKind,
     GroupRole,

@@ -11,7 +11,11 @@ final. The vote itself is a vote of matter 3 in the votes module (`Election.vote
 per-candidate ballots are `ElectionBallot`s keyed by the vote's frozen roll groups.
 
 `ElectionStatus` moves: nominating → notice → final → voting → counted; cancelled from any
-state before counted. `Election.can_move_to` is the one place the moves are written.
+state before counted. A candidate moves: nominated → group_passed (or group_rejected) →
+approved (or party_rejected) → final, and withdraws from any of the first three.
+`ELECTION_MOVES` and `CANDIDATE_MOVES` are the one place the moves are written;
+`Election.move_to` and `Candidate.move_to` make every move and refuse an illegal one with a
+409 (`check_move_to` refuses it before any other work is done).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import datetime as dt
 import enum
 import json
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -32,6 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.errors import DomainError, conflict
 from core.extensions import db, one_of
 from core.permissions import Target
 from core.types import UTCDateTime, utcnow
@@ -58,6 +64,14 @@ ELECTION_MOVES = {
     ElectionStatus.voting: {ElectionStatus.counted, ElectionStatus.cancelled},
     ElectionStatus.counted: set(),
     ElectionStatus.cancelled: set(),
+}
+#: why a move is refused, by where it would go
+ELECTION_REFUSALS = {
+    ElectionStatus.notice: _l("The list is already published"),
+    ElectionStatus.final: _l("Publish the list for objections first"),
+    ElectionStatus.voting: _l("The vote follows the final list"),
+    ElectionStatus.counted: _l("There is no election vote to count"),
+    ElectionStatus.cancelled: _l("A counted election cannot be cancelled"),
 }
 #: the list is public (owners see it) from the notice on
 PUBLISHED = (ElectionStatus.notice, ElectionStatus.final, ElectionStatus.voting,
@@ -106,6 +120,21 @@ class Election(db.Model):
 
     def can_move_to(self, status: ElectionStatus) -> bool:
         return status in ELECTION_MOVES[ElectionStatus(self.status)]
+
+    def check_move_to(self, status: ElectionStatus) -> None:
+        """409 invalid_state unless the election may move to `status` now."""
+        if not self.can_move_to(status):
+            raise conflict("invalid_state", ELECTION_REFUSALS[status])
+
+    def move_to(self, status: ElectionStatus) -> None:
+        """The one way an election changes status."""
+        self.check_move_to(status)
+        self.status = status.value
+
+    @property
+    def nominating(self) -> bool:
+        """Candidates, the group and the settings may still change."""
+        return self.status == ElectionStatus.nominating.value
 
     @property
     def published(self) -> bool:
@@ -173,6 +202,17 @@ class CandidateStatus(enum.StrEnum):
     final = "final"  # 正式候选人
 
 
+CS = CandidateStatus
+CANDIDATE_MOVES = {
+    CS.nominated: {CS.group_passed, CS.group_rejected, CS.withdrawn},
+    CS.group_passed: {CS.approved, CS.party_rejected, CS.withdrawn},
+    CS.approved: {CS.final, CS.withdrawn},
+    CS.group_rejected: set(), CS.party_rejected: set(), CS.withdrawn: set(), CS.final: set(),
+}
+#: on the list the owners see: approved by both reviews (and, later, final)
+ON_LIST = (CS.approved, CS.final)
+
+
 class Politics(enum.StrEnum):
     party_member = "party_member"  # 中共党员
     league_member = "league_member"  # 共青团员
@@ -230,6 +270,36 @@ class Candidate(db.Model):
 
     def review(self, stage: str) -> CandidateReview | None:
         return next((r for r in self.reviews if r.stage == stage), None)
+
+    @property
+    def on_list(self) -> bool:
+        return CandidateStatus(self.status) in ON_LIST
+
+    def can_move_to(self, status: CandidateStatus) -> bool:
+        return status in CANDIDATE_MOVES[CandidateStatus(self.status)]
+
+    def check_move_to(self, status: CandidateStatus) -> None:
+        """409 unless the candidate may move to `status` now: a review made twice or out
+        of order, or a withdrawal of someone who is not on the list."""
+        if not self.can_move_to(status):
+            raise self._refusal(status)
+
+    def move_to(self, status: CandidateStatus) -> None:
+        """The one way a candidate changes status."""
+        self.check_move_to(status)
+        self.status = status.value
+
+    def _refusal(self, status: CandidateStatus) -> DomainError:
+        if status in (CS.group_passed, CS.group_rejected):
+            return conflict("already_reviewed", _l("The group has already reviewed %(name)s",
+                                                   name=self.name))
+        if status in (CS.approved, CS.party_rejected):
+            if self.status == CS.nominated.value:
+                return conflict("group_review_first",
+                                _l("The group's eligibility review comes first"))
+            return conflict("already_reviewed", _l("%(name)s is not waiting for the party "
+                                                   "organisation's review", name=self.name))
+        return conflict("invalid_state", _l("%(name)s is not on the list", name=self.name))
 
     def permission_target(self) -> Target:
         return self.election.permission_target()

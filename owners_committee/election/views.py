@@ -1,23 +1,27 @@
 """Pages of owners'-committee elections: the election and its group, candidates with their
 eligibility checks and reviews, the notice with objections, the final list, the ballots
-and the count. Parse the form → call `owners_committee.election_services` → render."""
+and the count. Parse the form → call the election's services → render."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask import request as http
 from flask_babel import gettext as _
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from compounds.models import Compound
-from core.extensions import db
+from core.errors import DomainError
+from core.idnumber import mask
+from core.inputs import SHANGHAI
 from core.loader import load
 from core.permissions import may, requires
-from owners_committee import election_forms as F
-from owners_committee import election_services as svc
-from owners_committee.election_models import (
+from core.web import flash_error, form_error
+from owners_committee.election import ballots, documents, vetting
+from owners_committee.election import forms as F
+from owners_committee.election import services as svc
+from owners_committee.election.eligibility import CHECK_LABELS, eligibility
+from owners_committee.election.models import (
     Candidate,
     CandidateStatus,
     Election,
@@ -25,7 +29,7 @@ from owners_committee.election_models import (
     GroupMember,
     Objection,
 )
-from owners_committee.election_services import ElectionError
+from reports import candidate_notice, election_ballot, election_result
 
 bp = Blueprint("election", __name__, template_folder="templates")
 
@@ -39,17 +43,8 @@ def _labels():
     return {"KIND": F.KIND_LABELS, "ROLE": F.ROLE_LABELS, "NOMINATION": F.NOMINATION_LABELS,
             "POLITICS": F.POLITICS_LABELS, "CSTATUS": F.CANDIDATE_STATUS_LABELS,
             "ESTATUS": svc.STATUS_LABELS, "STATE": F.CHECK_STATE_LABELS,
-            "CHECK_LABELS": svc.CHECK_LABELS,
+            "CHECK_LABELS": CHECK_LABELS,
             "has_endpoint": lambda n: n in current_app.view_functions}
-
-
-def _fail(err: ElectionError, form=None) -> None:
-    db.session.rollback()
-    target = getattr(form, err.field, None) if form is not None and err.field else None
-    if target is None:
-        flash(str(err.message), "error")
-    else:
-        target.errors = [*list(target.errors), str(err.message)]
 
 
 def _pdf(data: bytes, name: str) -> Response:
@@ -69,8 +64,8 @@ def index(cid: int):
             election = svc.create_election(compound, kind=form.kind.data, title=form.title.data,
                                            seats=form.seats.data,
                                            notice_days=form.notice_days.data)
-        except ElectionError as err:
-            _fail(err, form)
+        except DomainError as err:
+            form_error(form, err)
         else:
             flash(_("Election started. Set up the preparatory group next."), "success")
             return redirect(url_for("election.show", eid=election.id))
@@ -88,7 +83,7 @@ def show(eid: int):
     manage = may("election.manage", election)
     candidates = svc.visible_candidates(election)
     objection_form = None
-    if svc.notice_open(election) and (manage or may("election.object", election)):
+    if vetting.notice_open(election) and (manage or may("election.object", election)):
         objection_form = F.ObjectionForm()
         objection_form.candidate_id.choices = [
             SelectChoice(str(c.id), f"{c.name}（{c.unit_label}）") for c in candidates
@@ -96,14 +91,14 @@ def show(eid: int):
     return render_template(
         "owners_committee/election/show.html", election=election, compound=election.compound,
         staff=staff, manage=manage, candidates=candidates,
-        checks={c.id: svc.eligibility(c) for c in candidates
+        checks={c.id: eligibility(c) for c in candidates
                 if staff and c.status == CandidateStatus.nominated.value},
         problems=svc.group_problems(election.group), group_form=F.GroupMemberForm(),
         objection_form=objection_form, answer_form=F.AnswerForm(),
         reason_form=F.ReasonForm(), vote_form=F.VoteForm(),
-        pending=svc.pending_reviews(election), notice_open=svc.notice_open(election),
-        vote=svc.vote_of(election), ballots=svc.ballots_cast(election),
-        result=election.result if svc.may_see_result(election) else None,
+        pending=vetting.pending_reviews(election), notice_open=vetting.notice_open(election),
+        vote=ballots.vote_of(election), ballots=ballots.ballots_cast(election),
+        result=election.result if ballots.may_see_result(election) else None,
         timeline=svc.timeline(election) if staff else [])
 
 
@@ -116,8 +111,8 @@ def edit(eid: int):
         try:
             svc.update_election(election, title=form.title.data, seats=form.seats.data,
                                 notice_days=form.notice_days.data)
-        except ElectionError as err:
-            _fail(err, form)
+        except DomainError as err:
+            form_error(form, err)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("election.show", eid=eid))
@@ -138,8 +133,8 @@ def _post(eid: int, action: str, form, fn, anchor: str = ""):
         message = fn(election)
         if message:
             flash(message, "success")
-    except ElectionError as err:
-        _fail(err)
+    except DomainError as err:
+        flash_error(err)
     return redirect(url_for("election.show", eid=eid) + anchor)
 
 
@@ -164,14 +159,14 @@ def group_remove(eid: int, mid: int):
 @bp.post("/elections/<election:eid>/notice")
 @requires("election.manage")
 def notice(eid: int):
-    return _post(eid, "election.manage", _Csrf(), lambda e: svc.publish_notice(e) and _(
+    return _post(eid, "election.manage", _Csrf(), lambda e: vetting.publish_notice(e) and _(
         "The list is published for objections."))
 
 
 @bp.post("/elections/<election:eid>/final")
 @requires("election.manage")
 def final(eid: int):
-    return _post(eid, "election.manage", _Csrf(), lambda e: svc.finalise_list(e) and _(
+    return _post(eid, "election.manage", _Csrf(), lambda e: vetting.finalise_list(e) and _(
         "The list is final."))
 
 
@@ -189,7 +184,7 @@ def objection(eid: int):
     election = load(Election, eid, "election.view")
     form = F.ObjectionForm()
     form.candidate_id.choices = [SelectChoice(str(c.id), c.name) for c in election.candidates]
-    return _post(eid, "election.view", form, lambda e: svc.file_objection(
+    return _post(eid, "election.view", form, lambda e: vetting.file_objection(
         e, form.candidate_id.data, text=form.text.data, filer_name=form.filer_name.data)
         and _("Your objection is recorded; the group will answer it."), "#objections")
 
@@ -199,7 +194,7 @@ def objection(eid: int):
 def answer(oid: int):
     obj = load(Objection, oid, "election.manage")
     form = F.AnswerForm()
-    return _post(obj.election_id, "election.manage", form, lambda e: svc.answer_objection(
+    return _post(obj.election_id, "election.manage", form, lambda e: vetting.answer_objection(
         obj, upheld=form.upheld.data == "yes", answer=form.answer.data)
         and _("Answer recorded."), "#objections")
 
@@ -207,14 +202,9 @@ def answer(oid: int):
 @bp.get("/elections/<election:eid>/notice.pdf")
 @requires("election.view")
 def notice_pdf(eid: int):
-    from reports.candidate_notice import render
-
     election = load(Election, eid, "election.view")
-    try:
-        data = svc.notice_document(election)
-    except ElectionError as err:
-        abort(err.status if err.status in (403, 404) else 409, str(err.message))
-    return _pdf(render(data), f"candidates-{eid}.pdf")
+    return _pdf(candidate_notice.render(documents.notice_document(election)),
+                f"candidates-{eid}.pdf")
 
 
 # -- candidates -----------------------------------------------------------------------------
@@ -230,8 +220,8 @@ def nominate(eid: int):
                              nomination=form.nomination.data, nominators=form.nominators.data,
                              politics=form.politics.data, education=form.education.data,
                              occupation=form.occupation.data, profile=form.profile.data)
-        except ElectionError as err:
-            _fail(err, form)
+        except DomainError as err:
+            form_error(form, err)
         else:
             flash(_("Nomination recorded. Record the pledge and the declarations next."),
                   "success")
@@ -263,7 +253,7 @@ def candidate(cid: int):
     return render_template(
         "owners_committee/election/candidate.html", c=c, election=election,
         compound=election.compound, staff=staff, manage=manage,
-        checks=svc.eligibility(c) if staff else [],
+        checks=eligibility(c) if staff else [],
         decl_form=decl,
         group_form=F.GroupReviewForm() if manage and open_
         and c.status == CandidateStatus.nominated.value else None,
@@ -276,7 +266,7 @@ def candidate(cid: int):
         problems=svc.group_problems(election.group),
         timeline=svc.timeline(election, candidate_id=c.id) if staff else [],
         group_review=c.review("group"), party_review=c.review("party"),
-        relatives=[svc.mask(x) for x in c.relative_id_numbers.split()])
+        relatives=[mask(x) for x in c.relative_id_numbers.split()])
 
 
 def _cpost(cid: int, action: str, form, fn):
@@ -287,8 +277,8 @@ def _cpost(cid: int, action: str, form, fn):
     try:
         message = fn(c)
         flash(message or _("Saved."), "success")
-    except ElectionError as err:
-        _fail(err)
+    except DomainError as err:
+        flash_error(err)
     return redirect(url_for("election.candidate", cid=cid))
 
 
@@ -310,8 +300,8 @@ def declarations(cid: int):
 @requires("election.manage")
 def group_review(cid: int):
     form = F.GroupReviewForm()
-    confirmations = {k: getattr(form, f"confirm_{k}").data for k in svc.CHECK_LABELS}
-    return _cpost(cid, "election.manage", form, lambda c: svc.group_review(
+    confirmations = {k: getattr(form, f"confirm_{k}").data for k in CHECK_LABELS}
+    return _cpost(cid, "election.manage", form, lambda c: vetting.group_review(
         c, approve=form.decision.data == "approve", reason=form.reason.data,
         confirmations=confirmations) and _("The group's review is recorded."))
 
@@ -320,7 +310,7 @@ def group_review(cid: int):
 @requires("candidate.review")
 def party_review(cid: int):
     form = F.PartyReviewForm()
-    return _cpost(cid, "candidate.review", form, lambda c: svc.party_review(
+    return _cpost(cid, "candidate.review", form, lambda c: vetting.party_review(
         c, approve=form.decision.data == "approve", reason=form.reason.data)
         and _("The party organisation's review is recorded."))
 
@@ -339,8 +329,8 @@ def withdraw(cid: int):
 @requires("election.manage")
 def vote_create(eid: int):
     form = F.VoteForm()
-    return _post(eid, "election.manage", form, lambda e: svc.create_vote(
-        e, closes_at=form.closes_at.data.replace(tzinfo=svc.SHANGHAI).isoformat()
+    return _post(eid, "election.manage", form, lambda e: ballots.create_vote(
+        e, closes_at=form.closes_at.data.replace(tzinfo=SHANGHAI).isoformat()
         if form.closes_at.data else None) and _(
         "The election vote is created. Announce and open it on the vote's page."))
 
@@ -358,85 +348,71 @@ def _choices_from_form(election) -> dict:
 @requires("vote.cast")
 def ballot(eid: int):
     election = load(Election, eid, "election.view")
-    vote = svc.vote_of(election)
+    vote = ballots.vote_of(election)
     if vote is None:
         abort(404)
-    from votes import services as vote_services
-
-    groups = vote_services.owner_groups(vote, current_user.person_id)
+    groups = ballots.my_groups(vote)
     form = F.OnlineBallotForm()
     form.unit.choices = [SelectChoice(g.labels[0], "、".join(g.labels)) for g in groups
                          if g.labels]
-    cast = set(svc.cast_group_ids(election))
+    cast = set(ballots.cast_group_ids(election))
     if form.validate_on_submit():
         try:
-            svc.cast_ballot(election, choices=_choices_from_form(election), channel="online",
+            ballots.cast_ballot(election, choices=_choices_from_form(election), channel="online",
                             unit=form.unit.data)
-        except ElectionError as err:
-            _fail(err, form)
+        except DomainError as err:
+            form_error(form, err)
         else:
             flash(_("Your ballot is counted."), "success")
             return redirect(url_for("election.show", eid=eid))
     return render_template("owners_committee/election/ballot.html", election=election,
                            compound=election.compound, form=form,
                            candidates=svc.final_candidates(election), groups=groups, cast=cast,
-                           accepting=vote_services.accepting_ballots(vote), paper=False)
+                           accepting=ballots.accepting(vote), paper=False)
 
 
 @bp.route("/elections/<election:eid>/paper", methods=["GET", "POST"])
 @requires("vote.enter_paper")
 def paper(eid: int):
     election = load(Election, eid, "election.view")
-    vote = svc.vote_of(election)
+    vote = ballots.vote_of(election)
     if vote is None:
         abort(404)
-    from votes import services as vote_services
-
     form = F.PaperBallotForm()
     if form.validate_on_submit():
         try:
-            svc.cast_ballot(election, choices=_choices_from_form(election),
-                            channel=form.channel.data, serial=form.serial.data,
+            ballots.cast_ballot(election, choices=_choices_from_form(election),
+                                channel=form.channel.data, serial=form.serial.data,
                             proxy_name=form.proxy_name.data, proxy_ref=form.proxy_ref.data)
-        except ElectionError as err:
-            _fail(err, form)
+        except DomainError as err:
+            form_error(form, err)
         else:
             flash(_("Paper ballot %(s)s entered.", s=form.serial.data), "success")
             return redirect(url_for("election.paper", eid=eid))
     return render_template("owners_committee/election/ballot.html", election=election,
                            compound=election.compound, form=form,
                            candidates=svc.final_candidates(election), groups=[], cast=set(),
-                           accepting=vote_services.accepting_ballots(vote), paper=True)
+                           accepting=ballots.accepting(vote), paper=True)
 
 
 @bp.post("/elections/<election:eid>/count")
 @requires("election.manage")
 def count(eid: int):
-    return _post(eid, "election.manage", _Csrf(), lambda e: svc.close_and_count(e) and _(
+    return _post(eid, "election.manage", _Csrf(), lambda e: ballots.close_and_count(e) and _(
         "The vote is closed and counted."), "#result")
 
 
 @bp.get("/elections/<election:eid>/ballots.pdf")
 @requires("vote.enter_paper")
 def ballots_pdf(eid: int):
-    from reports.election_ballot import render
-
     election = load(Election, eid, "election.view")
-    try:
-        data = svc.ballots_document(election)
-    except ElectionError as err:
-        abort(409, str(err.message))
-    return _pdf(render(data), f"election-ballots-{eid}.pdf")
+    return _pdf(election_ballot.render(documents.ballots_document(election)),
+                f"election-ballots-{eid}.pdf")
 
 
 @bp.get("/elections/<election:eid>/result.pdf")
 @requires("election.view")
 def result_pdf(eid: int):
-    from reports.election_result import render
-
     election = load(Election, eid, "election.view")
-    try:
-        data = svc.result_document(election)
-    except ElectionError as err:
-        abort(err.status if err.status in (403, 404) else 409, str(err.message))
-    return _pdf(render(data), f"election-result-{eid}.pdf")
+    return _pdf(election_result.render(documents.result_document(election)),
+                f"election-result-{eid}.pdf")

@@ -8,29 +8,18 @@ import io
 from flask import request, send_file
 
 from compounds.models import Compound
-from compounds.services import RegistryError
-from core.api import ApiError, api_blueprint, doc, field, json_body
+from core.api import api_blueprint, doc, field, json_body
+from core.errors import DomainError
 from core.loader import load
 from core.permissions import requires
 from core.types import fen_to_str
-from owners_committee import fund_services as services
-from owners_committee.fund_services import FundError
+from owners_committee.fund import accounts, projects, services, statements
+from reports.fund_annual_statement import FundAnnualStatement
 
 bp = api_blueprint("fund_api", __name__)
 
 _MONEY = {"type": "string", "pattern": r"^\d+\.\d{2}$", "example": "1234.56"}
 _ERR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-
-
-def _raise(err: FundError | RegistryError):
-    details = dict(getattr(err, "details", {}) or {})
-    if err.field and "fields" not in details:
-        details["fields"] = {err.field: str(err.message)}
-    raise ApiError(err.status, err.code, str(err.message), details) from None
-
-
-def _compound(cid: int, action: str):
-    return load(Compound, cid, action)
 
 
 @bp.post("/compounds/<compound:cid>/fund/entries")
@@ -60,19 +49,16 @@ def _compound(cid: int, action: str):
                        "nothing_to_spread (interest by balance when all balances are 0)",
                 "422": "validation_error (kind, amount, memo) or unknown_unit"})
 def post_entry(cid: int):
-    compound = _compound(cid, "fund.manage")
+    compound = load(Compound, cid, "fund.manage")
     data = json_body()
     kind = field(data, "kind")
     amount = field(data, "amount", (str, int))
     unit = field(data, "unit", (str, int), required=False)
     memo = field(data, "memo", required=False, default="")
     basis = field(data, "basis", required=False)
-    try:
-        posting = services.post_entry(compound, unit=unit, kind=kind, amount=amount, memo=memo,
-                                      basis=basis)
-    except (FundError, RegistryError) as err:
-        _raise(err)
-    entries = services.posting_entries(posting, limit=100_000)
+    posting = services.post_entry(compound, unit=unit, kind=kind, amount=amount, memo=memo,
+                                  basis=basis)
+    entries = accounts.posting_entries(posting, limit=100_000)
     return {"id": posting.id, "kind": posting.kind, "basis": posting.basis,
             "total": fen_to_str(posting.total_fen),
             "entries": [{"unit": label, "amount": fen_to_str(e.amount_fen),
@@ -112,26 +98,22 @@ def post_entry(cid: int):
                        "vote_already_used, emergency_reason_missing, no_approval)",
                 "422": "validation_error, invalid_scope or empty_scope"})
 def post_project(cid: int):
-    compound = _compound(cid, "fund.manage")
+    compound = load(Compound, cid, "fund.manage")
     data = json_body()
     title = field(data, "title")
     cost = field(data, "cost", (str, int))
     vote_id = field(data, "vote_id", int, required=False)
     emergency = field(data, "emergency", bool, required=False, default=False)
-    try:
-        scope = services.parse_scope_json(data.get("scope"))
-        project = services.create_project(
-            compound, title=title, description=field(data, "description", required=False,
-                                                     default=""),
-            contractor=field(data, "contractor", required=False, default=""), cost=cost,
-            scope=scope, vote_id=vote_id, emergency=emergency,
-            emergency_kind=field(data, "emergency_kind", required=False),
-            reason=field(data, "reason", required=False, default=""))
-    except (FundError, RegistryError) as err:
-        _raise(err)
+    project = projects.create_project(
+        compound, title=title, description=field(data, "description", required=False,
+                                                 default=""),
+        contractor=field(data, "contractor", required=False, default=""), cost=cost,
+        scope=projects.parse_scope_json(data.get("scope")), vote_id=vote_id,
+        emergency=emergency, emergency_kind=field(data, "emergency_kind", required=False),
+        reason=field(data, "reason", required=False, default=""))
     return {"id": project.id,
             "shares": [{"unit": s.label, "amount": fen_to_str(s.amount_fen)}
-                       for s in services.project_shares(project)]}, 201
+                       for s in projects.project_shares(project)]}, 201
 
 
 @bp.get("/compounds/<compound:cid>/fund")
@@ -142,14 +124,10 @@ def post_project(cid: int):
                        "has no rate; arrears = uncovered expense shares + unpaid first deposit",
                 "403": "out of scope", "404": "no such compound"})
 def get_fund(cid: int):
-    compound = _compound(cid, "fund.view")
-    rows = services.unit_rows(compound)
-    total = services.summary(compound, rows)
-    if not services.sees_every_unit(compound):
-        from flask_login import current_user
-
-        mine = {r.unit_id for _, r in services.my_unit_rows(current_user.person_id)}
-        rows = [r for r in rows if r.unit_id in mine]
+    compound = load(Compound, cid, "fund.view")
+    rows = accounts.unit_rows(compound)
+    total = accounts.summary(compound, rows)
+    rows = accounts.rows_seen(compound, rows)
     return {
         "initial": fen_to_str(total.initial_paid_fen),
         "balance": fen_to_str(total.balance_fen),
@@ -171,15 +149,13 @@ def get_fund(cid: int):
                 "403": "out of scope", "404": "no such compound",
                 "422": {"description": "bad year", "content": _ERR}})
 def statement_pdf(cid: int):
-    from reports.fund_annual_statement import FundAnnualStatement
-
-    compound = _compound(cid, "fund.view")
+    compound = load(Compound, cid, "fund.view")
     year = request.args.get("year", "")
     if year == "":
-        year = services.this_year()
+        year = accounts.this_year()
     elif not year.isdigit() or not 2000 <= int(year) <= 2100:
-        raise ApiError(422, "validation_error", "year must be a year like 2026",
-                       {"fields": {"year": "2000–2100"}})
-    pdf = FundAnnualStatement(services.annual_statement(compound, int(year))).render()
+        raise DomainError("validation_error", "year must be a year like 2026",
+                          details={"fields": {"year": "2000–2100"}})
+    pdf = FundAnnualStatement(statements.annual_statement(compound, int(year))).render()
     return send_file(io.BytesIO(pdf), mimetype="application/pdf",
                      download_name=f"fund-statement-{compound.id}-{year}.pdf")

@@ -3,7 +3,7 @@
 import click
 from flask import Flask
 
-from owners_committee import fund_services
+from owners_committee.fund import verify as fund_verify
 
 
 def register(app: Flask) -> None:
@@ -17,7 +17,7 @@ def register(app: Flask) -> None:
     def verify(compound_id: int | None):
         """Sub-ledgers = their entries, fund = its sub-ledgers, every entry audited, and the
         audit chain intact. Exit status 1 on any problem."""
-        report = fund_services.verify(compound_id)
+        report = fund_verify.verify(compound_id)
         for problem in report.problems[:200]:
             click.echo(f"PROBLEM: {problem}", err=True)
         if len(report.problems) > 200:

@@ -7,7 +7,7 @@ spread, a repair project's shares, a reversal, an opening-balance import) made o
 mistake is corrected by a reversal posting (冲正), which points at the posting it undoes.
 
 The account rows hold the current state so that reading a balance never sums the journal;
-`fund_services.verify()` proves that they agree with it (`flask fund verify`):
+`verify.verify()` proves that they agree with it (`flask fund verify`):
 
 - a unit's balance / arrears / first deposit = the sums of its entries' deltas;
 - the fund's balance = the sum of its units' balances (and likewise arrears, deposits).
@@ -24,6 +24,7 @@ import enum
 import json
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -37,10 +38,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.errors import conflict
 from core.extensions import db, one_of
 from core.permissions import Target
 from core.types import Area, UTCDateTime, utcnow
-from owners_committee.fund_rules import EntryKind
+from owners_committee.fund.rules import EntryKind
 
 
 class PostingKind(enum.StrEnum):
@@ -83,6 +85,10 @@ class EmergencyKind(enum.StrEnum):
 class ProjectStatus(enum.StrEnum):
     posted = "posted"  # 已列支: shares charged to the sub-ledgers
     reversed = "reversed"  # 已冲正: the posting was reversed
+
+
+#: a posted project is reversed (with its posting) at most once, and stays so
+PROJECT_MOVES = {ProjectStatus.posted: {ProjectStatus.reversed}, ProjectStatus.reversed: set()}
 
 
 class FundAccount(db.Model):
@@ -315,6 +321,12 @@ class RepairProject(db.Model):
     @property
     def emergency(self) -> EmergencyKind | None:
         return EmergencyKind(self.emergency_kind) if self.emergency_kind else None
+
+    def move_to(self, status: ProjectStatus) -> None:
+        """The one way a project changes status; a move PROJECT_MOVES lacks is a 409."""
+        if status not in PROJECT_MOVES[ProjectStatus(self.status)]:
+            raise conflict("invalid_state", _l("The project is already reversed"))
+        self.status = status.value
 
     def permission_target(self) -> Target:
         return self.compound.permission_target()

@@ -20,17 +20,19 @@ from dataclasses import dataclass
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
+from openpyxl import Workbook
 from sqlalchemy import select
 
 from compounds.models import Building, Compound, Entrance, Unit
 from core import spreadsheet
+from core.errors import DomainError
 from core.extensions import db
 from core.permissions import authorize
 from core.spreadsheet import Limits
 from core.types import AmountError, parse_money
-from owners_committee.fund_models import PostingKind, UnitFundAccount
-from owners_committee.fund_rules import EntryKind
-from owners_committee.fund_services import FundError, _audit, _Line, _post, _State
+from owners_committee.fund.journal import Line, State, audit_posting, post
+from owners_committee.fund.models import PostingKind, UnitFundAccount
+from owners_committee.fund.rules import EntryKind
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 50_000
@@ -67,7 +69,7 @@ class ImportResult:
 
 def _error(status: int, code: str, message: str, rows: list[RowError] | None = None):
     details = {"rows": [r.as_dict() for r in rows]} if rows else {}
-    return FundError(code, message, status=status, details=details)
+    return DomainError(code, message, status=status, details=details)
 
 
 def _limits() -> Limits:
@@ -78,7 +80,7 @@ def _limits() -> Limits:
 
 def read_rows(filename: str, content: bytes) -> Iterator[list[str]]:
     """The file's rows as cell texts, trimmed and without a leading apostrophe, read by
-    `core.spreadsheet` (size, row, cell and zip-bomb limits); FundError if unreadable."""
+    `core.spreadsheet` (size, row, cell and zip-bomb limits); a DomainError if unreadable."""
     try:
         for cells in spreadsheet.read_rows(filename, content, _limits()):
             yield [c.strip().lstrip("'").strip() for c in cells]
@@ -190,7 +192,7 @@ def import_opening_balances(compound: Compound, filename: str, content: bytes) -
     if not good:
         raise _error(422, "empty_file", _("The file holds no opening balance"))
     posted = _post_opening(compound.id, good)
-    _audit(posted, "fund.import_opening", {"file": filename[:100], "units": len(good)},
+    audit_posting(posted, "fund.import_opening", {"file": filename[:100], "units": len(good)},
            compound_id=compound.id)
     db.session.commit()
     return ImportResult(len(good), sum(r.balance for r in good), sum(r.initial for r in good),
@@ -198,24 +200,22 @@ def import_opening_balances(compound: Compound, filename: str, content: bytes) -
 
 
 def _post_opening(compound_id: int, good: list[_Row], *, at=None, actor=None):
-    def compute(states: dict[int, _State]):
+    def compute(states: dict[int, State]):
         taken = [RowError(r.row, COLUMNS["unit"][1],
                           _("Unit %(label)s already has ledger entries; correct it with a "
                             "reversal", label=r.label))
                  for r in good if states[r.unit_id].entries > 0]
         if taken:  # posted meanwhile, by someone else
             raise _error(409, "invalid_rows", _("Some units were posted to meanwhile"), taken)
-        return [_Line(r.unit_id, EntryKind.INITIAL, r.balance, r.balance, r.arrears, r.initial)
+        return [Line(r.unit_id, EntryKind.INITIAL, r.balance, r.balance, r.arrears, r.initial)
                 for r in good]
 
-    return _post(compound_id, PostingKind.opening, [r.unit_id for r in good], compute,
-                 memo="期初余额导入", at=at, actor=actor)
+    return post(compound_id, PostingKind.opening, [r.unit_id for r in good], compute,
+                memo="期初余额导入", at=at, actor=actor)
 
 
 def template_xlsx(compound: Compound) -> bytes:
     """The opening-balance sheet with every unit of the compound listed, ready to fill in."""
-    from openpyxl import Workbook
-
     wb = Workbook()
     ws = wb.active
     ws.title = "期初余额"

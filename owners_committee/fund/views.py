@@ -10,16 +10,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from compounds import services as registry
 from compounds.models import Compound, Unit
-from compounds.services import RegistryError
+from core.errors import DomainError
 from core.extensions import db
 from core.loader import load
 from core.permissions import may, requires
 from core.types import fen_to_str
-from owners_committee import fund_import
-from owners_committee import fund_services as services
-from owners_committee.fund_chart import balance_svg
-from owners_committee.fund_forms import (
+from core.web import flash_error, form_error
+from owners_committee.fund import accounts, opening_balances, projects, services, statements
+from owners_committee.fund.chart import balance_svg
+from owners_committee.fund.forms import (
+    EMERGENCY_LABELS,
+    KIND_LABELS,
     EntryForm,
     ImportForm,
     NoticeForm,
@@ -28,31 +31,20 @@ from owners_committee.fund_forms import (
     ReverseForm,
     SpreadForm,
 )
-from owners_committee.fund_models import FundPosting, PostingKind, RepairProject, TopUpPlan
-from owners_committee.fund_rules import EntryKind
-from owners_committee.fund_services import FundError
+from owners_committee.fund.models import FundPosting, PostingKind, RepairProject, TopUpPlan
+from owners_committee.fund.rules import EntryKind
+from reports.fund_annual_statement import FundAnnualStatement
+from reports.fund_top_up_notice import FundTopUpNotices
+from reports.fund_unit_statement import FundUnitStatement
 
 bp = Blueprint("fund", __name__, template_folder="templates")
+PAGE = 50
 
 
 @bp.app_context_processor
 def _labels():
     """Translated names of kinds and emergencies for the fund's templates."""
-    from owners_committee.fund_forms import EMERGENCY_LABELS, KIND_LABELS
-
     return {"fund_kind_labels": KIND_LABELS, "fund_emergency_labels": EMERGENCY_LABELS}
-
-PAGE = 50
-
-
-def form_error(form, err: FundError | RegistryError) -> None:
-    """Show a refusal on the field it concerns, or as a message."""
-    db.session.rollback()
-    target = getattr(form, err.field, None) if err.field else None
-    if target is None:
-        flash(str(err.message), "error")
-    else:
-        target.errors = [*list(target.errors), str(err.message)]
 
 
 def _pdf(data: bytes, name: str):
@@ -62,7 +54,7 @@ def _pdf(data: bytes, name: str):
 
 
 def _year() -> int:
-    year = request.args.get("year", type=int) or services.this_year()
+    year = request.args.get("year", type=int) or accounts.this_year()
     if not 2000 <= year <= 2100:
         abort(404)
     return year
@@ -72,38 +64,36 @@ def _year() -> int:
 @requires("fund.view")
 def index():
     """Staff: the compounds' funds; owners: their own units' sub-ledgers."""
-    mine = services.my_unit_rows(current_user.person_id)
-    funds = services.visible_funds() if may("fund.ledger") else []
-    return render_template("owners_committee/fund_index.html", mine=mine, funds=funds)
+    mine = accounts.my_unit_rows(current_user.person_id)
+    funds = accounts.visible_funds() if may("fund.ledger") else []
+    return render_template("owners_committee/fund/index.html", mine=mine, funds=funds)
 
 
 @bp.get("/compounds/<compound:cid>/fund")
 @requires("fund.view")
 def compound(cid: int):
     c = load(Compound, cid, "fund.view")
-    rows = services.unit_rows(c)
-    total = services.summary(c, rows)
-    all_units = services.sees_every_unit(c)
-    if not all_units:
-        mine = {r.unit_id for _, r in services.my_unit_rows(current_user.person_id)}
-        rows = [r for r in rows if r.unit_id in mine]
+    rows = accounts.unit_rows(c)
+    total = accounts.summary(c, rows)
+    all_units = accounts.sees_every_unit(c)
+    rows = accounts.rows_seen(c, rows)
     q = request.args.get("q", "").strip()
     if q:
         rows = [r for r in rows if q in r.label]
     pages = max(1, math.ceil(len(rows) / PAGE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    labels, values = services.balance_series(c, months=24)
+    labels, values = accounts.balance_series(c, months=24)
     chart = balance_svg(labels, values, title=_("Fund balance at the end of each month"),
                         description=_("From %(a)s to %(b)s; now %(c)s yuan",
                                       a=labels[0], b=labels[-1], c=fen_to_str(values[-1])),
                         units=(_("yuan"), _("10,000 yuan")))
-    postings = services.list_postings(c, request.args.get("ppage", 1, type=int)) \
+    postings = accounts.list_postings(c, request.args.get("ppage", 1, type=int)) \
         if all_units else None
     return render_template(
-        "owners_committee/fund_compound.html", compound=c, total=total, chart=chart,
+        "owners_committee/fund/compound.html", compound=c, total=total, chart=chart,
         rows=rows[(page - 1) * PAGE:page * PAGE], page=page, pages=pages, q=q,
-        all_units=all_units, projects=services.list_projects(c), postings=postings,
-        plans=services.list_plans(c) if all_units else [], year=services.this_year())
+        all_units=all_units, projects=projects.list_projects(c), postings=postings,
+        plans=services.list_plans(c) if all_units else [], year=accounts.this_year())
 
 
 @bp.route("/compounds/<compound:cid>/fund/entries/new", methods=["GET", "POST"])
@@ -118,12 +108,12 @@ def entry_form(cid: int):
             services.post_entry(c, unit=form.unit.data.strip(), kind=form.kind.data,
                                 amount=form.amount.data, memo=form.memo.data,
                                 kinds=(*services.MANUAL_KINDS, EntryKind.INCOME))
-        except (FundError, RegistryError) as err:
+        except DomainError as err:
             form_error(form, err)
         else:
             flash(_("Posted."), "success")
             return redirect(url_for("fund.compound", cid=cid))
-    return render_template("owners_committee/fund_entry_form.html", compound=c, form=form)
+    return render_template("owners_committee/fund/entry_form.html", compound=c, form=form)
 
 
 @bp.route("/compounds/<compound:cid>/fund/spread", methods=["GET", "POST"])
@@ -135,12 +125,12 @@ def spread_form(cid: int):
         try:
             posting = services.spread(c, kind=form.kind.data, total=form.amount.data,
                                       basis=form.basis.data, memo=form.memo.data)
-        except (FundError, RegistryError) as err:
+        except DomainError as err:
             form_error(form, err)
         else:
             flash(_("Spread over %(n)s units.", n=posting.entry_count), "success")
             return redirect(url_for("fund.compound", cid=cid))
-    return render_template("owners_committee/fund_spread_form.html", compound=c, form=form)
+    return render_template("owners_committee/fund/spread_form.html", compound=c, form=form)
 
 
 def _vote_choices(votes) -> list:
@@ -155,32 +145,30 @@ def project_form(cid: int):
     """Fill in → preview the shares → post. The preview's digest guards the posting."""
     c = load(Compound, cid, "fund.manage")
     form = ProjectForm()
-    form.vote_id.choices = _vote_choices(services.use_fund_votes(c))
+    form.vote_id.choices = _vote_choices(projects.use_fund_votes(c))
     plan, status = None, 200
     if form.validate_on_submit():
         fields = dict(title=form.title.data, description=form.description.data,
                       contractor=form.contractor.data, cost=form.cost.data,
-                      scope=services.parse_scope_text(form.scope.data or ""),
+                      scope=projects.parse_scope_text(form.scope.data or ""),
                       vote_id=form.vote_id.data or None, emergency=form.emergency.data,
                       emergency_kind=form.emergency_kind.data if form.emergency.data else None,
                       reason=form.reason.data if form.emergency.data else "")
         try:
             if request.form.get("action") == "post" and form.digest.data:
-                project = services.create_project(c, expect_digest=form.digest.data, **fields)
+                project = projects.create_project(c, expect_digest=form.digest.data, **fields)
                 flash(_("The project is posted; the shares are charged."), "success")
                 return redirect(url_for("fund.project", cid=cid, pid=project.id))
-            plan = services.plan_project(c, **fields)
+            plan = projects.plan_project(c, **fields)
             form.digest.data = plan.digest
-        except (FundError, RegistryError) as err:
+        except DomainError as err:
             form_error(form, err)
             status = err.status
             plan = None
     elif request.method == "POST":
         status = 422
-    from compounds.services import building_summaries
-
-    return render_template("owners_committee/fund_project_form.html", compound=c, form=form,
-                           plan=plan, buildings=building_summaries(c)), status
+    return render_template("owners_committee/fund/project_form.html", compound=c, form=form,
+                           plan=plan, buildings=registry.building_summaries(c)), status
 
 
 @bp.get("/compounds/<compound:cid>/fund/projects/<fund_project:pid>")
@@ -188,12 +176,10 @@ def project_form(cid: int):
 def project(cid: int, pid: int):
     c = load(Compound, cid, "fund.view")
     p = load(RepairProject, pid, "fund.view", parent=c)
-    shares = services.project_shares(p)
-    return render_template("owners_committee/fund_project.html", compound=c, project=p,
-                           shares=shares, posting=services.project_posting(p),
-                           notice_form=NoticeForm(),
-                           mine={r.unit_id for _, r in
-                                 services.my_unit_rows(current_user.person_id)})
+    shares = projects.project_shares(p)
+    return render_template("owners_committee/fund/project.html", compound=c, project=p,
+                           shares=shares, posting=projects.project_posting(p),
+                           notice_form=NoticeForm(), mine=accounts.my_unit_ids())
 
 
 @bp.post("/compounds/<compound:cid>/fund/projects/<fund_project:pid>/notice")
@@ -203,11 +189,10 @@ def project_notice(cid: int, pid: int):
     p = load(RepairProject, pid, "fund.manage", parent=c)
     if NoticeForm().validate_on_submit():
         try:
-            services.mark_notice_published(p)
+            projects.mark_notice_published(p)
             flash(_("Recorded: the owners were told."), "success")
-        except FundError as err:
-            db.session.rollback()
-            flash(str(err.message), "error")
+        except DomainError as err:
+            flash_error(err)
     return redirect(url_for("fund.project", cid=cid, pid=pid))
 
 
@@ -221,13 +206,13 @@ def reverse(cid: int, posting_id: int):
     if form.validate_on_submit():
         try:
             services.reverse(posting, form.reason.data)
-        except FundError as err:
+        except DomainError as err:
             form_error(form, err)
         else:
             flash(_("Reversed."), "success")
             return redirect(url_for("fund.compound", cid=cid))
-    return render_template("owners_committee/fund_reverse.html", compound=c, posting=posting,
-                           entries=services.posting_entries(posting), form=form,
+    return render_template("owners_committee/fund/reverse.html", compound=c, posting=posting,
+                           entries=accounts.posting_entries(posting), form=form,
                            kinds=PostingKind)
 
 
@@ -240,14 +225,14 @@ def import_form(cid: int):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            result = fund_import.import_opening_balances(c, upload.filename or "",
+            result = opening_balances.import_opening_balances(c, upload.filename or "",
                                                          upload.read())
-        except FundError as err:
-            db.session.rollback()
+        except DomainError as err:
+            db.session.rollback()  # the page shows every row's problem, not a flash
             error, status = err, err.status
     elif request.method == "POST":
         status = 400
-    return render_template("owners_committee/fund_import.html", compound=c, form=form,
+    return render_template("owners_committee/fund/import.html", compound=c, form=form,
                            result=result, error=error), status
 
 
@@ -255,8 +240,9 @@ def import_form(cid: int):
 @requires("fund.manage")
 def import_template(cid: int):
     c = load(Compound, cid, "fund.manage")
-    return send_file(io.BytesIO(fund_import.template_xlsx(c)), mimetype=fund_import.XLSX_MIME,
-                     as_attachment=True, download_name="维修资金期初余额.xlsx")
+    return send_file(io.BytesIO(opening_balances.template_xlsx(c)),
+                     mimetype=opening_balances.XLSX_MIME, as_attachment=True,
+                     download_name="维修资金期初余额.xlsx")
 
 
 @bp.route("/compounds/<compound:cid>/fund/plans/new", methods=["GET", "POST"])
@@ -264,21 +250,19 @@ def import_template(cid: int):
 def plan_form(cid: int):
     c = load(Compound, cid, "fund.manage")
     form = PlanForm()
-    from votes.approvals import decided_votes
-
-    form.vote_id.choices = _vote_choices(decided_votes(c.id, "raise_fund"))
+    form.vote_id.choices = _vote_choices(services.raise_fund_votes(c))
     if form.validate_on_submit():
         try:
             plan = services.create_top_up_plan(
                 c, title=form.title.data, target_pct=form.target_pct.data,
                 due_on=form.due_on.data, vote_id=form.vote_id.data or None,
                 instructions=form.instructions.data)
-        except FundError as err:
+        except DomainError as err:
             form_error(form, err)
         else:
             flash(_("Top-up plan created: %(n)s units owe something.", n=plan.units), "success")
             return redirect(url_for("fund.plan", cid=cid, plan_id=plan.id))
-    return render_template("owners_committee/fund_plan_form.html", compound=c, form=form)
+    return render_template("owners_committee/fund/plan_form.html", compound=c, form=form)
 
 
 @bp.get("/compounds/<compound:cid>/fund/plans/<plan:plan_id>")
@@ -287,30 +271,26 @@ def plan(cid: int, plan_id: int):
     c = load(Compound, cid, "fund.ledger")
     p = load(TopUpPlan, plan_id, "fund.ledger", parent=c)
     lines = services.plan_lines(p)
-    now = {r.unit_id: r for r in services.unit_rows(c, [x.unit_id for x in lines])}
-    return render_template("owners_committee/fund_plan.html", compound=c, plan=p, lines=lines,
+    now = {r.unit_id: r for r in accounts.unit_rows(c, [x.unit_id for x in lines])}
+    return render_template("owners_committee/fund/plan.html", compound=c, plan=p, lines=lines,
                            now=now)
 
 
 @bp.get("/compounds/<compound:cid>/fund/plans/<plan:plan_id>/notices.pdf")
 @requires("fund.ledger")
 def plan_notices(cid: int, plan_id: int):
-    from reports.fund_top_up_notice import FundTopUpNotices
-
     c = load(Compound, cid, "fund.ledger")
     p = load(TopUpPlan, plan_id, "fund.ledger", parent=c)
-    return _pdf(FundTopUpNotices(services.top_up_notices(p)).render(),
+    return _pdf(FundTopUpNotices(statements.top_up_notices(p)).render(),
                 f"top-up-notices-{c.id}-{p.id}.pdf")
 
 
 @bp.get("/compounds/<compound:cid>/fund/statement.pdf")
 @requires("fund.view")
 def statement(cid: int):
-    from reports.fund_annual_statement import FundAnnualStatement
-
     c = load(Compound, cid, "fund.view")
     year = _year()
-    return _pdf(FundAnnualStatement(services.annual_statement(c, year)).render(),
+    return _pdf(FundAnnualStatement(statements.annual_statement(c, year)).render(),
                 f"fund-statement-{c.id}-{year}.pdf")
 
 
@@ -318,16 +298,14 @@ def statement(cid: int):
 @requires("fund.view")
 def unit(uid: int):
     u = load(Unit, uid, "fund.view")
-    row = services.unit_rows(u.compound, [u.id])[0]
-    return render_template("owners_committee/fund_unit.html", unit=u, compound=u.compound,
-                           row=row, lines=services.unit_ledger(u))
+    row = accounts.unit_rows(u.compound, [u.id])[0]
+    return render_template("owners_committee/fund/unit.html", unit=u, compound=u.compound,
+                           row=row, lines=accounts.unit_ledger(u))
 
 
 @bp.get("/units/<unit:uid>/fund/statement.pdf")
 @requires("fund.view")
 def unit_statement(uid: int):
-    from reports.fund_unit_statement import FundUnitStatement
-
     u = load(Unit, uid, "fund.view")
-    return _pdf(FundUnitStatement(services.unit_statement(u)).render(),
+    return _pdf(FundUnitStatement(statements.unit_statement(u)).render(),
                 f"fund-{u.label}.pdf")

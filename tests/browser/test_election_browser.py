@@ -6,14 +6,12 @@ picture, a joint meeting, a resident request, the vetting timeline — on a desk
 
 from __future__ import annotations
 
-import datetime as dt
-
 from compounds import org_services as org
 from core.extensions import db
-from owners_committee import election_services as svc
-from owners_committee.election_models import Candidate, Election
+from owners_committee.election.models import Candidate, Election
+from tests.acting import as_user
 from tests.browser.harness import PHONE, no_horizontal_overflow, shot, sign_in
-from tests.owners_committee.test_election_world import as_user, build_world, start
+from tests.owners_committee.worlds import build_world, end_notice, start
 
 
 def _org_world(w):
@@ -122,9 +120,7 @@ def test_candidate_from_nomination_to_final_list(make, live_server, page_factory
     shot(owner, "election-notice-owner-phone")
 
     # the notice period passes; the list becomes final
-    election = db.session.get(Election, e.id)
-    election.notice_ends_at = svc.utcnow() - dt.timedelta(seconds=1)
-    db.session.commit()
+    end_notice(db.session.get(Election, e.id))
     page.goto(f"{base}/elections/{e.id}")
     page.click("form[action$='/final'] button")
     page.wait_for_selector("#vote")

@@ -4,19 +4,21 @@ desktop; an owner reads the project and their own unit's statement on a 375 px p
 import re
 import subprocess
 
-from owners_committee import fund_services as fs
+from owners_committee.fund import services as fund_services
+from tests.acting import as_user
 from tests.browser.harness import PHONE, no_horizontal_overflow, shot, sign_in
-from tests.owners_committee.conftest import as_user, estate  # noqa: F401  (fixtures)
+from tests.owners_committee.worlds import build_estate
 
 
-def test_member_records_a_project_and_owner_reads_statement(estate, as_user, live_server,  # noqa: F811
-                                                             page_factory, tmp_path):
-    as_user(estate.oc)
+def test_member_records_a_project_and_owner_reads_statement(make, live_server, page_factory,
+                                                             tmp_path):
+    estate = build_estate(make)
     c = estate.compound
-    for label, amount in (("7-1-101", "8805.00"), ("7-1-102", "3000.00"),
-                          ("7-2-101", "6666.00"), ("8-1-101", "7777.00")):
-        fs.post_entry(c, unit=label, kind="initial", amount=amount)
-    fs.spread(c, kind="interest", total="88.88", basis="balance", memo="银行结息")
+    with as_user(estate.oc):
+        for label, amount in (("7-1-101", "8805.00"), ("7-1-102", "3000.00"),
+                              ("7-2-101", "6666.00"), ("8-1-101", "7777.00")):
+            fund_services.post_entry(c, unit=label, kind="initial", amount=amount)
+        fund_services.spread(c, kind="interest", total="88.88", basis="balance", memo="银行结息")
 
     # -- the committee member, on a desktop ------------------------------------------------
     page = page_factory()

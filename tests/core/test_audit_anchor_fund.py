@@ -9,29 +9,36 @@ import sqlalchemy as sa
 from core import audit
 from core.extensions import db
 from core.models import DISTRICT_CHAIN, AuditHead
-from owners_committee import fund_services as fs
-from owners_committee.fund_models import FundEntry, FundPosting
+from owners_committee.fund import accounts, statements
+from owners_committee.fund import services as fs
+from owners_committee.fund.models import FundEntry, FundPosting
 from reports.fund_annual_statement import FundAnnualStatement
+from tests.acting import as_user
 from tests.core.test_audit_anchor import anchors_in, pdf_text, rewind, verify_cli
-from tests.owners_committee import conftest as fund
+from tests.owners_committee.worlds import build_estate
 from tests.pdf_tools import needs_poppler
-
-estate, as_user = fund.estate, fund.as_user  # 同心苑 and its accounts
 
 pytestmark = needs_poppler
 
 
 @pytest.fixture
-def oc(estate, as_user):
-    as_user(estate.oc)
-    c = estate.compound
-    for label, amount in (("7-1-101", "8805.00"), ("7-1-102", "4000.00")):
-        fs.post_entry(c, unit=label, kind="initial", amount=amount)
-    return estate
+def estate(make):
+    """同心苑 and its accounts."""
+    return build_estate(make)
+
+
+@pytest.fixture
+def oc(estate):
+    with as_user(estate.oc):
+        c = estate.compound
+        for label, amount in (("7-1-101", "8805.00"), ("7-1-102", "4000.00")):
+            fs.post_entry(c, unit=label, kind="initial", amount=amount)
+        yield estate
 
 
 def statement(compound) -> bytes:
-    return FundAnnualStatement(fs.annual_statement(compound, fs.this_year())).render()
+    return FundAnnualStatement(statements.annual_statement(compound,
+                                                           accounts.this_year())).render()
 
 
 def test_the_statement_prints_the_head_of_the_compounds_chain(app, oc, tmp_path):

@@ -19,7 +19,7 @@ from werkzeug.test import encode_multipart
 from compounds.models import Unit
 from core.models import AuditEntry, Role
 from core.spreadsheet import Limits, SpreadsheetError, read_rows
-from owners_committee.fund_models import FundEntry
+from owners_committee.fund.models import FundEntry
 from tests.core import hostile_files as hostile
 
 MiB = 1024 * 1024

@@ -10,31 +10,25 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from core import audit
+from core.errors import DomainError
 from core.extensions import db
 from core.models import AuditEntry
-from owners_committee import fund_services as fs
-from owners_committee.fund_models import FundAccount, FundEntry, FundPosting, UnitFundAccount
-from owners_committee.fund_services import FundError
+from owners_committee.fund import accounts, journal, projects, services, verify
+from owners_committee.fund.models import FundAccount, FundEntry, FundPosting, UnitFundAccount
 
 
 def row(compound, label):
-    return next(r for r in fs.unit_rows(compound) if r.label == label)
+    return next(r for r in accounts.unit_rows(compound) if r.label == label)
 
 
 def posting_of(project):
     return db.session.scalar(select(FundPosting).where(FundPosting.project_id == project.id))
 
 
-@pytest.fixture
-def oc(estate, as_user):
-    as_user(estate.oc)
-    return estate
-
-
 def test_initial_deposit_fills_balance_and_first_deposit_and_shows_what_is_unpaid(oc):
     c = oc.compound
-    fs.post_entry(c, unit="7-1-101", kind="initial", amount="8805.00")
-    fs.post_entry(c, unit=oc.units.b.id, kind="initial", amount="5000.00", memo="分两次交")
+    services.post_entry(c, unit="7-1-101", kind="initial", amount="8805.00")
+    services.post_entry(c, unit=oc.units.b.id, kind="initial", amount="5000.00", memo="分两次交")
     a, b = row(c, "7-1-101"), row(c, "7-1-102")
     assert (a.balance_fen, a.initial_paid_fen, a.initial_due_fen, a.arrears_fen) == (
         880_500, 880_500, 880_500, 0)
@@ -46,16 +40,16 @@ def test_initial_deposit_fills_balance_and_first_deposit_and_shows_what_is_unpai
 
 def test_expense_larger_than_balance_goes_to_zero_and_the_rest_is_arrears(oc):
     c = oc.compound
-    fs.post_entry(c, unit="7-1-102", kind="initial", amount="1000.00")
-    project = fs.create_project(c, title="单元门禁", cost="3000.00",
-                                scope=fs.parse_scope_text("7-1-102"), emergency=True,
-                                emergency_kind="fire_safety", reason="防火门损坏")
+    services.post_entry(c, unit="7-1-102", kind="initial", amount="1000.00")
+    project = projects.create_project(c, title="单元门禁", cost="3000.00",
+                                      scope=projects.parse_scope_text("7-1-102"), emergency=True,
+                                      emergency_kind="fire_safety", reason="防火门损坏")
     b = row(c, "7-1-102")
     assert (b.balance_fen, b.expense_arrears_fen) == (0, 200_000)
-    share = fs.project_shares(project)[0]
+    share = projects.project_shares(project)[0]
     assert (share.amount_fen, share.debit_fen, share.arrears_fen) == (300_000, 100_000, 200_000)
     # a later top-up clears the arrears first, then fills the balance
-    fs.post_entry(c, unit="7-1-102", kind="top_up", amount="2500.00")
+    services.post_entry(c, unit="7-1-102", kind="top_up", amount="2500.00")
     b = row(c, "7-1-102")
     assert (b.balance_fen, b.expense_arrears_fen) == (50_000, 0)
     entries = db.session.scalars(select(FundEntry).where(FundEntry.unit_id == oc.units.b.id)
@@ -65,17 +59,17 @@ def test_expense_larger_than_balance_goes_to_zero_and_the_rest_is_arrears(oc):
         ("expense_share", -300_000, 0, 200_000),
         ("top_up", 250_000, 50_000, 0),
     ]
-    assert fs.verify().ok
+    assert verify.verify().ok
 
 
 def test_refund_may_not_exceed_the_balance(oc):
     c = oc.compound
-    fs.post_entry(c, unit="7-1-101", kind="initial", amount="100.00")
-    with pytest.raises(FundError) as err:
-        fs.post_entry(c, unit="7-1-101", kind="refund", amount="100.01")
+    services.post_entry(c, unit="7-1-101", kind="initial", amount="100.00")
+    with pytest.raises(DomainError) as err:
+        services.post_entry(c, unit="7-1-101", kind="refund", amount="100.01")
     assert (err.value.code, err.value.status) == ("insufficient_balance", 409)
     db.session.rollback()
-    fs.post_entry(c, unit="7-1-101", kind="refund", amount="100.00", memo="房屋拆除退还")
+    services.post_entry(c, unit="7-1-101", kind="refund", amount="100.00", memo="房屋拆除退还")
     assert row(c, "7-1-101").balance_fen == 0
 
 
@@ -92,35 +86,36 @@ def test_refund_may_not_exceed_the_balance(oc):
      "validation_error", "memo"),
 ])
 def test_bad_entries_are_refused_with_the_field_named(oc, kwargs, code, field):
-    with pytest.raises(FundError) as err:
-        fs.post_entry(oc.compound, **kwargs)
+    with pytest.raises(DomainError) as err:
+        services.post_entry(oc.compound, **kwargs)
     assert (err.value.code, err.value.field) == (code, field)
     assert db.session.scalar(select(func.count(FundEntry.id))) == 0
 
 
 def test_a_unit_of_another_compound_is_unknown(oc):
-    with pytest.raises(FundError) as err:
-        fs.post_entry(oc.compound, unit=oc.elsewhere.id + 10_000, kind="initial", amount="1.00")
+    with pytest.raises(DomainError) as err:
+        services.post_entry(oc.compound, unit=oc.elsewhere.id + 10_000, kind="initial",
+                            amount="1.00")
     assert err.value.code == "unknown_unit"
 
 
 def test_interest_spread_by_balance_adds_up_exactly(oc):
     c = oc.compound
     for label, amount in (("7-1-101", "3333.33"), ("7-1-102", "3333.33"), ("7-2-101", "3333.34")):
-        fs.post_entry(c, unit=label, kind="initial", amount=amount)
-    posting = fs.post_entry(c, kind="interest", amount="100.00")  # no unit: spread
+        services.post_entry(c, unit=label, kind="initial", amount=amount)
+    posting = services.post_entry(c, kind="interest", amount="100.00")  # no unit: spread
     assert posting.basis == "balance" and posting.entry_count == 3
-    credits = sorted(e.amount_fen for e, _ in fs.posting_entries(posting))
+    credits = sorted(e.amount_fen for e, _ in accounts.posting_entries(posting))
     assert sum(credits) == 10_000 and credits == [3333, 3333, 3334]
     # units with no balance get nothing by balance
     assert row(c, "8-1-101").balance_fen == 0
-    assert fs.verify().ok
+    assert verify.verify().ok
 
 
 def test_income_spread_by_area_reaches_every_unit_even_with_no_balance(oc):
     c = oc.compound
-    posting = fs.spread(c, kind="income", total="1000.01", basis="area", memo="广告位收益")
-    shares = {label: e.amount_fen for e, label in fs.posting_entries(posting)}
+    posting = services.spread(c, kind="income", total="1000.01", basis="area", memo="广告位收益")
+    shares = {label: e.amount_fen for e, label in accounts.posting_entries(posting)}
     assert sum(shares.values()) == 100_001 and len(shares) == 5
     # 100,001 fen over 424.58 m²: each within a fen of its exact part
     total = Decimal("424.58")
@@ -131,8 +126,8 @@ def test_income_spread_by_area_reaches_every_unit_even_with_no_balance(oc):
 
 
 def test_spread_by_balance_with_no_balances_is_refused_not_switched(oc):
-    with pytest.raises(FundError) as err:
-        fs.spread(oc.compound, kind="interest", total="10.00", basis="balance")
+    with pytest.raises(DomainError) as err:
+        services.spread(oc.compound, kind="interest", total="10.00", basis="balance")
     assert (err.value.code, err.value.status) == ("nothing_to_spread", 409)
 
 
@@ -142,12 +137,12 @@ def test_spread_by_balance_with_no_balances_is_refused_not_switched(oc):
 def test_spreads_and_shares_add_up_for_any_amount(oc, cents, basis):
     c = oc.compound
     if not db.session.scalar(select(func.count(FundEntry.id))):
-        fs.post_entry(c, unit="7-1-101", kind="initial", amount="0.01")
-        fs.post_entry(c, unit="7-2-101", kind="initial", amount="9999.99")
+        services.post_entry(c, unit="7-1-101", kind="initial", amount="0.01")
+        services.post_entry(c, unit="7-2-101", kind="initial", amount="9999.99")
     amount = f"{cents // 100}.{cents % 100:02d}"
-    posting = fs.spread(c, kind="interest", total=amount, basis=basis)
-    assert sum(e.amount_fen for e, _ in fs.posting_entries(posting, 100)) == cents
-    plan = fs.plan_project(c, title="x", cost=amount, scope=[], emergency=True, reason="r")
+    posting = services.spread(c, kind="interest", total=amount, basis=basis)
+    assert sum(e.amount_fen for e, _ in accounts.posting_entries(posting, 100)) == cents
+    plan = projects.plan_project(c, title="x", cost=amount, scope=[], emergency=True, reason="r")
     assert sum(s.amount_fen for s in plan.shares) == cents
     exact = {s.unit_id: Decimal(cents) * s.area / plan.area for s in plan.shares}
     assert all(abs(s.amount_fen - exact[s.unit_id]) < 1 for s in plan.shares)
@@ -155,56 +150,57 @@ def test_spreads_and_shares_add_up_for_any_amount(oc, cents, basis):
 
 def test_reversing_a_spent_deposit_turns_the_spending_into_arrears(oc):
     c = oc.compound
-    deposit = fs.post_entry(c, unit="7-1-101", kind="initial", amount="10000.00")
-    fs.create_project(c, title="楼道灯", cost="2000.00", scope=fs.parse_scope_text("7-1-101"),
-                      emergency=True, reason="照明故障")
+    deposit = services.post_entry(c, unit="7-1-101", kind="initial", amount="10000.00")
+    projects.create_project(c, title="楼道灯", cost="2000.00",
+                            scope=projects.parse_scope_text("7-1-101"), emergency=True,
+                            reason="照明故障")
     assert row(c, "7-1-101").balance_fen == 800_000
-    reversal = fs.reverse(deposit, "记错房屋：应为7-1-102")
+    reversal = services.reverse(deposit, "记错房屋：应为7-1-102")
     a = row(c, "7-1-101")
     assert (a.balance_fen, a.expense_arrears_fen, a.initial_paid_fen) == (0, 200_000, 0)
     assert reversal.kind == "reversal" and reversal.reverses_posting_id == deposit.id
     assert reversal.total_fen == -1_000_000
-    assert fs.verify().ok
+    assert verify.verify().ok
 
 
 def test_reversing_a_project_gives_every_share_back_and_marks_it(oc):
     c = oc.compound
     for label in ("7-1-101", "7-1-102"):
-        fs.post_entry(c, unit=label, kind="initial", amount="1000.00")
-    before = {r.label: (r.balance_fen, r.expense_arrears_fen) for r in fs.unit_rows(c)}
-    project = fs.create_project(c, title="7号楼屋面", cost="5000.00",
-                                scope=fs.parse_scope_text("7"), emergency=True,
-                                emergency_kind="roof_leak", reason="顶层漏水")
+        services.post_entry(c, unit=label, kind="initial", amount="1000.00")
+    before = {r.label: (r.balance_fen, r.expense_arrears_fen) for r in accounts.unit_rows(c)}
+    project = projects.create_project(c, title="7号楼屋面", cost="5000.00",
+                                      scope=projects.parse_scope_text("7"), emergency=True,
+                                      emergency_kind="roof_leak", reason="顶层漏水")
     fund = db.session.scalar(select(FundAccount))
     assert fund.developer_due_fen > 0 and row(c, "7-2-101").expense_arrears_fen > 0
-    fs.reverse(posting_of(project), "费用录入错误")
-    after = {r.label: (r.balance_fen, r.expense_arrears_fen) for r in fs.unit_rows(c)}
+    services.reverse(posting_of(project), "费用录入错误")
+    after = {r.label: (r.balance_fen, r.expense_arrears_fen) for r in accounts.unit_rows(c)}
     assert after == before
     db.session.refresh(project)
     db.session.refresh(fund)
     assert project.status == "reversed" and fund.developer_due_fen == 0
-    assert fs.verify().ok
+    assert verify.verify().ok
 
 
 def test_a_posting_is_reversed_once_and_a_reversal_never(oc):
     c = oc.compound
-    deposit = fs.post_entry(c, unit="7-1-101", kind="initial", amount="10.00")
-    reversal = fs.reverse(deposit, "重复录入")
-    with pytest.raises(FundError) as err:
-        fs.reverse(deposit, "再来一次")
+    deposit = services.post_entry(c, unit="7-1-101", kind="initial", amount="10.00")
+    reversal = services.reverse(deposit, "重复录入")
+    with pytest.raises(DomainError) as err:
+        services.reverse(deposit, "再来一次")
     assert (err.value.code, err.value.status) == ("already_reversed", 409)
     db.session.rollback()
-    with pytest.raises(FundError) as err:
-        fs.reverse(reversal, "反冲正")
+    with pytest.raises(DomainError) as err:
+        services.reverse(reversal, "反冲正")
     assert err.value.code == "cannot_reverse_reversal"
     db.session.rollback()
-    with pytest.raises(FundError) as err:
-        fs.reverse(deposit, "  ")
+    with pytest.raises(DomainError) as err:
+        services.reverse(deposit, "  ")
     assert err.value.field == "reason"
 
 
 def test_the_journal_cannot_be_edited_in_the_database(oc):
-    fs.post_entry(oc.compound, unit="7-1-101", kind="initial", amount="10.00")
+    services.post_entry(oc.compound, unit="7-1-101", kind="initial", amount="10.00")
     with pytest.raises(sa.exc.DatabaseError):
         db.session.execute(sa.update(FundEntry).values(amount_fen=1))
         db.session.flush()
@@ -218,8 +214,8 @@ def test_the_journal_cannot_be_edited_in_the_database(oc):
 def test_every_posting_is_audited_with_a_digest_of_its_entries(oc):
     c = oc.compound
     for label in ("7-1-101", "7-1-102", "7-2-101"):
-        fs.post_entry(c, unit=label, kind="initial", amount="100.00")
-    spread = fs.spread(c, kind="interest", total="0.03", basis="balance")
+        services.post_entry(c, unit=label, kind="initial", amount="100.00")
+    spread = services.spread(c, kind="interest", total="0.03", basis="balance")
     records = db.session.scalars(select(AuditEntry).where(
         AuditEntry.object_type == "fund_posting").order_by(AuditEntry.seq)).all()
     assert [r.action for r in records] == ["fund.post"] * 3 + ["fund.spread"]
@@ -229,9 +225,9 @@ def test_every_posting_is_audited_with_a_digest_of_its_entries(oc):
     assert [x["amount_fen"] for x in data["lines"]] == [1, 1, 1]
     rows = [(e.id, e.unit_id, e.kind, e.amount_fen, e.balance_delta_fen, e.arrears_delta_fen,
              e.initial_delta_fen, e.balance_after_fen, e.arrears_after_fen, e.reverses_entry_id)
-            for e, _ in fs.posting_entries(spread)]
-    assert data["entries_sha256"] == fs.entries_digest(rows)
-    assert audit.verify().ok and fs.verify().ok
+            for e, _ in accounts.posting_entries(spread)]
+    assert data["entries_sha256"] == journal.entries_digest(rows)
+    assert audit.verify().ok and verify.verify().ok
 
 
 def _without_journal_trigger(statement):
@@ -252,24 +248,24 @@ def _without_journal_trigger(statement):
 
 
 def test_verify_finds_an_entry_changed_behind_the_ledgers_back(oc):
-    posting = fs.post_entry(oc.compound, unit="7-1-101", kind="initial", amount="100.00")
-    assert fs.verify().ok
+    posting = services.post_entry(oc.compound, unit="7-1-101", kind="initial", amount="100.00")
+    assert verify.verify().ok
     _without_journal_trigger(sa.update(FundEntry).values(amount_fen=99))
-    report = fs.verify()
+    report = verify.verify()
     assert f"posting {posting.id}: its entries do not match its audit entry" in " ".join(
         report.problems)
 
 
 def test_verify_finds_a_tampered_sub_ledger_and_fund(oc, app):
     c = oc.compound
-    fs.post_entry(c, unit="7-1-101", kind="initial", amount="100.00")
+    services.post_entry(c, unit="7-1-101", kind="initial", amount="100.00")
     runner = app.test_cli_runner()
     ok = runner.invoke(args=["fund", "verify"])
     assert ok.exit_code == 0 and "consistent" in ok.output, ok.output
     # someone edits a balance behind the ledger's back
     db.session.execute(sa.update(UnitFundAccount).values(balance_fen=99_999))
     db.session.commit()
-    report = fs.verify()
+    report = verify.verify()
     assert not report.ok
     assert any("unit" in p and "entries add up" in p for p in report.problems)
     assert any("sub-ledgers add up" in p for p in report.problems)
@@ -278,7 +274,7 @@ def test_verify_finds_a_tampered_sub_ledger_and_fund(oc, app):
 
 
 def test_verify_finds_an_unaudited_posting(oc):
-    fs.post_entry(oc.compound, unit="7-1-101", kind="initial", amount="100.00")
+    services.post_entry(oc.compound, unit="7-1-101", kind="initial", amount="100.00")
     # a posting slipped in without its audit entry (and the sub-ledger "fixed" to match)
     first = db.session.scalar(select(FundPosting))
     sneaky = db.session.execute(sa.insert(FundPosting).values(
@@ -293,7 +289,7 @@ def test_verify_finds_an_unaudited_posting(oc):
     db.session.execute(sa.update(UnitFundAccount).values(balance_fen=10_005))
     db.session.execute(sa.update(FundAccount).values(balance_fen=10_005))
     db.session.commit()
-    report = fs.verify()
+    report = verify.verify()
     assert report.problems == [f"posting {sneaky} has no audit entry"]
 
 
@@ -305,13 +301,14 @@ def test_verify_finds_an_unaudited_posting(oc):
 def test_low_balance_is_below_thirty_percent_of_the_first_deposit(oc, paid, balance, low):
     c = oc.compound
     if paid:
-        fs.post_entry(c, unit="7-1-101", kind="initial", amount=f"{paid // 100}.00")
+        services.post_entry(c, unit="7-1-101", kind="initial", amount=f"{paid // 100}.00")
         spend = paid - balance
-        fs.create_project(c, title="维修", cost=f"{spend // 100}.{spend % 100:02d}",
-                          scope=fs.parse_scope_text("7-1-101"), emergency=True, reason="急")
+        projects.create_project(c, title="维修", cost=f"{spend // 100}.{spend % 100:02d}",
+                                scope=projects.parse_scope_text("7-1-101"), emergency=True,
+                                reason="急")
     r = row(c, "7-1-101")
     assert (r.balance_fen, r.low_balance) == (balance, low)
-    total = fs.summary(c)
+    total = accounts.summary(c)
     assert [x.label for x in total.low_balance] == (["7-1-101"] if low else [])
 
 
@@ -319,20 +316,20 @@ def test_the_fund_equals_the_sum_of_its_sub_ledgers_after_a_busy_year(oc):
     c = oc.compound
     for label, amount in (("7-1-101", "8805.00"), ("7-1-102", "4000.00"),
                           ("7-2-101", "6666.00"), ("7-2-102", "10000.00")):
-        fs.post_entry(c, unit=label, kind="initial", amount=amount)
-    fs.spread(c, kind="interest", total="123.45", basis="balance")
-    fs.spread(c, kind="income", total="77.77", basis="area")
-    p = fs.create_project(c, title="外墙", cost="12345.67", scope=[], emergency=True,
-                          emergency_kind="other", reason="外墙脱落")
-    fs.post_entry(c, unit="7-1-102", kind="top_up", amount="3000.00")
-    fs.reverse(posting_of(p), "金额有误")
-    fs.create_project(c, title="外墙", cost="12000.00", scope=[], emergency=True,
-                      emergency_kind="other", reason="外墙脱落")
+        services.post_entry(c, unit=label, kind="initial", amount=amount)
+    services.spread(c, kind="interest", total="123.45", basis="balance")
+    services.spread(c, kind="income", total="77.77", basis="area")
+    p = projects.create_project(c, title="外墙", cost="12345.67", scope=[], emergency=True,
+                                emergency_kind="other", reason="外墙脱落")
+    services.post_entry(c, unit="7-1-102", kind="top_up", amount="3000.00")
+    services.reverse(posting_of(p), "金额有误")
+    projects.create_project(c, title="外墙", cost="12000.00", scope=[], emergency=True,
+                            emergency_kind="other", reason="外墙脱落")
     fund = db.session.scalar(select(FundAccount))
-    rows = fs.unit_rows(c)
+    rows = accounts.unit_rows(c)
     assert fund.balance_fen == sum(r.balance_fen for r in rows)
     assert fund.arrears_fen == sum(r.expense_arrears_fen for r in rows)
     assert fund.initial_paid_fen == sum(r.initial_paid_fen for r in rows)
-    report = fs.verify()
+    report = verify.verify()
     assert report.ok, report.problems
     assert report.entries == db.session.scalar(select(func.count(FundEntry.id)))

@@ -6,11 +6,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from core.errors import DomainError
 from core.extensions import db
-from owners_committee import fund_import
-from owners_committee import fund_services as fs
-from owners_committee.fund_models import FundEntry, FundPosting
-from owners_committee.fund_services import FundError
+from owners_committee.fund import accounts, opening_balances, services, verify
+from owners_committee.fund.models import FundEntry, FundPosting
 
 
 def xlsx(rows) -> bytes:
@@ -22,15 +21,9 @@ def xlsx(rows) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture
-def oc(estate, as_user):
-    as_user(estate.oc)
-    return estate
-
-
-def refused(c, name, content) -> FundError:
-    with pytest.raises(FundError) as err:
-        fund_import.import_opening_balances(c, name, content)
+def refused(c, name, content) -> DomainError:
+    with pytest.raises(DomainError) as err:
+        opening_balances.import_opening_balances(c, name, content)
     db.session.rollback()
     assert db.session.scalar(select(func.count(FundEntry.id))) == 0
     assert db.session.scalar(select(func.count(FundPosting.id))) == 0
@@ -44,24 +37,24 @@ def test_xlsx_import_posts_one_opening_posting(oc):
                     ["7-1-102", "9210.00", 12.3, "150.00"],
                     [None, None, None, None],
                     [oc.units.e.id, "7777.00", "7777.00", ""]])
-    result = fund_import.import_opening_balances(c, "期初.xlsx", content)
+    result = opening_balances.import_opening_balances(c, "期初.xlsx", content)
     assert (result.units, result.balance_fen, result.initial_fen, result.arrears_fen) == (
         3, 612_345 + 1_230 + 777_700, 880_500 + 921_000 + 777_700, 15_000)
-    rows = {r.label: r for r in fs.unit_rows(c)}
+    rows = {r.label: r for r in accounts.unit_rows(c)}
     assert (rows["7-1-101"].balance_fen, rows["7-1-101"].initial_paid_fen) == (612_345, 880_500)
     assert (rows["7-1-102"].balance_fen, rows["7-1-102"].expense_arrears_fen) == (1_230, 15_000)
     assert rows["7-1-102"].low_balance  # 12.30 of 9,210.00
     posting = db.session.get(FundPosting, result.posting_id)
     assert posting.kind == "opening" and posting.entry_count == 3
-    lines = fs.unit_ledger(oc.units.a)
+    lines = accounts.unit_ledger(oc.units.a)
     assert [(x.kind_zh, x.amount_fen, x.balance_after_fen) for x in lines] == [
         ("期初余额", 612_345, 612_345)]
-    assert fs.verify().ok
+    assert verify.verify().ok
 
 
 def test_csv_in_english_and_gb18030(oc):
     csv = "unit,initial,balance\n7-2-101,6666.00,6666.00\n".encode("gb18030")
-    assert fund_import.import_opening_balances(oc.compound, "o.csv", csv).units == 1
+    assert opening_balances.import_opening_balances(oc.compound, "o.csv", csv).units == 1
 
 
 def test_every_bad_row_is_reported_and_nothing_written(oc):
@@ -80,10 +73,10 @@ def test_every_bad_row_is_reported_and_nothing_written(oc):
 
 
 def test_a_unit_with_entries_takes_no_opening_balance(oc):
-    fs.post_entry(oc.compound, unit="7-1-101", kind="initial", amount="1.00")
+    services.post_entry(oc.compound, unit="7-1-101", kind="initial", amount="1.00")
     before = db.session.scalar(select(func.count(FundEntry.id)))
-    with pytest.raises(FundError) as err:
-        fund_import.import_opening_balances(
+    with pytest.raises(DomainError) as err:
+        opening_balances.import_opening_balances(
             oc.compound, "o.csv", b"unit,balance\n7-1-101,5.00\n7-1-102,5.00\n")
     db.session.rollback()
     assert err.value.details["rows"] == [
@@ -107,7 +100,7 @@ def test_bad_files(oc, name, content, status, code):
 
 
 def test_the_template_lists_every_unit(oc):
-    wb = load_workbook(io.BytesIO(fund_import.template_xlsx(oc.compound)))
+    wb = load_workbook(io.BytesIO(opening_balances.template_xlsx(oc.compound)))
     rows = list(wb.active.iter_rows(values_only=True))
     assert rows[0] == ("房屋", "已交首期", "余额", "欠缴")
     assert [r[0] for r in rows[1:]] == ["7-1-101", "7-1-102", "7-2-101", "7-2-102", "8-1-101"]

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from core.models import Role
-from tests.owners_committee.conftest import make_vote
+from tests.owners_committee.worlds import make_vote
 
 MONEY = re.compile(r"^-?\d+\.\d{2}$")
 

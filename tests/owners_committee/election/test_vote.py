@@ -13,24 +13,12 @@ import subprocess
 import pytest
 from werkzeug.exceptions import Forbidden
 
+from core.errors import DomainError
 from core.extensions import db
-from owners_committee import election_services as svc
-from owners_committee.election_services import ElectionError
-from tests.owners_committee.test_election_world import (
-    NAMES,
-    approve,
-    as_user,
-    build_world,
-    eligible,
-    start,
-    to_final,
-)
+from owners_committee.election import ballots, vetting
+from tests.acting import as_user
+from tests.owners_committee.worlds import NAMES, approve, eligible, start, to_final
 from votes import services as vote_services
-
-
-@pytest.fixture
-def world(make):
-    return build_world(make)
 
 
 def open_election(world, n_candidates=6, seats=5):
@@ -40,7 +28,7 @@ def open_election(world, n_candidates=6, seats=5):
         approve(world, c)
     to_final(world, e)
     with as_user(world.rc):
-        vote = svc.create_vote(e)
+        vote = ballots.create_vote(e)
         vote_services.announce(vote)
         vote_services.open_vote(vote)
     return e, cands, vote
@@ -52,11 +40,11 @@ def serial_of(world, vote, name) -> str:
 
 def paper(world, e, vote, name, marks: dict):
     with as_user(world.rc):
-        return svc.cast_ballot(e, choices={c.id: v for c, v in marks.items()}, channel="paper",
-                               serial=serial_of(world, vote, name))
+        return ballots.cast_ballot(e, choices={c.id: v for c, v in marks.items()}, channel="paper",
+                                   serial=serial_of(world, vote, name))
 
 
-def ballots(world, e, vote, cands, omit: list[int]):
+def paper_ballots(world, e, vote, cands, omit: list[int]):
     """One paper ballot per voter (NAMES in order): agree with every candidate but the one
     at index omit[i], which is opposed."""
     for i, skip in enumerate(omit):
@@ -66,7 +54,7 @@ def ballots(world, e, vote, cands, omit: list[int]):
 
 def count(world, e):
     with as_user(world.rc):
-        return svc.close_and_count(e)
+        return ballots.close_and_count(e)
 
 
 def test_the_vote_is_matter_3_of_the_whole_compound_with_a_frozen_roll(world):
@@ -74,13 +62,13 @@ def test_the_vote_is_matter_3_of_the_whole_compound_with_a_frozen_roll(world):
     assert vote.matter == "committee" and vote.status == "open" and e.status == "voting"
     assert (vote.roll_heads, str(vote.roll_area)) == (10, "1000.00")
     assert all(c.name in vote.question for c in cands)
-    assert svc.election_of_vote(vote.id) is e
+    assert ballots.election_of_vote(vote.id) is e
 
 
 def test_seats_go_by_agreeing_heads_at_the_seat_boundary(world):
     e, c, vote = open_election(world)
     # c0, c1: 7 · c2, c3: 6 · c4: 5 · c5: 4 (all pass: > 7/2) — five seats
-    ballots(world, e, vote, c, omit=[2, 3, 4, 4, 5, 5, 5])
+    paper_ballots(world, e, vote, c, omit=[2, 3, 4, 4, 5, 5, 5])
     res = count(world, e)
     assert res["quorum_met"] and not res["tie"]
     heads = {x["name"]: x["agree"]["heads"] for x in res["candidates"]}
@@ -95,7 +83,7 @@ def test_seats_go_by_agreeing_heads_at_the_seat_boundary(world):
 def test_a_tie_across_the_last_seat_is_flagged(world, login, client):
     e, c, vote = open_election(world)
     # c0..c2: 7 · c3: 6 · c4, c5: 4 each (equal heads and area) for the fifth seat
-    ballots(world, e, vote, c, omit=[3, 4, 4, 4, 5, 5, 5])
+    paper_ballots(world, e, vote, c, omit=[3, 4, 4, 4, 5, 5, 5])
     res = count(world, e)
     assert res["tie"] and res["open_seats"] == 1
     assert {x["name"] for x in res["candidates"] if x["tied"]} == {c[4].name, c[5].name}
@@ -140,20 +128,20 @@ def test_online_ballot_by_the_owner_one_per_voter(world, login, client):
     e, c, vote = open_election(world)
     owner = world.owners["王芳"]
     with as_user(owner):
-        with pytest.raises(ElectionError) as err:  # online: at most as many agrees as seats
-            svc.cast_ballot(e, choices={x.id: "agree" for x in c},
-                            unit=world.units["王芳"].label)
+        with pytest.raises(DomainError) as err:  # online: at most as many agrees as seats
+            ballots.cast_ballot(e, choices={x.id: "agree" for x in c},
+                                unit=world.units["王芳"].label)
         assert err.value.field == "choices"
         with pytest.raises(Forbidden) as denied:  # not their unit
-            svc.cast_ballot(e, choices={}, unit=world.units["李强"].label)
+            ballots.cast_ballot(e, choices={}, unit=world.units["李强"].label)
         assert getattr(denied.value, "code", None) == 403
-        svc.cast_ballot(e, choices={c[0].id: "agree", c[1].id: "oppose"},
-                        unit=world.units["王芳"].label)
-        with pytest.raises(ElectionError) as err:
-            svc.cast_ballot(e, choices={c[0].id: "agree"}, unit=world.units["王芳"].label)
+        ballots.cast_ballot(e, choices={c[0].id: "agree", c[1].id: "oppose"},
+                            unit=world.units["王芳"].label)
+        with pytest.raises(DomainError) as err:
+            ballots.cast_ballot(e, choices={c[0].id: "agree"}, unit=world.units["王芳"].label)
         assert err.value.code == "duplicate_ballot"
-    with as_user(world.rc), pytest.raises(ElectionError) as err:  # nor on paper afterwards
-        svc.cast_ballot(e, choices={}, channel="paper", serial=serial_of(world, vote, "王芳"))
+    with as_user(world.rc), pytest.raises(DomainError) as err:  # nor on paper afterwards
+        ballots.cast_ballot(e, choices={}, channel="paper", serial=serial_of(world, vote, "王芳"))
     assert err.value.code == "duplicate_ballot"
     # the page
     login(world.owners["李强"])
@@ -162,14 +150,14 @@ def test_online_ballot_by_the_owner_one_per_voter(world, login, client):
     form = {"unit": world.units["李强"].label, **{f"c{x.id}": "abstain" for x in c}}
     form[f"c{c[2].id}"] = "agree"
     assert client.post(f"/elections/{e.id}/ballot", data=form).status_code == 302
-    assert svc.ballots_cast(e) == 2
+    assert ballots.ballots_cast(e) == 2
 
 
 def test_a_candidate_not_on_the_final_list_cannot_be_marked(world):
     e, _, vote = open_election(world, n_candidates=5)
-    with as_user(world.rc), pytest.raises(ElectionError) as err:
-        svc.cast_ballot(e, choices={999999: "agree"}, channel="paper",
-                        serial=serial_of(world, vote, "王芳"))
+    with as_user(world.rc), pytest.raises(DomainError) as err:
+        ballots.cast_ballot(e, choices={999999: "agree"}, channel="paper",
+                            serial=serial_of(world, vote, "王芳"))
     assert err.value.field == "choices"
 
 
@@ -178,11 +166,11 @@ def test_vote_waits_for_the_final_list(world):
     a = eligible(world, e, "王芳")
     approve(world, a)
     with as_user(world.rc):
-        with pytest.raises(ElectionError):
-            svc.create_vote(e)
-        svc.publish_notice(e)
-        with pytest.raises(ElectionError):
-            svc.create_vote(e)
+        with pytest.raises(DomainError):
+            ballots.create_vote(e)
+        vetting.publish_notice(e)
+        with pytest.raises(DomainError):
+            ballots.create_vote(e)
 
 
 def _pdf_text(tmp_path, data: bytes) -> str:
@@ -202,7 +190,7 @@ def test_ballot_and_result_pdfs(world, login, client, tmp_path):
     for s in ("同意", "反对", "弃权", "不得超过5名", serial_of(world, vote, "王芳"), c[0].name,
               world.units["王芳"].label):
         assert s in text, s
-    ballots(world, e, vote, c, omit=[3, 4, 4, 4, 5, 5, 5])
+    paper_ballots(world, e, vote, c, omit=[3, 4, 4, 4, 5, 5, 5])
     count(world, e)
     resp = client.get(f"/elections/{e.id}/result.pdf")
     assert resp.status_code == 200
@@ -234,7 +222,8 @@ def test_election_vote_refuses_single_choice_ballots_and_sends_to_its_own_pages(
                               json={"serial": serial_of(world, vote, "李强"), "choice": "agree",
                                     "channel": "paper"})
     assert resp.status_code == 409
-    assert svc.ballots_cast(e) == 0 and vote_services.compute_tally(vote).participated_heads == 0
+    assert ballots.ballots_cast(e) == 0
+    assert vote_services.compute_tally(vote).participated_heads == 0
     login(owner)
     page = client.get(f"/votes/{vote.id}/ballot")
     assert page.status_code == 302 and page.location.endswith(f"/elections/{e.id}/ballot")
@@ -242,7 +231,7 @@ def test_election_vote_refuses_single_choice_ballots_and_sends_to_its_own_pages(
     page = client.get(f"/votes/{vote.id}/paper")
     assert page.status_code == 302 and page.location.endswith(f"/elections/{e.id}/paper")
     paper(world, e, vote, "李强", {c: "agree" for c in cands})  # the election's own ballot
-    assert svc.ballots_cast(e) == 1
+    assert ballots.ballots_cast(e) == 1
 
 
 def test_an_ordinary_committee_matter_vote_takes_ordinary_ballots(world, api):

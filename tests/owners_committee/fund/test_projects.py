@@ -4,28 +4,22 @@ reason), scope, apportionment by area with the developer's part, preview then po
 import pytest
 from sqlalchemy import func, select
 
+from core.errors import DomainError
 from core.extensions import db
-from owners_committee import fund_services as fs
-from owners_committee.fund_models import FundEntry, RepairProject
-from owners_committee.fund_services import FundError
-from tests.owners_committee.conftest import make_vote
+from owners_committee.fund import projects, services
+from owners_committee.fund.models import FundEntry, RepairProject
+from tests.owners_committee.worlds import make_vote
 from votes import approvals
 
 
-@pytest.fixture
-def oc(estate, as_user):
-    as_user(estate.oc)
-    return estate
-
-
 def roof(c, **kw):
-    fields = {"title": "7号楼屋面防水", "cost": "10000.00", "scope": fs.parse_scope_text("7")}
+    fields = {"title": "7号楼屋面防水", "cost": "10000.00", "scope": projects.parse_scope_text("7")}
     fields.update(kw)
-    return fs.create_project(c, **fields)
+    return projects.create_project(c, **fields)
 
 
 def refused(c, **kw) -> str:
-    with pytest.raises(FundError) as err:
+    with pytest.raises(DomainError) as err:
         roof(c, **kw)
     db.session.rollback()
     assert (err.value.code, err.value.status) == ("approval_required", 409)
@@ -73,7 +67,7 @@ def test_a_vote_whose_roll_misses_a_unit_of_the_scope_is_refused(oc):
                                                  [u.a.id, u.b.id, u.c.id, u.d.id])
     assert (ok, reason, summary.uncovered) == (False, "scope_not_covered", (u.d.id,))
     # the same vote does cover a project on entrance 7-1
-    assert roof(oc.compound, vote_id=vote.id, scope=fs.parse_scope_text("7-1")).id
+    assert roof(oc.compound, vote_id=vote.id, scope=projects.parse_scope_text("7-1")).id
 
 
 def test_a_vote_of_another_compound_is_not_found(oc):
@@ -97,15 +91,15 @@ def test_an_emergency_with_a_reason_proceeds_and_is_marked_for_the_notice(oc):
                    reason="暴雨后顶层三户漏水")
     assert project.vote_id is None and project.emergency_kind == "roof_leak"
     assert project.notice_due and project.notice_published_at is None
-    fs.mark_notice_published(project)
+    projects.mark_notice_published(project)
     assert project.notice_published_at is not None
-    with pytest.raises(FundError) as err:
-        fs.mark_notice_published(project)
+    with pytest.raises(DomainError) as err:
+        projects.mark_notice_published(project)
     assert err.value.code == "notice_already_published"
 
 
 def test_an_unknown_emergency_kind_is_refused(oc):
-    with pytest.raises(FundError) as err:
+    with pytest.raises(DomainError) as err:
         roof(oc.compound, emergency=True, emergency_kind="earthquake", reason="x")
     assert err.value.field == "emergency_kind"
 
@@ -119,20 +113,21 @@ def test_a_failed_vote_with_an_emergency_and_reason_goes_ahead_as_an_emergency(o
 def test_one_vote_approves_one_project_unless_that_one_was_reversed(oc):
     vote = make_vote(oc.compound, building7(oc))
     first = roof(oc.compound, vote_id=vote.id)
-    with pytest.raises(FundError) as err:
+    with pytest.raises(DomainError) as err:
         roof(oc.compound, vote_id=vote.id)
     assert err.value.details["reason"] == "vote_already_used"
     db.session.rollback()
-    posting = fs.project_posting(first)
-    fs.reverse(posting, "金额填错")
+    posting = projects.project_posting(first)
+    services.reverse(posting, "金额填错")
     assert roof(oc.compound, vote_id=vote.id, cost="9000.00").vote_id == vote.id
 
 
 def test_shares_by_area_with_the_developer_charged_and_exact_sum(oc):
     c = oc.compound
-    fs.post_entry(c, unit="7-1-101", kind="initial", amount="8805.00")
-    plan = fs.plan_project(c, title="屋面", cost="10000.00", scope=fs.parse_scope_text("7"),
-                           emergency=True, reason="漏水")
+    services.post_entry(c, unit="7-1-101", kind="initial", amount="8805.00")
+    plan = projects.plan_project(c, title="屋面", cost="10000.00",
+                                 scope=projects.parse_scope_text("7"), emergency=True,
+                                 reason="漏水")
     shares = {s.label: s for s in plan.shares}
     # areas 88.05 + 92.10 + 66.66 + 100.00 = 346.81 m²; exact parts …885.41, …563.28,
     # …208.99, …342.32: the two fen left over go to the largest remainders (.99 and .41)
@@ -143,11 +138,12 @@ def test_shares_by_area_with_the_developer_charged_and_exact_sum(oc):
     # 7-1-101 pays from its balance; the others have none: arrears
     assert (shares["7-1-101"].debit_fen, shares["7-1-101"].arrears_fen) == (253_886, 0)
     assert (shares["7-1-102"].debit_fen, shares["7-1-102"].arrears_fen) == (0, 265_563)
-    project = fs.create_project(c, expect_digest=plan.digest, title="屋面", cost="10000.00",
-                                scope=fs.parse_scope_text("7"), emergency=True, reason="漏水")
+    project = projects.create_project(c, expect_digest=plan.digest, title="屋面", cost="10000.00",
+                                      scope=projects.parse_scope_text("7"), emergency=True,
+                                      reason="漏水")
     assert (project.owners_fen, project.developer_fen) == (plan.owners_fen, 288_342)
     assert project.debited_fen == 253_886 and project.arrears_fen == 265_563 + 192_209
-    stored = fs.project_shares(project)
+    stored = projects.project_shares(project)
     assert [(s.label, s.amount_fen) for s in stored] == [
         (s.label, s.amount_fen) for s in plan.shares]
     # the developer's unit is not charged to a sub-ledger
@@ -157,11 +153,12 @@ def test_shares_by_area_with_the_developer_charged_and_exact_sum(oc):
 
 def test_the_preview_guards_the_posting(oc):
     c = oc.compound
-    plan = fs.plan_project(c, title="屋面", cost="10000.00", scope=fs.parse_scope_text("7"),
-                           emergency=True, reason="漏水")
-    with pytest.raises(FundError) as err:
-        fs.create_project(c, expect_digest=plan.digest, title="屋面", cost="10000.01",
-                          scope=fs.parse_scope_text("7"), emergency=True, reason="漏水")
+    plan = projects.plan_project(c, title="屋面", cost="10000.00",
+                                 scope=projects.parse_scope_text("7"), emergency=True,
+                                 reason="漏水")
+    with pytest.raises(DomainError) as err:
+        projects.create_project(c, expect_digest=plan.digest, title="屋面", cost="10000.01",
+                                scope=projects.parse_scope_text("7"), emergency=True, reason="漏水")
     assert (err.value.code, err.value.status) == ("preview_changed", 409)
 
 
@@ -174,25 +171,25 @@ def test_the_preview_guards_the_posting(oc):
      "7号楼2单元；7-2-101；7号楼"),
 ])
 def test_scope_by_building_entrance_or_unit(oc, text, labels, summary):
-    resolved = fs.resolve_scope(oc.compound, fs.parse_scope_text(text))
+    resolved = projects.resolve_scope(oc.compound, projects.parse_scope_text(text))
     assert [u.label for u in resolved.units] == labels
     assert resolved.text == summary and resolved.whole_compound == (text == "")
 
 
 def test_every_unknown_scope_item_is_named(oc):
-    with pytest.raises(FundError) as err:
-        fs.resolve_scope(oc.compound, fs.parse_scope_text("7, 9, 7-5, 7-1-999"))
+    with pytest.raises(DomainError) as err:
+        projects.resolve_scope(oc.compound, projects.parse_scope_text("7, 9, 7-5, 7-1-999"))
     assert err.value.code == "invalid_scope" and err.value.details["unknown"] == [
         "9", "7-5", "7-1-999"]
 
 
 def test_the_api_scope_form(oc):
-    items = fs.parse_scope_json([{"building": "7", "entrance": "2"}, {"unit": "8-1-101"},
-                                 {"building": 8}, "7-1"])
+    items = projects.parse_scope_json([{"building": "7", "entrance": "2"}, {"unit": "8-1-101"},
+                                       {"building": 8}, "7-1"])
     assert [i.text for i in items] == ["7-2", "8-1-101", "8", "7-1"]
     for bad in ("7", [1], [{"entrance": "2"}], [{"building": True}]):
-        with pytest.raises(FundError) as err:
-            fs.parse_scope_json(bad)
+        with pytest.raises(DomainError) as err:
+            projects.parse_scope_json(bad)
         assert err.value.field == "scope"
 
 
@@ -205,7 +202,7 @@ def test_the_api_scope_form(oc):
     ({"contractor": "x" * 201}, "contractor"),
 ])
 def test_bad_project_fields(oc, kw, field):
-    with pytest.raises(FundError) as err:
+    with pytest.raises(DomainError) as err:
         roof(oc.compound, emergency=True, reason="r", **kw)
     assert err.value.field == field
 

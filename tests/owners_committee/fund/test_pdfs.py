@@ -10,12 +10,13 @@ import pytest
 from pypdf import PdfReader
 
 from core.extensions import db
-from owners_committee import fund_services as fs
-from owners_committee.fund_rules import EntryKind
+from owners_committee.fund import accounts, projects, services, statements
+from owners_committee.fund.rules import EntryKind
 from reports.fund_annual_statement import FundAnnualStatement
 from reports.fund_top_up_notice import FundTopUpNotices
 from reports.fund_unit_statement import FundUnitStatement
-from tests.owners_committee.conftest import make_vote
+from tests.acting import as_user
+from tests.owners_committee.worlds import make_vote
 from tests.pdf_tools import needs_poppler
 
 pytestmark = needs_poppler
@@ -48,29 +49,28 @@ def pixels_drawn(pdf: bytes, tmp_path: Path) -> bool:
 
 
 @pytest.fixture
-def busy(estate, as_user):
+def busy(oc):
     """A year of the fund: deposits (one short), interest, a voted and an emergency project,
     a top-up that clears arrears."""
-    as_user(estate.oc)
-    c, u = estate.compound, estate.units
+    c, u = oc.compound, oc.units
     for label, amount in (("7-1-101", "8805.00"), ("7-1-102", "4000.00"), ("7-2-101", "6666.00"),
                           ("7-2-102", "10000.00"), ("8-1-101", "7777.00")):
-        fs.post_entry(c, unit=label, kind="initial", amount=amount)
-    fs.spread(c, kind="interest", total="123.45", basis="balance", memo="银行结息")
+        services.post_entry(c, unit=label, kind="initial", amount=amount)
+    services.spread(c, kind="interest", total="123.45", basis="balance", memo="银行结息")
     vote = make_vote(c, [u.a, u.b, u.c, u.d])
-    fs.create_project(c, title="7号楼屋面防水层翻修", description="顶层多户漏水",
-                      contractor="上海某某房屋修缮工程有限公司", cost="24000.00",
-                      scope=fs.parse_scope_text("7"), vote_id=vote.id)
-    fs.create_project(c, title="8号楼消防管道抢修", cost="5000.00",
-                      scope=fs.parse_scope_text("8"), emergency=True,
-                      emergency_kind="burst_pipe", reason="地下室消防管道爆裂")
-    fs.post_entry(c, unit="7-1-102", kind="top_up", amount="3000.00", memo="补缴")
-    estate.vote = vote
-    return estate
+    projects.create_project(c, title="7号楼屋面防水层翻修", description="顶层多户漏水",
+                            contractor="上海某某房屋修缮工程有限公司", cost="24000.00",
+                            scope=projects.parse_scope_text("7"), vote_id=vote.id)
+    projects.create_project(c, title="8号楼消防管道抢修", cost="5000.00",
+                            scope=projects.parse_scope_text("8"), emergency=True,
+                            emergency_kind="burst_pipe", reason="地下室消防管道爆裂")
+    services.post_entry(c, unit="7-1-102", kind="top_up", amount="3000.00", memo="补缴")
+    oc.vote = vote
+    return oc
 
 
 def test_unit_statement_lists_every_entry_with_its_running_balance(busy, tmp_path):
-    pdf = FundUnitStatement(fs.unit_statement(busy.units.b)).render()
+    pdf = FundUnitStatement(statements.unit_statement(busy.units.b)).render()
     text = text_of(pdf, tmp_path)
     assert "住宅专项维修资金分户账对账单" in text and "同心苑7-1-102" in text
     assert "李强" in text and "92.10平方米" in text
@@ -87,16 +87,17 @@ def test_unit_statement_lists_every_entry_with_its_running_balance(busy, tmp_pat
     assert fonts_embedded(pdf, tmp_path) and pixels_drawn(pdf, tmp_path)
 
 
-def test_unit_statement_of_an_empty_sub_ledger(estate, as_user, tmp_path):
-    as_user(estate.owner)
-    text = text_of(FundUnitStatement(fs.unit_statement(estate.units.e)).render(), tmp_path)
+def test_unit_statement_of_an_empty_sub_ledger(estate, tmp_path):
+    with as_user(estate.owner):
+        data = statements.unit_statement(estate.units.e)
+    text = text_of(FundUnitStatement(data).render(), tmp_path)
     assert "暂无记账" in text and "尚未交存首期维修资金" in text
     assert "7,777.00元（维修分摊欠缴0.00元，首期未交足7,777.00元）" in text
 
 
 def test_annual_statement_has_totals_projects_ledger_arrears_and_low_units(busy, tmp_path):
-    year = fs.this_year()
-    pdf = FundAnnualStatement(fs.annual_statement(busy.compound, year)).render()
+    year = accounts.this_year()
+    pdf = FundAnnualStatement(statements.annual_statement(busy.compound, year)).render()
     text = text_of(pdf, tmp_path)
     assert f"住宅专项维修资金{year}年度收支及分户账公布" in text
     assert "年初余额0.00元" in text and "年末余额18,291.66元" in text
@@ -124,28 +125,29 @@ def test_annual_statement_has_totals_projects_ledger_arrears_and_low_units(busy,
 
 def test_annual_statement_of_a_later_year_opens_with_the_balance_carried(estate, tmp_path):
     c = estate.compound
-    last_year = dt.datetime(fs.this_year() - 1, 6, 1, tzinfo=dt.UTC)
-    fs._post_to_unit(c.id, estate.units.a.id, EntryKind.INITIAL, 880_500, "", at=last_year,
-                     actor=(None, "t"))
+    last_year = dt.datetime(accounts.this_year() - 1, 6, 1, tzinfo=dt.UTC)
+    services.post_to_unit(c.id, estate.units.a.id, EntryKind.INITIAL, 880_500, "", at=last_year,
+                          actor=(None, "t"))
     db.session.commit()
-    earlier = text_of(FundAnnualStatement(fs.annual_statement(c, fs.this_year() - 1)).render(),
+    year = accounts.this_year()
+    earlier = text_of(FundAnnualStatement(statements.annual_statement(c, year - 1)).render(),
                       tmp_path)
     assert "年初余额0.00元" in earlier and "年末余额8,805.00元" in earlier
-    now = text_of(FundAnnualStatement(fs.annual_statement(c, fs.this_year())).render(), tmp_path)
+    now = text_of(FundAnnualStatement(statements.annual_statement(c, year)).render(), tmp_path)
     assert "年初余额8,805.00元" in now and "本年无收支" in now and "本年度未使用维修资金" in now
     assert "7-1-10188.058,805.008,805.008,805.000.000.008,805.000.00" in now
 
 
 def test_top_up_notices_one_page_per_unit_that_owes(busy, tmp_path):
-    plan = fs.create_top_up_plan(busy.compound, title="2026年度续筹", target_pct=100,
-                                 due_on=dt.date(2026, 12, 31),
-                                 instructions="转账至维修资金专户，备注房屋号。")
-    lines = fs.plan_lines(plan)
+    plan = services.create_top_up_plan(busy.compound, title="2026年度续筹", target_pct=100,
+                                       due_on=dt.date(2026, 12, 31),
+                                       instructions="转账至维修资金专户，备注房屋号。")
+    lines = services.plan_lines(plan)
     assert plan.units == len(lines) and plan.total_due_fen == sum(x.due_fen for x in lines)
     by_label = {x.label: x for x in lines}
     # 7-1-102: target 9,210.00 − balance 639.74 = 8,570.26, no arrears left
     assert (by_label["7-1-102"].top_up_fen, by_label["7-1-102"].arrears_fen) == (857_026, 0)
-    pdf = FundTopUpNotices(fs.top_up_notices(plan)).render()
+    pdf = FundTopUpNotices(statements.top_up_notices(plan)).render()
     assert len(PdfReader(__import__("io").BytesIO(pdf)).pages) == len(lines)
     page = text_of(pdf, tmp_path, page=2)
     assert "住宅专项维修资金续筹通知书" in page and "同心苑7-1-102业主李强：" in page
@@ -155,16 +157,16 @@ def test_top_up_notices_one_page_per_unit_that_owes(busy, tmp_path):
     assert fonts_embedded(pdf, tmp_path) and pixels_drawn(pdf, tmp_path)
 
 
-def test_a_plan_adds_the_arrears_a_payment_clears_first(estate, as_user, tmp_path):
-    as_user(estate.oc)
-    c = estate.compound
-    fs.post_entry(c, unit="7-1-101", kind="initial", amount="100.00")
-    fs.create_project(c, title="门禁", cost="300.00", scope=fs.parse_scope_text("7-1-101"),
-                      emergency=True, reason="坏了")
-    plan = fs.create_top_up_plan(c, title="续筹", target_pct=50)
-    line = next(x for x in fs.plan_lines(plan) if x.label == "7-1-101")
+def test_a_plan_adds_the_arrears_a_payment_clears_first(oc, tmp_path):
+    c = oc.compound
+    services.post_entry(c, unit="7-1-101", kind="initial", amount="100.00")
+    projects.create_project(c, title="门禁", cost="300.00",
+                            scope=projects.parse_scope_text("7-1-101"), emergency=True,
+                            reason="坏了")
+    plan = services.create_top_up_plan(c, title="续筹", target_pct=50)
+    line = next(x for x in services.plan_lines(plan) if x.label == "7-1-101")
     # target 50 % × ¥8,805.00 = ¥4,402.50; balance 0; ¥200 owed for the repair
     assert (line.target_fen, line.top_up_fen, line.arrears_fen, line.due_fen) == (
         440_250, 440_250, 20_000, 460_250)
-    page = text_of(FundTopUpNotices(fs.top_up_notices(plan)).render(), tmp_path, page=1)
+    page = text_of(FundTopUpNotices(statements.top_up_notices(plan)).render(), tmp_path, page=1)
     assert "维修分摊欠缴200.00元（缴款时先行抵缴）" in page and "合计应缴4,602.50元" in page

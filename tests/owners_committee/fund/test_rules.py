@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from owners_committee import fund_rules as fr
-from owners_committee.fund_rules import EntryKind
+from owners_committee.fund import rules as fr
+from owners_committee.fund.rules import EntryKind
 
 D = Decimal
 

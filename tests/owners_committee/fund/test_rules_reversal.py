@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from owners_committee import fund_rules as fr
+from owners_committee.fund import rules as fr
 
 fen = st.integers(min_value=0, max_value=10**12)
 delta = st.integers(min_value=-(10**12), max_value=10**12)

@@ -7,29 +7,28 @@ import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db
-from owners_committee import fund_services as fs
-from owners_committee.fund_models import FundPosting, RepairProject
-from tests.owners_committee.conftest import make_vote
+from owners_committee.fund import accounts, projects, services, verify
+from owners_committee.fund.models import FundPosting, RepairProject
+from tests.owners_committee.worlds import make_vote
 
 
 @pytest.fixture
-def funded(estate, as_user):
+def funded(oc):
     """Deposits, then a roof repair that takes 7-1-102 below 30 % and 7-2-101 into arrears."""
-    with_ctx = as_user(estate.oc)
-    assert with_ctx
-    c = estate.compound
-    fs.post_entry(c, unit="7-1-101", kind="initial", amount="8805.00")
-    fs.post_entry(c, unit="7-1-102", kind="initial", amount="9210.00")
-    fs.create_project(c, title="7号楼屋面", cost="30000.00", scope=fs.parse_scope_text("7"),
-                      emergency=True, emergency_kind="roof_leak", reason="顶层漏水")
-    return estate
+    c = oc.compound
+    services.post_entry(c, unit="7-1-101", kind="initial", amount="8805.00")
+    services.post_entry(c, unit="7-1-102", kind="initial", amount="9210.00")
+    projects.create_project(c, title="7号楼屋面", cost="30000.00",
+                            scope=projects.parse_scope_text("7"), emergency=True,
+                            emergency_kind="roof_leak", reason="顶层漏水")
+    return oc
 
 
 def test_compound_page_shows_balance_chart_low_units_and_arrears(funded, login, client):
     login(funded.rc)
     page = client.get(f"/compounds/{funded.compound.id}/fund").get_data(as_text=True)
     stats = re.sub(r"\s+", " ", page[page.index('id="fund-stats"'):page.index("</section>")])
-    low = fs.summary(funded.compound).low_balance
+    low = accounts.summary(funded.compound).low_balance
     assert [r.label for r in low] == ["7-1-101", "7-1-102"]
     assert f"<b>{len(low)}</b>" in stats
     section = page[page.index('id="low-balance"'):page.index('id="arrears"')]
@@ -98,7 +97,7 @@ def test_entry_and_spread_forms(funded, login, client):
     resp = client.post(f"/compounds/{cid}/fund/spread", data={
         "kind": "income", "amount": "10.00", "basis": "area", "memo": "广告"})
     assert resp.status_code == 302
-    assert fs.verify().ok
+    assert verify.verify().ok
 
 
 def test_project_preview_then_post(funded, login, client):
