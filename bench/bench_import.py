@@ -2,7 +2,7 @@
 
 Generates a realistic ledger (CSV: co-owners, buyers of several units, developer-held
 stores, a basement floor), then times through the same service the web page and the API
-call (`compounds.ledger.import_ledger`), with its audit entries:
+call (`compounds.registry.ledger.import_ledger`), with its audit entries:
 
 - the first import (every unit, building, entrance and person created),
 - re-importing the same file (nothing changes),
@@ -74,7 +74,7 @@ def ledger_rows(units: int = UNITS, *, changed: bool = False) -> list[list]:
 
 
 def ledger_csv(rows: list[list]) -> bytes:
-    from compounds.ledger import COLUMNS
+    from compounds.registry.ledger import COLUMNS
 
     out = io.StringIO(newline="")
     w = csv.writer(out, lineterminator="\r\n")
@@ -108,8 +108,8 @@ def _run_engine(name: str, url: str, units: int) -> list[dict]:
     from flask_login import login_user
     from sqlalchemy import func, select
 
-    from compounds import ledger
     from compounds.models import Compound, Unit
+    from compounds.registry import ledger
     from core.audit import verify
     from core.extensions import db
     from core.models import User

@@ -17,7 +17,7 @@ Two halves:
 
 Demo steps are functions `step(ctx: DemoContext) -> None`. The registry and the accounts are
 the first two. Later packages add theirs without touching this file: a module
-`<package>/demo.py` (see OPTIONAL_STEP_MODULES) that defines `DEMO_STEPS` (a list of steps)
+`<package>/demo.py` (see STEP_MODULES) that defines `DEMO_STEPS` (a list of steps)
 and, optionally, `DEMO_LOGINS` (the accounts it creates, for `flask demo logins`). Each step
 gets its own generator in `ctx.rng`, seeded from the demo seed and the step's name, so adding
 a step never changes the data of the others.
@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 import os
 import random
 import unicodedata
@@ -57,7 +58,7 @@ from compounds.models import (
     Unit,
     natural_key,
 )
-from compounds.services import get_or_create_street
+from compounds.registry.services import get_or_create_street
 from core import audit
 from core.auth import hash_password
 from core.extensions import db
@@ -69,8 +70,9 @@ DEFAULT_SEED = 20240601
 DEFAULT_PASSWORD = "tongxin-demo"  # noqa: S105
 PASSWORD_ENV = "TONGXIN_DEMO_PASSWORD"  # noqa: S105  (the variable's name)
 
-#: modules of later packages that may contribute DEMO_STEPS / DEMO_LOGINS, in running order
-OPTIONAL_STEP_MODULES = ("property.demo", "owners_committee.demo", "votes.demo")
+#: modules of the packages above that contribute DEMO_STEPS (and DEMO_LOGINS), in running
+#: order — named, not imported: they build on this module (DemoContext, DemoLogin)
+STEP_MODULES = ("property.demo", "owners_committee.demo", "votes.demo")
 
 
 class DemoError(Exception):
@@ -598,22 +600,15 @@ def accounts_step(ctx: DemoContext) -> None:
 STEPS: list[Step] = [registry_step, accounts_step]
 
 
-def _optional_modules():
-    for name in OPTIONAL_STEP_MODULES:
-        try:
-            module = __import__(name, fromlist=["DEMO_STEPS"])
-        except ModuleNotFoundError as err:
-            if err.name not in (name, name.rpartition(".")[0]):
-                raise
-            continue
-        yield module
+def _step_modules():
+    return [importlib.import_module(name) for name in STEP_MODULES]
 
 
 def demo_steps() -> list[Step]:
-    """The base steps, then those of the optional packages that exist, in a fixed order."""
+    """The base steps, then those of the packages above, in a fixed order."""
     steps = list(STEPS)
-    for module in _optional_modules():
-        steps.extend(getattr(module, "DEMO_STEPS", ()))
+    for module in _step_modules():
+        steps.extend(module.DEMO_STEPS)
     return steps
 
 
@@ -675,9 +670,10 @@ LOGINS: list[DemoLogin] = [
 
 
 def logins() -> list[DemoLogin]:
-    """The demo accounts' hints: the base ones, then those of the optional packages."""
+    """The demo accounts' hints: the base ones, then those of the packages above (a step
+    module that creates no accounts declares no DEMO_LOGINS)."""
     result = list(LOGINS)
-    for module in _optional_modules():
+    for module in _step_modules():
         result.extend(getattr(module, "DEMO_LOGINS", ()))
     return result
 

@@ -1,5 +1,12 @@
 """The registry (房屋台账): district → street → compound → building → entrance → unit,
-persons, title holdings and non-owner residents."""
+persons, title holdings and non-owner residents — the models every package builds on.
+
+They are defined here rather than in `compounds/registry/` because the packages above name
+them by module path in relationships (`relationship("compounds.models.Compound")`), which
+SQLAlchemy resolves by the module a class is defined in. The 1+3+X's models are in
+`compounds.org.models`, imported below so that the metadata (and Alembic) sees their tables
+whenever the package's models are loaded.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from compounds.org import models as org_models  # noqa: F401  (their tables, see above)
 from core.extensions import db
 from core.idnumber import mask
 from core.permissions import Target
@@ -252,5 +260,3 @@ class Resident(db.Model):
 def _unit_id(unit: Unit) -> int:
     return unit.id
 
-
-from compounds import org_models  # noqa: E402,F401

@@ -1,19 +1,21 @@
-"""The registry's routes, menu entries and commands."""
+"""The compounds package: the registry's and the 1+3+X's routes, menu entry, hooks,
+kinds of object and commands."""
 
 from flask_babel import lazy_gettext as _l
 
+from compounds.cli import register as register_cli
 from core.loader import Kind
 
-BLUEPRINTS = ["compounds.views:bp", "compounds.api:bp", "compounds.org_views:bp",
-              "compounds.org_api:bp"]
+BLUEPRINTS = ["compounds.registry.views:bp", "compounds.registry.api:bp",
+              "compounds.org.views:bp", "compounds.org.api:bp"]
 NAV = [(_l("Compounds"), "compounds.index", "compound.list")]
 
 #: what the registry answers for lower layers (core.hooks)
 HOOKS = {
-    "permission.owned_units": "compounds.services:owned_units",
-    "accounts.scope_exists": ["compounds.services:scope_exists"],
-    "audit.compounds_in_districts": "compounds.services:compounds_in_districts",
-    "audit.compound_names": "compounds.services:compound_names",
+    "permission.owned_units": "compounds.registry.services:owned_units",
+    "accounts.scope_exists": ["compounds.registry.services:scope_exists"],
+    "audit.compounds_in_districts": "compounds.registry.services:compounds_in_districts",
+    "audit.compound_names": "compounds.registry.services:compound_names",
 }
 
 #: the kinds of object the registry's and 1+3+X's URLs name (see core.loader)
@@ -23,19 +25,15 @@ KINDS = [
     Kind("unit", "compounds.models:Unit", "compound", "compound_id"),
     Kind("person", "compounds.models:Person"),
     Kind("resident", "compounds.models:Resident", "unit", "unit_id"),
-    Kind("org", "compounds.org_models:Organisation"),
-    Kind("member", "compounds.org_models:OrgMember"),
-    Kind("meeting", "compounds.org_models:Meeting"),
-    Kind("agenda_item", "compounds.org_models:AgendaItem", "meeting", "meeting_id"),
-    Kind("decision", "compounds.org_models:Decision", "meeting", "meeting_id"),
-    Kind("action", "compounds.org_models:Action"),
-    Kind("request", "compounds.org_models:ResidentRequest",
-         fetch="compounds.org_services:fetch_request"),
-    Kind("violation", "compounds.org_models:StructureViolation"),
+    Kind("org", "compounds.org.models:Organisation"),
+    Kind("member", "compounds.org.models:OrgMember"),
+    Kind("meeting", "compounds.org.models:Meeting"),
+    Kind("agenda_item", "compounds.org.models:AgendaItem", "meeting", "meeting_id"),
+    Kind("decision", "compounds.org.models:Decision", "meeting", "meeting_id"),
+    Kind("action", "compounds.org.models:Action"),
+    Kind("request", "compounds.org.models:ResidentRequest",
+         fetch="compounds.org.resident_requests:fetch_request"),
+    Kind("violation", "compounds.org.models:StructureViolation"),
 ]
 
-
-def register_cli(app):
-    from compounds.cli import register
-
-    register(app)
+__all__ = ["BLUEPRINTS", "HOOKS", "KINDS", "NAV", "register_cli"]

@@ -27,7 +27,7 @@ from compounds.models import (
     Unit,
     natural_key,
 )
-from compounds.services import compound_totals
+from compounds.registry.services import compound_totals
 from core import audit
 from core.extensions import db
 from core.idnumber import is_valid

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -71,3 +72,14 @@ class ResidentForm(FlaskForm):
 class PersonForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=64)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
+
+
+class LedgerImportForm(FlaskForm):
+    file = FileField(_l("Ledger file (.xlsx or .csv)"),
+                     validators=[FileRequired(_l("Choose the ledger file to import."))])
+
+
+class LedgerExportForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for the export"),
+        validators=[DataRequired(_l("Give the reason for this export.")), Length(max=200)])

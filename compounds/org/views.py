@@ -1,12 +1,12 @@
 """Pages of the 1+3+X: the overview picture, organisations and people, joint meetings and
 their minutes, follow-up actions, resident requests, the illegal-structure register.
 
-Parse the form → call `compounds.org_services` → render. No rule lives here.
+Parse the form → call the service of `compounds.org` → render. No rule lives here. What
+higher packages show on the overview (open votes, the fund, the company's rating) are the
+panels of the hook "org.overview_panels".
 """
 
 from __future__ import annotations
-
-import math
 
 from flask import (
     Blueprint,
@@ -23,12 +23,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from compounds import org_forms as F
-from compounds import org_services as svc
-from compounds import services as registry
 from compounds.models import Compound, Unit
-from compounds.org_models import (
+from compounds.org import actions as action_service
+from compounds.org import forms as F
+from compounds.org import meetings as meeting_service
+from compounds.org import organisations as org_service
+from compounds.org import picture
+from compounds.org import resident_requests as request_service
+from compounds.org import violations as violation_service
+from compounds.org.models import (
     ACTION_MOVES,
+    REQUEST_LIMIT_HOURS,
     Action,
     ActionStatus,
     AgendaItem,
@@ -42,12 +47,16 @@ from compounds.org_models import (
     ResidentRequest,
     StructureViolation,
 )
-from compounds.services import RegistryError
-from compounds.views import form_error
-from core import audit
-from core.extensions import db
+from compounds.registry import services as registry
+from core import audit, hooks
+from core.errors import DomainError
+from core.inputs import SHANGHAI, local_today
 from core.loader import load
-from core.permissions import may, requires, signed_in
+from core.models import Role
+from core.permissions import may, may_act_for, requires, roles_over, signed_in
+from core.types import utcnow
+from core.web import flash_error, form_error
+from reports.meeting_minutes import render as render_minutes
 
 bp = Blueprint("org", __name__, template_folder="templates")
 
@@ -58,8 +67,8 @@ def _labels():
             "PARTY_TYPE": F.PARTY_TYPE_LABELS, "ACTION_STATUS": F.ACTION_STATUS_LABELS,
             "CATEGORY": F.CATEGORY_LABELS, "REQUEST_STATUS": F.REQUEST_STATUS_LABELS,
             "VIOLATION": F.VIOLATION_LABELS, "OrgKind": OrgKind,
-            "today": svc.local_today(), "now": svc.utcnow(), "senior": _senior,
-            "rating_text": _rating_text, "has_endpoint": _has_endpoint}
+            "today": local_today(), "now": utcnow(), "senior": _senior,
+            "has_endpoint": _has_endpoint}
 
 
 def _senior(members):
@@ -68,27 +77,14 @@ def _senior(members):
                                           m.sort_order, m.id))
 
 
-def _rating_text(row) -> str:
-    score = row.outcome.score if row is not None else None
-    if score is None:
-        return "—"
-    c = math.floor(score * 100)
-    return f"{c // 100}.{c % 100:02d}"
-
-
 def _has_endpoint(name: str) -> bool:
     return name in current_app.view_functions
-
-
-def _flash_error(err: RegistryError) -> None:
-    db.session.rollback()
-    flash(str(err.message), "error")
 
 
 def _org_choices(compound, empty: str | None = None) -> list[SelectChoice]:
     out = [SelectChoice("", empty)] if empty is not None else []
     out += [SelectChoice(str(o.id), f"{F.KIND_LABELS[OrgKind(o.kind)]} · {o.name}")
-            for o in svc.organisations(compound)]
+            for o in org_service.organisations(compound)]
     return out
 
 
@@ -99,7 +95,8 @@ def _org_choices(compound, empty: str | None = None) -> list[SelectChoice]:
 def overview(cid: int):
     compound = load(Compound, cid, "org.view")
     return render_template("compounds/org/overview.html", compound=compound,
-                           ov=svc.overview(compound))
+                           ov=picture.overview(compound),
+                           panels=hooks.panels("org.overview_panels", compound))
 
 
 @bp.route("/compounds/<compound:cid>/org/new", methods=["GET", "POST"])
@@ -111,13 +108,13 @@ def org_new(cid: int):
         form.kind.data = request.args["kind"]
     if form.validate_on_submit():
         try:
-            org = svc.save_organisation(
+            org = org_service.save_organisation(
                 compound, None, kind=form.kind.data, name=form.name.data,
                 party_type=form.party_type.data, seats=form.seats.data,
                 term_starts_on=form.term_starts_on.data, term_ends_on=form.term_ends_on.data,
                 contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
                 note=form.note.data)
-        except RegistryError as err:
+        except DomainError as err:
             form_error(form, err)
         else:
             flash(_("Organisation saved."), "success")
@@ -134,13 +131,13 @@ def org_edit(oid: int):
     form.kind.data = org.kind
     if form.validate_on_submit():
         try:
-            svc.save_organisation(
+            org_service.save_organisation(
                 org.compound, org, kind=org.kind, name=form.name.data,
                 party_type=form.party_type.data, seats=form.seats.data,
                 term_starts_on=form.term_starts_on.data, term_ends_on=form.term_ends_on.data,
                 contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
                 note=form.note.data)
-        except RegistryError as err:
+        except DomainError as err:
             form_error(form, err)
         else:
             flash(_("Organisation saved."), "success")
@@ -156,19 +153,20 @@ def org_delete(oid: int):
     cid = org.compound_id
     if F.CsrfForm().validate_on_submit():
         try:
-            svc.delete_organisation(org)
+            org_service.delete_organisation(org)
             flash(_("Removed."), "success")
             return redirect(url_for("org.overview", cid=cid))
-        except RegistryError as err:
-            _flash_error(err)
+        except DomainError as err:
+            flash_error(err)
     return redirect(url_for("org.org_show", oid=oid))
 
 
 def _member_form(org, form=None):
     form = form or F.MemberForm()
     form.position.choices = [SelectChoice(p.value, F.POSITION_LABELS[p])
-                             for p in svc.positions_for(org.kind)]
-    others = [m for o in svc.organisations(org.compound) if o.id != org.id for m in o.members]
+                             for p in org_service.positions_for(org.kind)]
+    others = [m for o in org_service.organisations(org.compound) if o.id != org.id
+              for m in o.members]
     seen, same = set(), [SelectChoice("", _("— a new person or an owner —"))]
     for m in others:
         if m.person_id not in seen:
@@ -178,18 +176,24 @@ def _member_form(org, form=None):
     return form
 
 
+def _org_page(org, form, status: int = 200):
+    """The organisation's page: its people (party members and cross-appointments
+    flagged), the party share of an owners' committee, its history, and the member form."""
+    orgs = org_service.organisations(org.compound)
+    return render_template(
+        "compounds/org/org.html", org=org, compound=org.compound, form=form,
+        party_people=org_service.party_people(orgs),
+        cross={c.person_id: c for c in picture.cross_appointments(orgs)},
+        share=picture.party_share(orgs) if org.kind == OrgKind.owners_committee.value else None,
+        history=audit.history("organisation", org.id, limit=30),
+        entry_data=audit.entry_data), status
+
+
 @bp.get("/org/<org:oid>")
 @requires("org.view")
 def org_show(oid: int):
     org = load(Organisation, oid, "org.view")
-    orgs = svc.organisations(org.compound)
-    return render_template(
-        "compounds/org/org.html", org=org, compound=org.compound,
-        form=_member_form(org) if may("org.manage", org) else None,
-        party_people={m.person_id for o in orgs if o.kind == "party" for m in o.members},
-        cross={c.person_id: c for c in svc.cross_appointments(orgs)},
-        share=svc.party_share(orgs) if org.kind == OrgKind.owners_committee.value else None,
-        history=audit.history("organisation", org.id, limit=30), entry_data=audit.entry_data)
+    return _org_page(org, _member_form(org) if may("org.manage", org) else None)
 
 
 @bp.post("/org/<org:oid>/members")
@@ -199,25 +203,18 @@ def member_add(oid: int):
     form = _member_form(org)
     if form.validate_on_submit():
         try:
-            svc.add_member(org, name=form.name.data, phone=form.phone.data,
-                           id_number=form.id_number.data, same_as=form.same_as.data or None,
-                           unit=form.unit.data, position=form.position.data,
-                           party_member=form.party_member.data,
-                           dual_registered=form.dual_registered.data,
-                           work_unit=form.work_unit.data, note=form.note.data)
-        except RegistryError as err:
+            org_service.add_member(
+                org, name=form.name.data, phone=form.phone.data, id_number=form.id_number.data,
+                same_as=form.same_as.data or None, unit=form.unit.data,
+                position=form.position.data, party_member=form.party_member.data,
+                dual_registered=form.dual_registered.data, work_unit=form.work_unit.data,
+                note=form.note.data)
+        except DomainError as err:
             form_error(form, err)
         else:
             flash(_("Member added."), "success")
             return redirect(url_for("org.org_show", oid=org.id))
-    orgs = svc.organisations(org.compound)
-    return render_template(
-        "compounds/org/org.html", org=org, compound=org.compound, form=form,
-        party_people={m.person_id for o in orgs if o.kind == "party" for m in o.members},
-        cross={c.person_id: c for c in svc.cross_appointments(orgs)},
-        share=svc.party_share(orgs) if org.kind == OrgKind.owners_committee.value else None,
-        history=audit.history("organisation", org.id, limit=30),
-        entry_data=audit.entry_data), 422
+    return _org_page(org, form, 422)
 
 
 @bp.route("/org/members/<member:mid>/edit", methods=["GET", "POST"])
@@ -226,14 +223,14 @@ def member_edit(mid: int):
     member = load(OrgMember, mid, "org.manage")
     form = F.MemberEditForm(obj=member)
     form.position.choices = [SelectChoice(p.value, F.POSITION_LABELS[p])
-                             for p in svc.positions_for(member.org.kind)]
+                             for p in org_service.positions_for(member.org.kind)]
     if form.validate_on_submit():
         try:
-            svc.update_member(member, position=form.position.data,
-                              party_member=form.party_member.data,
-                              dual_registered=form.dual_registered.data,
-                              work_unit=form.work_unit.data, note=form.note.data)
-        except RegistryError as err:
+            org_service.update_member(member, position=form.position.data,
+                                      party_member=form.party_member.data,
+                                      dual_registered=form.dual_registered.data,
+                                      work_unit=form.work_unit.data, note=form.note.data)
+        except DomainError as err:
             form_error(form, err)
         else:
             flash(_("Saved."), "success")
@@ -248,7 +245,7 @@ def member_remove(mid: int):
     member = load(OrgMember, mid, "org.manage")
     oid = member.org_id
     if F.CsrfForm().validate_on_submit():
-        svc.remove_member(member)
+        org_service.remove_member(member)
         flash(_("Member removed."), "success")
     return redirect(url_for("org.org_show", oid=oid))
 
@@ -260,7 +257,7 @@ def member_remove(mid: int):
 def meetings(cid: int):
     compound = load(Compound, cid, "org.view")
     return render_template("compounds/org/meetings.html", compound=compound,
-                           meetings=svc.list_meetings(compound))
+                           meetings=meeting_service.list_meetings(compound))
 
 
 @bp.route("/compounds/<compound:cid>/meetings/new", methods=["GET", "POST"])
@@ -270,10 +267,10 @@ def meeting_new(cid: int):
     form = F.MeetingForm()
     if form.validate_on_submit():
         try:
-            meeting = svc.create_meeting(compound, title=form.title.data,
-                                         held_at=form.held_at.data, place=form.place.data,
-                                         chair=form.chair.data, recorder=form.recorder.data)
-        except RegistryError as err:
+            meeting = meeting_service.create_meeting(
+                compound, title=form.title.data, held_at=form.held_at.data,
+                place=form.place.data, chair=form.chair.data, recorder=form.recorder.data)
+        except DomainError as err:
             form_error(form, err)
         else:
             flash(_("Meeting created. Now record who attended, the agenda and the decisions."),
@@ -289,13 +286,14 @@ def meeting_edit(mid: int):
     meeting = load(Meeting, mid, "meeting.manage")
     form = F.MeetingForm(obj=meeting)
     if request.method == "GET":
-        form.held_at.data = meeting.held_at.astimezone(svc.SHANGHAI).replace(tzinfo=None)
+        form.held_at.data = meeting.held_at.astimezone(SHANGHAI).replace(tzinfo=None)
     if form.validate_on_submit():
         try:
-            svc.update_meeting(meeting, title=form.title.data, held_at=form.held_at.data,
-                               place=form.place.data, chair=form.chair.data,
-                               recorder=form.recorder.data, minutes=form.minutes.data)
-        except RegistryError as err:
+            meeting_service.update_meeting(
+                meeting, title=form.title.data, held_at=form.held_at.data,
+                place=form.place.data, chair=form.chair.data, recorder=form.recorder.data,
+                minutes=form.minutes.data)
+        except DomainError as err:
             form_error(form, err)
         else:
             flash(_("Saved."), "success")
@@ -317,10 +315,10 @@ def _decision_form(meeting, form=None):
 def meeting(mid: int):
     m = load(Meeting, mid, "org.view")
     manage = may("meeting.manage", m) and not m.final
-    orgs = svc.organisations(m.compound) if manage else []
+    orgs = org_service.organisations(m.compound) if manage else []
     return render_template(
         "compounds/org/meeting.html", meeting=m, compound=m.compound, manage=manage, orgs=orgs,
-        present={a.member_id for a in m.attendees}, gaps=svc.attendance_gaps(m),
+        present={a.member_id for a in m.attendees}, gaps=meeting_service.attendance_gaps(m),
         agenda_form=F.AgendaForm(), decision_form=_decision_form(m) if manage else None,
         csrf_form=F.CsrfForm())
 
@@ -329,8 +327,8 @@ def _meeting_post(mid: int, fn):
     m = load(Meeting, mid, "meeting.manage")
     try:
         fn(m)
-    except RegistryError as err:
-        _flash_error(err)
+    except DomainError as err:
+        flash_error(err)
     return redirect(url_for("org.meeting", mid=mid))
 
 
@@ -339,9 +337,10 @@ def _meeting_post(mid: int, fn):
 def meeting_attendance(mid: int):
     if not F.CsrfForm().validate_on_submit():
         abort(400)
+    present = [int(x) for x in request.form.getlist("member") if x.isdigit()]
 
     def go(m):
-        svc.set_attendance(m, [int(x) for x in request.form.getlist("member") if x.isdigit()])
+        meeting_service.set_attendance(m, present)
         flash(_("Sign-in sheet saved."), "success")
     return _meeting_post(mid, go)
 
@@ -355,7 +354,8 @@ def meeting_agenda(mid: int):
         if not form.validate_on_submit():
             flash(_("Give the agenda item a title."), "error")
             return
-        svc.add_agenda_item(m, title=form.title.data, raised_by=form.raised_by.data)
+        meeting_service.add_agenda_item(m, title=form.title.data,
+                                        raised_by=form.raised_by.data)
     return _meeting_post(mid, go)
 
 
@@ -364,7 +364,7 @@ def meeting_agenda(mid: int):
 def meeting_agenda_remove(mid: int, iid: int):
     if not F.CsrfForm().validate_on_submit():
         abort(400)
-    return _meeting_post(mid, lambda m: svc.remove_agenda_item(
+    return _meeting_post(mid, lambda m: meeting_service.remove_agenda_item(
         m, load(AgendaItem, iid, "meeting.manage", parent=m).id))
 
 
@@ -375,12 +375,12 @@ def meeting_decision(mid: int):
     form = _decision_form(m)
     if form.validate_on_submit():
         try:
-            svc.add_decision(m, text=form.text.data, org_id=form.org_id.data,
-                             due_on=form.due_on.data, agenda_item_id=form.agenda_item_id.data,
-                             action_title=form.action_title.data)
+            meeting_service.add_decision(
+                m, text=form.text.data, org_id=form.org_id.data, due_on=form.due_on.data,
+                agenda_item_id=form.agenda_item_id.data, action_title=form.action_title.data)
             flash(_("Decision recorded; its action is reported to the assignee."), "success")
-        except RegistryError as err:
-            _flash_error(err)
+        except DomainError as err:
+            flash_error(err)
     else:
         flash(_("Write the decision, choose who carries it out and by when."), "error")
     return redirect(url_for("org.meeting", mid=mid) + "#decisions")
@@ -391,7 +391,7 @@ def meeting_decision(mid: int):
 def meeting_decision_remove(mid: int, did: int):
     if not F.CsrfForm().validate_on_submit():
         abort(400)
-    return _meeting_post(mid, lambda m: svc.remove_decision(
+    return _meeting_post(mid, lambda m: meeting_service.remove_decision(
         m, load(Decision, did, "meeting.manage", parent=m).id))
 
 
@@ -402,7 +402,7 @@ def meeting_finalise(mid: int):
         abort(400)
 
     def go(m):
-        svc.finalise_minutes(m)
+        meeting_service.finalise_minutes(m)
         flash(_("The minutes are final."), "success")
     return _meeting_post(mid, go)
 
@@ -410,12 +410,25 @@ def meeting_finalise(mid: int):
 @bp.get("/meetings/<meeting:mid>/minutes.pdf")
 @requires("org.view")
 def meeting_pdf(mid: int):
-    from reports.meeting_minutes import render
-
     m = load(Meeting, mid, "org.view")
-    pdf = render(svc.minutes_document(m))
+    pdf = render_minutes(meeting_service.minutes_document(m))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f"inline; filename=meeting-{m.id}.pdf"})
+
+
+# -- the one way a button on an action's or a request's page works ----------------------------
+
+def _post_and_return(obj, form, fn, back: str):
+    """Validate the form, apply `fn(obj)`, flash the outcome, go back to the object's page."""
+    if not form.validate_on_submit():
+        flash(_("Please fill in the form."), "error")
+        return redirect(back)
+    try:
+        fn(obj)
+        flash(_("Saved."), "success")
+    except DomainError as err:
+        flash_error(err)
+    return redirect(back)
 
 
 # -- follow-up actions ----------------------------------------------------------------------
@@ -427,11 +440,11 @@ def actions(cid: int):
     status = request.args.get("status", "open")
     org_id = request.args.get("org", type=int)
     overdue = request.args.get("overdue") == "1"
-    rows = svc.list_actions(compound, status=None if status == "all" else status,
-                            org_id=org_id, overdue_only=overdue)
+    rows = action_service.list_actions(compound, status=None if status == "all" else status,
+                                       org_id=org_id, overdue_only=overdue)
     return render_template("compounds/org/actions.html", compound=compound, actions=rows,
                            status=status, org_id=org_id, overdue=overdue,
-                           orgs=svc.organisations(compound))
+                           orgs=org_service.organisations(compound))
 
 
 @bp.get("/actions/<action:aid>")
@@ -445,62 +458,49 @@ def action(aid: int):
     return render_template(
         "compounds/org/action.html", action=a, compound=a.compound, dispatch_form=dispatch,
         note_form=F.NoteForm(), feedback_form=F.FeedbackForm(), evaluate_form=F.EvaluateForm(),
-        acting=svc.may_act_for(a.org), manage=may("meeting.manage", a),
+        acting=may_act_for(a.org.kind, a.org), manage=may("meeting.manage", a),
         moves={s.value for s in ACTION_MOVES[ActionStatus(a.status)]},
         history=list(reversed(audit.history("action", a.id))), entry_data=audit.entry_data)
 
 
-def _post_and_return(obj, form, fn, back: str):
-    """Validate the form, apply `fn(obj)`, flash the outcome, go back to the object's page."""
-    if not form.validate_on_submit():
-        flash(_("Please fill in the form."), "error")
-        return redirect(back)
-    try:
-        fn(obj)
-        flash(_("Saved."), "success")
-    except RegistryError as err:
-        _flash_error(err)
-    return redirect(back)
-
-
-def _action_post(aid: int, permission: str, fn, form):
-    a = load(Action, aid, permission)
-    return _post_and_return(a, form, fn, url_for("org.action", aid=aid))
+def _action_post(a: Action, form, fn):
+    return _post_and_return(a, form, fn, url_for("org.action", aid=a.id))
 
 
 @bp.post("/actions/<action:aid>/dispatch")
 @requires("meeting.manage")
 def action_dispatch(aid: int):
-    form = F.DispatchForm()
     a = load(Action, aid, "meeting.manage")
+    form = F.DispatchForm()
     form.org_id.choices = _org_choices(a.compound)
-    return _action_post(aid, "meeting.manage", lambda x: svc.dispatch_action(
-        x, org_id=form.org_id.data, due_on=form.due_on.data, note=form.note.data), form)
+    return _action_post(a, form, lambda x: action_service.dispatch_action(
+        x, org_id=form.org_id.data, due_on=form.due_on.data, note=form.note.data))
 
 
 @bp.post("/actions/<action:aid>/handle")
 @requires("action.respond")
 def action_handle(aid: int):
     form = F.NoteForm()
-    return _action_post(aid, "action.respond",
-                        lambda x: svc.start_handling(x, note=form.note.data),
-                        form)
+    return _action_post(load(Action, aid, "action.respond"), form,
+                        lambda x: action_service.start_handling(x, note=form.note.data))
 
 
 @bp.post("/actions/<action:aid>/feedback")
 @requires("action.respond")
 def action_feedback(aid: int):
     form = F.FeedbackForm()
-    return _action_post(aid, "action.respond",
-                        lambda x: svc.give_feedback(x, feedback=form.feedback.data), form)
+    return _action_post(load(Action, aid, "action.respond"), form,
+                        lambda x: action_service.give_feedback(x, feedback=form.feedback.data))
 
 
 @bp.post("/actions/<action:aid>/evaluate")
 @requires("meeting.manage")
 def action_evaluate(aid: int):
     form = F.EvaluateForm()
-    return _action_post(aid, "meeting.manage", lambda x: svc.evaluate_action(
-        x, accept=form.accept.data == "yes", score=form.score.data, note=form.note.data), form)
+    return _action_post(load(Action, aid, "meeting.manage"), form,
+                        lambda x: action_service.evaluate_action(
+                            x, accept=form.accept.data == "yes", score=form.score.data,
+                            note=form.note.data))
 
 
 # -- resident requests ----------------------------------------------------------------------
@@ -511,8 +511,8 @@ def requests_list(cid: int):
     compound = load(Compound, cid, "request.view")
     status = request.args.get("status", "open")
     category = request.args.get("category") or None
-    rows = svc.list_requests(compound, status=None if status == "all" else status,
-                             category=category)
+    rows = request_service.list_requests(compound, status=None if status == "all" else status,
+                                         category=category)
     return render_template("compounds/org/requests.html", compound=compound, requests=rows,
                            status=status, category=category)
 
@@ -530,15 +530,15 @@ def request_new():
     if form.validate_on_submit():
         unit = load(Unit, int(form.unit_id.data), "request.file")
         try:
-            req = svc.file_request(unit, category=form.category.data, text=form.text.data,
-                                   phone=form.phone.data)
-        except RegistryError as err:
+            req = request_service.file_request(unit, category=form.category.data,
+                                               text=form.text.data, phone=form.phone.data)
+        except DomainError as err:
             form_error(form, err)
         else:
             flash(_("Your request is filed. You will see the answer here."), "success")
             return redirect(url_for("org.request_show", rid=req.id))
     return render_template("compounds/org/request_form.html", form=form, compound=None,
-                           limits=svc.REQUEST_LIMIT_HOURS)
+                           limits=REQUEST_LIMIT_HOURS)
 
 
 @bp.route("/compounds/<compound:cid>/requests/record", methods=["GET", "POST"])
@@ -548,16 +548,16 @@ def request_record(cid: int):
     form = F.RecordRequestForm()
     if form.validate_on_submit():
         try:
-            req = svc.record_request(compound, name=form.name.data, phone=form.phone.data,
-                                     unit=form.unit.data, category=form.category.data,
-                                     text=form.text.data)
-        except RegistryError as err:
+            req = request_service.record_request(
+                compound, name=form.name.data, phone=form.phone.data, unit=form.unit.data,
+                category=form.category.data, text=form.text.data)
+        except DomainError as err:
             form_error(form, err)
         else:
             flash(_("Request recorded."), "success")
             return redirect(url_for("org.request_show", rid=req.id))
     return render_template("compounds/org/request_form.html", form=form, compound=compound,
-                           limits=svc.REQUEST_LIMIT_HOURS)
+                           limits=REQUEST_LIMIT_HOURS)
 
 
 @bp.get("/requests/<request:rid>")
@@ -565,35 +565,33 @@ def request_record(cid: int):
 def request_show(rid: int):
     req = load(ResidentRequest, rid, "request.view")
     route = None
-    if may("request.route", req) and req.status in (RequestStatus.filed.value,
-                                                     RequestStatus.routed.value):
+    if may("request.route", req) and req.can_move_to(RequestStatus.routed):
         route = F.RouteForm(org_id=str(req.org_id or ""), invalid=not req.valid,
                             invalid_reason=req.invalid_reason)
         route.org_id.choices = _org_choices(req.compound)
     reply = None
-    if req.org is not None and req.status == RequestStatus.routed.value \
-            and svc.may_act_for(req.org) and may("request.respond", req):
+    if req.org is not None and req.can_move_to(RequestStatus.replied) \
+            and may_act_for(req.org.kind, req.org) and may("request.respond", req):
         reply = F.ReplyForm()
-    close = F.CloseForm() if svc.may_close_request(req) else None
-    staff = bool(svc.roles_here(req.compound) - {svc.R.owner}) or current_user.is_admin
+    close = F.CloseForm() if request_service.may_close_request(req) else None
+    staff = bool(roles_over(req.compound) - {Role.owner})  # anyone serving, not only owning
     return render_template("compounds/org/request.html", req=req, compound=req.compound,
                            route_form=route, reply_form=reply, close_form=close, staff=staff,
                            history=list(reversed(audit.history("request", req.id)))
                            if staff else [], entry_data=audit.entry_data)
 
 
-def _request_post(rid: int, action: str, form, fn):
-    req = load(ResidentRequest, rid, action)
-    return _post_and_return(req, form, fn, url_for("org.request_show", rid=rid))
+def _request_post(req: ResidentRequest, form, fn):
+    return _post_and_return(req, form, fn, url_for("org.request_show", rid=req.id))
 
 
 @bp.post("/requests/<request:rid>/route")
 @requires("request.route")
 def request_route(rid: int):
-    form = F.RouteForm()
     req = load(ResidentRequest, rid, "request.route")
+    form = F.RouteForm()
     form.org_id.choices = _org_choices(req.compound)
-    return _request_post(rid, "request.route", form, lambda r: svc.route_request(
+    return _request_post(req, form, lambda r: request_service.route_request(
         r, org_id=form.org_id.data, note=form.note.data, valid=not form.invalid.data,
         invalid_reason=form.invalid_reason.data))
 
@@ -602,23 +600,24 @@ def request_route(rid: int):
 @requires("request.respond")
 def request_reply(rid: int):
     form = F.ReplyForm()
-    return _request_post(rid, "request.respond", form,
-                         lambda r: svc.reply_request(r, reply=form.reply.data))
+    return _request_post(load(ResidentRequest, rid, "request.respond"), form,
+                         lambda r: request_service.reply_request(r, reply=form.reply.data))
 
 
 @bp.post("/requests/<request:rid>/close")
 @signed_in
 def request_close(rid: int):
     form = F.CloseForm()
-    return _request_post(rid, "signed_in", form, lambda r: svc.close_request(
-        r, satisfaction=form.satisfaction.data, comment=form.comment.data))
+    return _request_post(load(ResidentRequest, rid, "signed_in"), form,
+                         lambda r: request_service.close_request(
+                             r, satisfaction=form.satisfaction.data, comment=form.comment.data))
 
 
 @bp.get("/my/requests")
 @signed_in
 def my_requests():
-    return render_template("compounds/org/my_requests.html", requests=svc.my_requests(),
-                           can_file=may("request.file"))
+    return render_template("compounds/org/my_requests.html",
+                           requests=request_service.my_requests(), can_file=may("request.file"))
 
 
 # -- illegal structures ---------------------------------------------------------------------
@@ -630,16 +629,16 @@ def violations(cid: int):
     form = F.ViolationForm() if may("registry.edit", compound) else None
     if form is not None and form.validate_on_submit():
         try:
-            svc.record_violation(compound, unit=form.unit.data, kind=form.kind.data,
-                                 description=form.description.data,
-                                 recorded_on=form.recorded_on.data)
-        except RegistryError as err:
+            violation_service.record_violation(
+                compound, unit=form.unit.data, kind=form.kind.data,
+                description=form.description.data, recorded_on=form.recorded_on.data)
+        except DomainError as err:
             form_error(form, err)
         else:
             flash(_("Recorded."), "success")
             return redirect(url_for("org.violations", cid=cid))
     return render_template("compounds/org/violations.html", compound=compound, form=form,
-                           rows=svc.violations(compound), csrf_form=F.CsrfForm())
+                           rows=violation_service.violations(compound), csrf_form=F.CsrfForm())
 
 
 @bp.post("/violations/<violation:vid>/correct")
@@ -648,10 +647,10 @@ def violation_correct(vid: int):
     v = load(StructureViolation, vid, "registry.edit")
     if F.CsrfForm().validate_on_submit():
         try:
-            svc.correct_violation(v)
+            violation_service.correct_violation(v)
             flash(_("Marked as corrected."), "success")
-        except RegistryError as err:
-            _flash_error(err)
+        except DomainError as err:
+            flash_error(err)
     return redirect(url_for("org.violations", cid=v.compound_id))
 
 

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from flask import request
 
-from compounds import ledger, services
 from compounds.models import Compound
-from compounds.services import RegistryError
-from core.api import ApiError, api_blueprint, doc, json_body
+from compounds.registry import ledger, services
+from core.api import api_blueprint, doc, json_body
+from core.errors import DomainError
 from core.loader import load
 from core.permissions import requires
 from core.types import area_to_str, fen_to_str
 
 bp = api_blueprint("compounds_api", __name__)
-
-
-def _raise(err: RegistryError):
-    details = {"fields": {err.field: str(err.message)}} if err.field else {}
-    raise ApiError(err.status, err.code, str(err.message), details)
 
 
 def compound_json(c) -> dict:
@@ -51,13 +46,10 @@ _COMPOUND_SCHEMA = {"application/json": {"schema": {
                 "422": "validation error"})
 def create_compound():
     data = json_body()
-    try:
-        compound = services.create_compound(
-            name=data.get("name"), district=data.get("district"), street=data.get("street"),
-            address=data.get("address", ""), notice_days=data.get("notice_days"),
-            fund_rate=data.get("fund_rate"))
-    except RegistryError as err:
-        _raise(err)
+    compound = services.create_compound(
+        name=data.get("name"), district=data.get("district"), street=data.get("street"),
+        address=data.get("address", ""), notice_days=data.get("notice_days"),
+        fund_rate=data.get("fund_rate"))
     return compound_json(compound), 201
 
 
@@ -96,11 +88,7 @@ def import_units(cid: int):
     elif request.mimetype == ledger.XLSX_MIME:
         filename, content = "ledger.xlsx", request.get_data()
     else:
-        raise ApiError(415, "unsupported_media_type",
-                       "send the ledger as text/csv or as a multipart 'file' (.csv or .xlsx)")
-    try:
-        result = ledger.import_ledger(compound, filename, content)
-    except ledger.LedgerError as err:
-        raise ApiError(err.status, err.code, str(err.message),
-                       {"rows": [r.as_dict() for r in err.rows]} if err.rows else {}) from None
+        raise DomainError("unsupported_media_type", "send the ledger as text/csv or as a "
+                          "multipart 'file' (.csv or .xlsx)", status=415)
+    result = ledger.import_ledger(compound, filename, content)
     return {"created": result.created, "updated": result.updated}

@@ -5,62 +5,18 @@ picture, permissions and the API."""
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
-from decimal import Decimal
 
 import pytest
-from flask import current_app
-from flask_login import login_user
 
-from compounds import org_services as svc
-from compounds.org_models import OrgKind
-from compounds.services import RegistryError
-from core.extensions import db
+from compounds.org import organisations as svc
+from compounds.org import picture
+from compounds.org.models import OrgKind
+from core import audit, hooks
+from core.errors import DomainError
+from core.hooks import Panel
 from core.models import Role
-from tests.factories import id_number
-
-
-@contextmanager
-def as_user(user):
-    """Run services as this signed-in user."""
-    with current_app.test_request_context("/"):
-        login_user(user)
-        yield
-
-
-def build_ox(make):
-    """梅岭苑 with eight owners, a developer-held unit, a party secretary, an rc secretary and
-    an owner account (written in one transaction: the factories commit row by row)."""
-    from compounds.models import Building, Entrance, Holding, Person, Unit, natural_key
-    from tests.owners_committee.test_election_world import _user
-
-    c = make.compound("梅岭苑")
-    b = Building(compound_id=c.id, number="7", sort_key=natural_key("7"), floors=6)
-    b.entrances = [Entrance(number=e, sort_key=natural_key(e)) for e in ("1", "2")]
-    db.session.add(b)
-    db.session.flush()
-    e1 = b.entrances[0]
-
-    def unit(number, person, developer=False):
-        u = Unit(compound_id=c.id, building_id=b.id, entrance_id=e1.id, number=number,
-                 sort_key=natural_key(number), floor=int(number[0]), area=Decimal("89.50"),
-                 developer_held=developer, label=f"7-1-{number}")
-        u.holdings.append(Holding(person=person, position=0))
-        db.session.add(u)
-        return u
-
-    names = ["王芳", "李强", "赵敏", "孙丽", "周杰", "吴敏", "郑洁", "冯涛"]
-    people = {n: Person(name=n, id_number=id_number(100 + i), phone="13800000000")
-              for i, n in enumerate(names)}
-    units = {n: unit(f"{i + 1}01", p) for i, (n, p) in enumerate(people.items())}
-    dev = unit("602", Person(name="开发商", id_number=id_number(199)), developer=True)
-    db.session.flush()
-    ps = _user("ps", Role.party_secretary, c.id)
-    rc = _user("rc", Role.rc_secretary, c.id)
-    owner = _user("wf", Role.owner, person=people["王芳"])
-    db.session.commit()
-    return {"c": c, "b": b, "people": people, "units": units, "dev": dev, "ps": ps, "rc": rc,
-            "owner": owner}
+from tests.acting import as_user
+from tests.compounds.worlds import build_ox, four, serving_company
 
 
 @pytest.fixture
@@ -68,24 +24,9 @@ def ox(make):
     return build_ox(make)
 
 
-def four(ox, seats=5):
-    """The party branch, the residents' committee, the owners' committee and the property
-    company, recorded by the party secretary."""
-    with as_user(ox["ps"]):
-        party = svc.save_organisation(ox["c"], None, kind="party", name="梅岭苑居民区党支部",
-                                      party_type="branch")
-        rcom = svc.save_organisation(ox["c"], None, kind="residents_committee",
-                                     name="梅岭苑居委会")
-        oc = svc.save_organisation(ox["c"], None, kind="owners_committee", name="梅岭苑业委会",
-                                   seats=seats, term_starts_on="2024-01-01",
-                                   term_ends_on="2028-12-31")
-        prop = svc.save_organisation(ox["c"], None, kind="property", name="安居物业")
-    return party, rcom, oc, prop
-
-
 def test_one_party_org_and_one_of_each_of_the_three(ox):
     four(ox)
-    with as_user(ox["ps"]), pytest.raises(RegistryError) as err:
+    with as_user(ox["ps"]), pytest.raises(DomainError) as err:
         svc.save_organisation(ox["c"], None, kind="party", name="另一个党支部")
     assert err.value.code == "duplicate" and err.value.status == 409
     # the X may be many
@@ -110,7 +51,7 @@ def test_owners_committee_has_5_to_11_seats_an_odd_number(ox):
                                             name="业委会", seats=seats)
                 assert org.seats == seats
             else:
-                with pytest.raises(RegistryError) as err:
+                with pytest.raises(DomainError) as err:
                     svc.save_organisation(ox["c"], org, kind="owners_committee",
                                           name="业委会", seats=seats)
                 assert err.value.field == "seats", seats
@@ -118,7 +59,7 @@ def test_owners_committee_has_5_to_11_seats_an_odd_number(ox):
 
 def test_owners_committee_term_is_at_most_five_years(ox):
     with as_user(ox["rc"]):
-        with pytest.raises(RegistryError) as err:
+        with pytest.raises(DomainError) as err:
             svc.save_organisation(ox["c"], None, kind="owners_committee", name="业委会", seats=5,
                                   term_starts_on="2024-01-01", term_ends_on="2029-01-02")
         assert err.value.field == "term_ends_on"
@@ -133,20 +74,20 @@ def test_owners_committee_members_are_owners_and_no_more_than_the_seats(ox):
     names = list(ox["people"])
     with as_user(ox["rc"]):
         # a stranger who owns nothing here
-        with pytest.raises(RegistryError) as err:
+        with pytest.raises(DomainError) as err:
             svc.add_member(oc, name="外人", phone="13900000000", position="committee_member")
         assert err.value.field == "unit"
         # the developer does not sit on the owners' committee
-        with pytest.raises(RegistryError):
+        with pytest.raises(DomainError):
             svc.add_member(oc, unit=ox["dev"].label, name="开发商")
         for n in names[:5]:
             svc.add_member(oc, unit=ox["units"][n].label, name=n,
                            position="director" if n == "王芳" else "committee_member")
-        with pytest.raises(RegistryError) as err:
+        with pytest.raises(DomainError) as err:
             svc.add_member(oc, unit=ox["units"][names[5]].label, name=names[5])
         assert err.value.code == "seats_full"
         # a name that is not on the unit's title is refused
-        with pytest.raises(RegistryError):
+        with pytest.raises(DomainError):
             svc.add_member(oc, unit=ox["units"]["王芳"].label, name="李强")
 
 
@@ -160,7 +101,7 @@ def test_cross_appointment_is_the_same_person_in_two_organisations(ox):
                                 position="deputy_director")
         svc.add_member(prop, same_as=deputy.id, position="deputy_manager")
         svc.add_member(prop, name="陈晨", phone="13933334444", position="manager")
-        cross = svc.cross_appointments(svc.organisations(ox["c"]))
+        cross = picture.cross_appointments(svc.organisations(ox["c"]))
     by_name = {c.name: c for c in cross}
     # 王芳: party secretary and director; 陈晨 (the deputy): rc and property
     assert set(by_name) == {"王芳", "陈晨"}
@@ -180,11 +121,11 @@ def test_party_share_counts_flagged_members_and_members_of_the_party_org(ox):
         svc.add_member(oc, same_as=sec.id, position="director")
         svc.add_member(oc, unit=ox["units"][names[1]].label, name=names[1], party_member=True)
         svc.add_member(oc, unit=ox["units"][names[2]].label, name=names[2])
-        share = svc.party_share(svc.organisations(ox["c"]))
+        share = picture.party_share(svc.organisations(ox["c"]))
         assert (share.party, share.total) == (2, 3) and share.at_least_half
         svc.add_member(oc, unit=ox["units"][names[3]].label, name=names[3])
         svc.add_member(oc, unit=ox["units"][names[4]].label, name=names[4])
-        share = svc.party_share(svc.organisations(ox["c"]))
+        share = picture.party_share(svc.organisations(ox["c"]))
     assert (share.party, share.total) == (2, 5) and not share.at_least_half
 
 
@@ -194,7 +135,7 @@ def test_dual_registered_only_for_party_members(ox):
         m = svc.add_member(party, name="钱进", phone="13800001111", dual_registered=True,
                            work_unit="区税务局")
         assert m.party_member and m.dual_registered
-        with pytest.raises(RegistryError):
+        with pytest.raises(DomainError):
             svc.add_member(rcom, name="钱多", phone="13800002222", dual_registered=True)
 
 
@@ -205,9 +146,9 @@ def test_id_number_finds_the_registry_person(ox):
         svc.add_member(party, name="王芳", id_number=wang.id_number)
         m = svc.add_member(rcom, name="王芳", id_number=wang.id_number)
         assert m.person_id == wang.id
-        with pytest.raises(RegistryError):  # same ID number, another name
+        with pytest.raises(DomainError):  # same ID number, another name
             svc.add_member(rcom, name="王小芳", id_number=wang.id_number)
-        assert [c.name for c in svc.cross_appointments(svc.organisations(ox["c"]))] == ["王芳"]
+        assert [c.name for c in picture.cross_appointments(svc.organisations(ox["c"]))] == ["王芳"]
 
 
 def test_overview_page_draws_the_picture_with_people(ox, login, client):
@@ -229,20 +170,28 @@ def test_overview_page_draws_the_picture_with_people(ox, login, client):
 
 
 def test_overview_shows_open_actions_requests_and_the_serving_company(ox, login, client):
-    from property.models import Company, ServiceContract
-    from tests.property.conftest import uscc
-
     four(ox)
-    company = Company(district_id=ox["c"].street.district_id, name="安居物业服务有限公司",
-                      uscc=uscc(7))
-    db.session.add(company)
-    db.session.flush()
-    db.session.add(ServiceContract(company_id=company.id, compound_id=ox["c"].id,
-                                   starts_on=dt.date(2020, 1, 1), fee_fen=150))
-    db.session.commit()
+    serving_company(ox["c"], "安居物业服务有限公司", 7)
     login(ox["ps"])
     page = client.get(f"/compounds/{ox['c'].id}/org").get_data(as_text=True)
     assert "安居物业服务有限公司" in page
+
+
+def test_overview_shows_the_boxes_the_packages_above_contribute(ox, login, client, app,
+                                                               monkeypatch):
+    four(ox)
+    box = app.jinja_env.from_string(
+        '<section class="card" id="box-{{ p.context.n }}">{{ p.title }}</section>')
+    contributed = [lambda compound: Panel("评分", box, {"n": 3}, order=30),
+                   lambda compound: None,  # a package with nothing to show here
+                   lambda compound: Panel(f"{compound.name}的表决", box, {"n": 1}, order=10)]
+    real = hooks.contributions
+    monkeypatch.setattr(hooks, "contributions", lambda name: [*real(name), *contributed]
+                        if name == "org.overview_panels" else real(name))
+    login(ox["ps"])
+    page = client.get(f"/compounds/{ox['c'].id}/org").get_data(as_text=True)
+    assert page.index('id="box-1"') < page.index('id="box-3"')
+    assert "梅岭苑的表决" in page and "评分" in page
 
 
 def test_who_may_see_and_manage(ox, make, login, client):
@@ -265,7 +214,7 @@ def test_who_may_see_and_manage(ox, make, login, client):
 def test_the_one_and_the_three_cannot_be_removed_the_x_can(ox):
     party, *_ = four(ox)
     with as_user(ox["ps"]):
-        with pytest.raises(RegistryError):
+        with pytest.raises(DomainError):
             svc.delete_organisation(party)
         x = svc.save_organisation(ox["c"], None, kind="co_building", name="区图书馆")
         svc.delete_organisation(x)
@@ -274,8 +223,6 @@ def test_the_one_and_the_three_cannot_be_removed_the_x_can(ox):
 
 
 def test_every_change_is_audited(ox):
-    from core import audit
-
     party, *_ = four(ox)
     with as_user(ox["ps"]):
         svc.add_member(party, name="钱进", phone="13800001111")
@@ -310,6 +257,6 @@ def test_member_of_another_compound_cannot_be_reused(ox, make):
     with as_user(ps2):
         p2 = svc.save_organisation(other, None, kind="party", name="别处党支部")
         m2 = svc.add_member(p2, name="外人", phone="1")
-    with as_user(ox["ps"]), pytest.raises(RegistryError) as err:
+    with as_user(ox["ps"]), pytest.raises(DomainError) as err:
         svc.add_member(party, same_as=m2.id)
     assert err.value.field == "same_as"

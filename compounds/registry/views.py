@@ -1,41 +1,42 @@
-"""Registry pages: parse the form → call the service → render. No business logic here."""
+"""Registry pages: the compounds, their buildings and units, title holders and residents,
+and the ledger's import, template and export.
+
+Parse the form → call `compounds.registry.services` (or the ledger) → render. No rule
+lives here. What higher packages show on the compound page (the repair fund's summary)
+are the panels of the hook "compound.page_panels".
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from compounds import services
-from compounds.forms import (
+from compounds.models import Building, Compound, Person, Resident, Unit
+from compounds.registry import ledger, services
+from compounds.registry import ledger_export as ledger_out
+from compounds.registry.forms import (
     BuildingForm,
     CompoundForm,
     EntranceForm,
     HoldersForm,
+    LedgerExportForm,
+    LedgerImportForm,
     PersonForm,
     ResidentForm,
     UnitForm,
 )
-from compounds.models import Building, Compound, Entrance, Person, Resident, Unit
-from compounds.services import RegistryError
-from core import audit
-from core.extensions import db
+from core import audit, hooks
+from core.errors import DomainError
 from core.loader import load
-from core.permissions import may, requires, signed_in
+from core.permissions import requires, signed_in
 from core.types import fen_to_str
+from core.web import flash_error, form_error
 
 bp = Blueprint("compounds", __name__, template_folder="templates")
-
-
-def form_error(form, err: RegistryError) -> None:
-    """Show a service's refusal on the field it concerns (or the form's first field)."""
-    db.session.rollback()
-    target = getattr(form, err.field, None) if err.field else None
-    if target is None:
-        flash(str(err.message), "error")
-    else:
-        target.errors = [*list(target.errors), str(err.message)]
 
 
 @bp.get("/compounds/")
@@ -58,7 +59,7 @@ def create():
                 name=form.name.data, district=form.district.data, street=form.street.data,
                 address=form.address.data, notice_days=form.notice_days.data,
                 fund_rate=form.fund_rate.data)
-        except RegistryError as err:
+        except DomainError as err:
             form_error(form, err)
         else:
             flash(_("Compound created."), "success")
@@ -75,15 +76,11 @@ def show(cid: int):
     q = request.args.get("q", "").strip()
     units = services.list_units(compound, building_id=building_id, entrance_id=entrance_id,
                                 search=q, page=request.args.get("page", 1, type=int))
-    fund = None
-    if may("fund.view", compound):
-        from owners_committee import fund_services  # the repair fund's own service
-
-        fund = fund_services.summary(compound)
     return render_template(
         "compounds/show.html", compound=compound, totals=services.compound_totals(compound),
         buildings=services.building_summaries(compound), units=units, q=q,
-        building_id=building_id, entrance_id=entrance_id, fund=fund)
+        building_id=building_id, entrance_id=entrance_id,
+        panels=hooks.panels("compound.page_panels", compound))
 
 
 @bp.route("/compounds/<compound:cid>/edit", methods=["GET", "POST"])
@@ -104,7 +101,7 @@ def edit(cid: int):
             services.update_compound(compound, name=form.name.data, address=form.address.data,
                                      notice_days=form.notice_days.data,
                                      fund_rate=form.fund_rate.data)
-        except RegistryError as err:
+        except DomainError as err:
             form_error(form, err)
         else:
             flash(_("Saved."), "success")
@@ -129,7 +126,7 @@ def building_form(cid: int, bid: int | None = None):
             for number in [p.strip() for p in (form.entrances.data or "").split(",")]:
                 if number and number not in {e.number for e in building.entrances}:
                     services.save_entrance(building, number=number)
-        except RegistryError as err:
+        except DomainError as err:
             form_error(form, err)
         else:
             flash(_("Building saved."), "success")
@@ -148,9 +145,8 @@ def add_entrance(cid: int, bid: int):
         try:
             services.save_entrance(building, number=form.number.data)
             flash(_("Entrance added."), "success")
-        except RegistryError as err:
-            db.session.rollback()
-            flash(str(err.message), "error")
+        except DomainError as err:
+            flash_error(err)
     else:
         flash(_("Please give the entrance a number."), "error")
     return redirect(url_for("compounds.building_form", cid=cid, bid=bid))
@@ -177,16 +173,13 @@ def unit_form(cid: int, uid: int | None = None):
     if request.method == "GET" and unit is None and request.args.get("entrance", type=int):
         form.entrance_id.data = request.args.get("entrance", type=int)
     if form.validate_on_submit():
-        entrance = db.session.get(Entrance, form.entrance_id.data)
+        entrance = services.entrance_of(compound, form.entrance_id.data)
         try:
-            if unit is not None and entrance.id != unit.entrance_id:
-                raise RegistryError("validation_error",
-                                    _("A unit cannot move to another entrance"), "entrance_id")
             unit = services.save_unit(entrance, unit, number=form.number.data,
                                       floor=form.floor.data, area=form.area.data,
                                       area_source=form.area_source.data,
                                       developer_held=form.developer_held.data)
-        except RegistryError as err:
+        except DomainError as err:
             form_error(form, err)
         else:
             flash(_("Unit saved."), "success")
@@ -224,8 +217,8 @@ def holders(uid: int):
         else:
             try:
                 services.set_holders(u, pairs)
-            except RegistryError as err:
-                form_error(form, RegistryError(err.code, err.message, "holders"))
+            except DomainError as err:  # whatever it names, it is about the list's lines
+                form_error(form, DomainError(err.code, err.message, field="holders"))
             else:
                 flash(_("Title holders saved."), "success")
                 return redirect(url_for("compounds.unit", uid=u.id))
@@ -242,9 +235,8 @@ def add_resident(uid: int):
             services.add_resident(u, name=form.name.data, id_number=form.id_number.data,
                                   phone=form.phone.data, relation=form.relation.data)
             flash(_("Resident added."), "success")
-        except RegistryError as err:
-            db.session.rollback()
-            flash(str(err.message), "error")
+        except DomainError as err:
+            flash_error(err)
     else:
         flash(_("Please give the resident's name."), "error")
     return redirect(url_for("compounds.unit", uid=u.id))
@@ -267,7 +259,7 @@ def person_form(pid: int):
     if form.validate_on_submit():
         try:
             services.update_person(person, name=form.name.data, phone=form.phone.data)
-        except RegistryError as err:
+        except DomainError as err:
             form_error(form, err)
         else:
             flash(_("Saved."), "success")
@@ -285,4 +277,59 @@ def my_units():
     return render_template("compounds/my_units.html", units=units)
 
 
-from compounds import ledger_views  # noqa: E402,F401  (adds the import/export routes to bp)
+# -- the ledger (房屋台账): import, template, export ---------------------------------------
+
+@bp.route("/compounds/<compound:cid>/ledger/import", methods=["GET", "POST"])
+@requires("registry.import")
+def ledger_import(cid: int):
+    compound = load(Compound, cid, "registry.import")
+    form = LedgerImportForm()
+    result, error, status = None, None, 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            result = ledger.import_ledger(compound, upload.filename or "", upload.read())
+        except DomainError as err:  # shown whole on the page: rows in err.details["rows"]
+            error, status = err, err.status
+    elif request.method == "POST":
+        status = 400
+    return render_template("compounds/ledger_import.html", compound=compound, form=form,
+                           result=result, error=error, columns=ledger.COLUMNS,
+                           column_help=ledger.COLUMN_HELP, max_rows=ledger.MAX_ROWS), status
+
+
+@bp.get("/compounds/ledger/template")
+@requires("registry.import")
+def ledger_template():
+    """The blank ledger to fill in: ?format=xlsx (default) or csv."""
+    fmt = request.args.get("format", "xlsx").lower()
+    if fmt == "csv":
+        return send_file(io.BytesIO(ledger_out.template_csv()), mimetype=ledger.CSV_MIME,
+                         as_attachment=True, download_name="房屋台账模板.csv")
+    if fmt != "xlsx":
+        abort(404)
+    return send_file(io.BytesIO(ledger_out.template_xlsx()), mimetype=ledger.XLSX_MIME,
+                     as_attachment=True, download_name="房屋台账模板.xlsx")
+
+
+@bp.route("/compounds/<compound:cid>/ledger/export", methods=["GET", "POST"])
+@requires("registry.export")
+def ledger_export(cid: int):
+    compound = load(Compound, cid, "registry.export")
+    form = LedgerExportForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            export = ledger_out.export_ledger(compound, form.reason.data)
+        except DomainError as err:
+            form_error(form, err)
+            status = err.status
+        else:
+            resp = send_file(io.BytesIO(export.content), mimetype=ledger.XLSX_MIME,
+                             as_attachment=True, download_name=export.filename)
+            resp.headers["Cache-Control"] = "no-store"  # full ID numbers: keep no copies
+            return resp
+    elif request.method == "POST":
+        status = 422 if form.reason.errors else 400
+    return render_template("compounds/ledger_export.html", compound=compound, form=form,
+                           units=ledger_out.unit_count(compound)), status

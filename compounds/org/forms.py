@@ -1,6 +1,6 @@
 """Forms and display labels of the 1+3+X pages (organisations, meetings, actions, requests).
 
-Field-level rules live in `compounds.org_services`; these forms only parse.
+Field-level rules live in the services of `compounds.org`; these forms only parse.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from compounds.org_models import (
+from compounds.org.models import (
     ActionStatus,
     OrgKind,
     PartyType,

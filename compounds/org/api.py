@@ -7,27 +7,22 @@ import datetime as dt
 
 from flask import request
 
-from compounds import org_services as svc
-from compounds import services as registry
 from compounds.models import Compound
-from compounds.org_models import ResidentRequest
-from compounds.services import RegistryError
-from core.api import ApiError, api_blueprint, doc, json_body
+from compounds.org import actions as action_service
+from compounds.org import organisations as org_service
+from compounds.org import picture
+from compounds.org import resident_requests as request_service
+from compounds.org.models import ResidentRequest
+from compounds.registry import services as registry
+from core.api import api_blueprint, doc, json_body
+from core.errors import DomainError
+from core.inputs import local_today
 from core.loader import load
 from core.permissions import authorize, requires
 from core.types import utcnow
 
 bp = api_blueprint("org_api", __name__)
 TAG = "organisations"
-
-
-def _raise(err: RegistryError):
-    details = {"fields": {err.field: str(err.message)}} if err.field else {}
-    raise ApiError(err.status, err.code, str(err.message), details)
-
-
-def _compound(cid: int, action: str):
-    return load(Compound, cid, action)
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -52,12 +47,12 @@ def org_json(org, party_people: set[int], cross: set[int]) -> dict:
 @doc("The compound's 1+3+X: organisations, members, cross-appointments, party share",
      tag=TAG, responses={"200": "organisations", "403": "out of scope", "404": "not found"})
 def organisations(cid: int):
-    compound = _compound(cid, "org.view")
-    orgs = svc.organisations(compound)
-    party_people = {m.person_id for o in orgs if o.kind == "party" for m in o.members}
-    cross = svc.cross_appointments(orgs)
-    share = svc.party_share(orgs)
-    company = svc.serving_company(compound.id)
+    compound = load(Compound, cid, "org.view")
+    orgs = org_service.organisations(compound)
+    party_people = org_service.party_people(orgs)
+    cross = picture.cross_appointments(orgs)
+    share = picture.party_share(orgs)
+    company = org_service.serving_company(compound.id)
     return {"compound": compound.id,
             "organisations": [org_json(o, party_people, {c.person_id for c in cross})
                               for o in orgs],
@@ -80,11 +75,11 @@ def action_json(a, today) -> dict:
 @doc("Follow-up actions of the compound's joint meetings (?status=open|all|<status>)",
      tag=TAG, responses={"200": "actions, overdue first", "403": "out of scope"})
 def actions(cid: int):
-    compound = _compound(cid, "org.view")
+    compound = load(Compound, cid, "org.view")
     status = request.args.get("status", "open")
-    today = svc.local_today()
+    today = local_today()
     return [action_json(a, today) for a in
-            svc.list_actions(compound, status=None if status == "all" else status)]
+            action_service.list_actions(compound, status=None if status == "all" else status)]
 
 
 def request_json(r) -> dict:
@@ -114,16 +109,13 @@ _REQUEST_BODY = {"application/json": {"schema": {
      responses={"201": "the request", "403": "not the owner's unit", "422": "validation"})
 def file_request(cid: int):
     data = json_body()
-    try:
-        compound = load(Compound, cid, "org.view")
-        unit = registry.find_unit(compound, data.get("unit"))
-        if unit is None:
-            raise ApiError(422, "unit_not_found", "no such unit in this compound",
-                           {"fields": {"unit": "not found"}})
-        req = svc.file_request(unit, category=data.get("category"), text=data.get("text"),
-                               phone=data.get("phone") or "")
-    except RegistryError as err:
-        _raise(err)
+    compound = load(Compound, cid, "org.view")
+    unit = registry.find_unit(compound, data.get("unit"))
+    if unit is None:
+        raise DomainError("unit_not_found", "no such unit in this compound",
+                          details={"fields": {"unit": "not found"}})
+    req = request_service.file_request(unit, category=data.get("category"),
+                                       text=data.get("text"), phone=data.get("phone") or "")
     return request_json(req), 201
 
 
@@ -139,8 +131,8 @@ def _day(name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ApiError(422, "validation_error", f"'{name}' must be a date like 2026-07-01",
-                       {"fields": {name: "date"}}) from None
+        raise DomainError("validation_error", f"'{name}' must be a date like 2026-07-01",
+                          details={"fields": {name: "date"}}) from None
 
 
 @bp.get("/compounds/<compound:cid>/complaints")
@@ -149,8 +141,8 @@ def _day(name: str) -> dt.date:
      "?from=YYYY-MM-DD&to=YYYY-MM-DD inclusive", tag=TAG,
      responses={"200": "{compound, from, to, valid}", "422": "bad dates"})
 def complaints(cid: int):
-    compound = _compound(cid, "compound.view")
+    compound = load(Compound, cid, "compound.view")
     authorize("rating.evidence", compound)
     start, end = _day("from"), _day("to")
     return {"compound": compound.id, "from": start.isoformat(), "to": end.isoformat(),
-            "valid": svc.valid_complaints(compound.id, start, end)}
+            "valid": request_service.valid_complaints(compound.id, start, end)}

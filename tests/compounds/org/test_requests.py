@@ -10,12 +10,16 @@ import datetime as dt
 import pytest
 from werkzeug.exceptions import Forbidden
 
-from compounds import org_services as svc
-from compounds.org_models import REQUEST_LIMIT_HOURS, RequestCategory, ResidentRequest
-from compounds.services import RegistryError
+from compounds.org import picture
+from compounds.org import resident_requests as svc
+from compounds.org.models import REQUEST_LIMIT_HOURS, RequestCategory, ResidentRequest
+from core.errors import DomainError
 from core.extensions import db
+from core.inputs import SHANGHAI, local_today
 from core.models import Role
-from tests.compounds.test_org import as_user, build_ox, four
+from core.types import utcnow
+from tests.acting import as_user
+from tests.compounds.worlds import build_ox, four, serving_company
 
 
 @pytest.fixture
@@ -25,16 +29,8 @@ def ox(make):
 
 @pytest.fixture
 def rq(ox, make):
-    from property.models import Company, ServiceContract
-    from tests.property.conftest import uscc
-
     party, rcom, oc, prop = four(ox)
-    company = Company(district_id=ox["c"].street.district_id, name="安居物业", uscc=uscc(5))
-    db.session.add(company)
-    db.session.flush()
-    db.session.add(ServiceContract(company_id=company.id, compound_id=ox["c"].id,
-                                   starts_on=dt.date(2020, 1, 1), fee_fen=150))
-    db.session.commit()
+    company = serving_company(ox["c"], "安居物业", 5)
     pm = make.user("pm", Role.property_manager, company.id)
     li = make.user("li", Role.owner, person=ox["people"]["李强"])
     return dict(ox, party=party, rcom=rcom, oc=oc, prop=prop, pm=pm, li=li)
@@ -50,7 +46,7 @@ def test_an_owner_files_for_their_own_unit_only(rq):
     assert req.status == "filed" and req.filer_name == "王芳" and req.channel == "online"
     with as_user(rq["owner"]), pytest.raises(Forbidden) as denied:
         svc.file_request(rq["units"]["李强"], category="noise", text="楼上装修太吵")
-    assert getattr(denied.value, "code", None) == 403
+    assert denied.value.code == 403
 
 
 def test_time_limit_per_category(rq):
@@ -69,7 +65,7 @@ def test_route_reply_close_by_the_right_people(rq):
     with as_user(rq["rc"]):
         svc.route_request(req, org_id=rq["prop"].id, note="请物业一日内处理")
     assert req.status == "routed" and req.org.kind == "property"
-    with as_user(rq["owner"]), pytest.raises(RegistryError):
+    with as_user(rq["owner"]), pytest.raises(DomainError):
         svc.close_request(req, satisfaction=5)  # not answered yet
     with as_user(rq["rc"]), pytest.raises(Forbidden):  # the property company answers
         svc.reply_request(req, reply="已处理")
@@ -79,7 +75,7 @@ def test_route_reply_close_by_the_right_people(rq):
     with as_user(rq["li"]), pytest.raises(Forbidden):  # not the filer
         svc.close_request(req, satisfaction=1)
     with as_user(rq["owner"]):
-        with pytest.raises(RegistryError):
+        with pytest.raises(DomainError):
             svc.close_request(req, satisfaction=0)
         svc.close_request(req, satisfaction=4, comment="改善明显")
     assert req.status == "closed" and req.satisfaction == 4
@@ -105,14 +101,41 @@ def test_who_sees_which_requests(rq, login, client):
     assert "王芳的诉求" in page and "李强的诉求" not in page
 
 
+def test_the_list_and_the_request_page_answer_alike_for_everyone(rq, make):
+    mine = _file(rq, text="王芳的诉求")
+    his = _file(rq, user="li", unit="李强", category="noise", text="李强的诉求")
+    with as_user(rq["rc"]):
+        for_her_unit = svc.record_request(rq["c"], name="租户小张", unit=rq["units"]["王芳"].label,
+                                          category="parking", text="车位被占")
+        unrouted = svc.record_request(rq["c"], name="路人", category="other", text="路灯")
+        svc.route_request(his, org_id=rq["prop"].id)
+        svc.route_request(for_her_unit, org_id=rq["rcom"].id)
+    stranger = make.user("pm2", Role.property_manager, 999)
+    seen = {}
+    for who in ("owner", "li", "pm", "ps", "rc"):
+        user = rq[who]
+        with as_user(user):
+            listed = {r.id for r in svc.list_requests(rq["c"])}
+            single = {r.id for r in (mine, his, for_her_unit, unrouted)
+                      if svc.may_view_request(r)}
+        assert listed == single, who
+        seen[who] = listed
+    assert seen["owner"] == {mine.id, for_her_unit.id}  # her own, and her unit's
+    assert seen["li"] == {his.id}
+    assert seen["pm"] == {his.id}  # routed to the property company
+    assert seen["ps"] == seen["rc"] == {mine.id, his.id, for_her_unit.id, unrouted.id}
+    with as_user(stranger):
+        assert not any(svc.may_view_request(r) for r in (mine, his, for_her_unit, unrouted))
+
+
 def test_overdue_when_not_answered_in_time(rq):
     req = _file(rq, category="safety", text="消防通道被堵")
     req.filed_at = req.filed_at - dt.timedelta(hours=25)
     req.due_at = req.due_at - dt.timedelta(hours=25)
     db.session.commit()
-    assert req.overdue(svc.utcnow())
+    assert req.overdue(utcnow())
     with as_user(rq["ps"]):
-        ov = svc.overview(rq["c"])
+        ov = picture.overview(rq["c"])
     assert (ov.open_requests, ov.overdue_requests) == (1, 1)
 
 
@@ -132,7 +155,7 @@ def test_recorded_request_for_a_tenant_is_closed_by_the_secretary(rq):
 
 
 def _at(req, day: dt.date, hour: int = 12):
-    req.filed_at = dt.datetime.combine(day, dt.time(hour), tzinfo=svc.SHANGHAI).astimezone(
+    req.filed_at = dt.datetime.combine(day, dt.time(hour), tzinfo=SHANGHAI).astimezone(
         dt.UTC)
     db.session.commit()
 
@@ -163,7 +186,7 @@ def test_valid_complaints_count_requests_routed_to_the_property_company(rq, make
 
 def test_invalid_needs_a_reason(rq):
     req = _file(rq)
-    with as_user(rq["rc"]), pytest.raises(RegistryError) as err:
+    with as_user(rq["rc"]), pytest.raises(DomainError) as err:
         svc.route_request(req, org_id=rq["prop"].id, valid=False)
     assert err.value.field == "invalid_reason"
 
@@ -207,7 +230,7 @@ def test_api_files_a_request_and_counts_complaints(rq, api, make):
     req = db.session.get(ResidentRequest, body["id"])
     with as_user(rq["rc"]):
         svc.route_request(req, org_id=rq["prop"].id)
-    today = svc.local_today().isoformat()
+    today = local_today().isoformat()
     resp = api(rq["rc"]).get(f"/compounds/{rq['c'].id}/complaints?from={today}&to={today}")
     assert resp.get_json()["valid"] == 1
     assert api(rq["rc"]).get(f"/compounds/{rq['c'].id}/complaints?from=x&to=y"

@@ -1,9 +1,9 @@
-"""The unit ledger (房屋台账): import from CSV/XLSX, export to XLSX, and the blank template.
+"""The unit ledger (房屋台账) import: a CSV/XLSX file into the compound, all or nothing.
 
-Import (API.md, Registry): the file is read by `core.spreadsheet` (the size, row, cell and
-zip-bomb limits live there); a header row with English or Chinese column names, then one unit
-per row. Every row is checked before anything is written; if any row is bad, every problem
-is reported at once (`RowError`: the row number as the spreadsheet shows it, header = row 1,
+(API.md, Registry) The file is read by `core.spreadsheet` (the size, row, cell and zip-bomb
+limits live there); a header row with English or Chinese column names, then one unit per
+row. Every row is checked before anything is written; if any row is bad, every problem is
+reported at once (`RowError`: the row number as the spreadsheet shows it, header = row 1,
 and the column name as the header gives it) and the database is left untouched. Otherwise
 the whole ledger is written in one transaction together with its audit entries: buildings
 and entrances are created when new, units are created or updated in place by (building,
@@ -14,20 +14,15 @@ A 20,000-unit ledger must import in seconds, so nothing here queries per row: th
 compound's buildings, entrances, units and holders are loaded in a handful of queries, the
 persons named in the file in chunks, and everything is written in bulk.
 
-Export carries full ID numbers, which are personal information (DOMAIN.md §6): it needs a
-reason, logged in the audit chain in the same transaction. Text cells that a spreadsheet
-would run as a formula are written with a leading apostrophe, and the import strips one
-leading apostrophe from every text cell, so that export → import is exact.
+The import strips one leading apostrophe from every text cell: the export
+(`ledger_export`) writes one before anything a spreadsheet would run as a formula, so that
+export → import is exact.
 """
 
 from __future__ import annotations
 
 import bisect
-import codecs
-import csv
-import datetime as dt
 import heapq
-import io
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -37,7 +32,7 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from compounds.models import (
@@ -51,8 +46,9 @@ from compounds.models import (
     natural_key,
 )
 from core import audit
+from core.errors import DomainError
 from core.extensions import db
-from core.idnumber import IdNumberError, check_char, mask
+from core.idnumber import IdNumberError, mask
 from core.idnumber import normalize as normalize_id
 from core.permissions import authorize
 from core.spreadsheet import Limits, SpreadsheetError, read_rows
@@ -69,10 +65,7 @@ MAX_BYTES = 10 * 1024 * 1024
 _CHUNK = 1000
 _MAX_NAME = 64  # Person.name
 _MAX_LABEL = 16  # Building/Entrance/Unit.number
-_MAX_REASON = 200
 _OWNER_SEPARATORS = (";", "；")
-#: a spreadsheet treats text starting with one of these as a formula (CSV/formula injection)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -96,12 +89,30 @@ COLUMNS: tuple[Column, ...] = (
 )
 _BY_NAME = {c.key: c for c in COLUMNS} | {c.zh: c for c in COLUMNS}
 
+#: what to enter in each column: the template's notes sheet and the import page
+COLUMN_HELP = {
+    "building": _l("Building number as written on it, e.g. 7 or 12A (no '-' or ';')"),
+    "entrance": _l("Entrance (stairway) number, e.g. 1"),
+    "number": _l("Unit number, e.g. 301"),
+    "floor": _l("Floor: a whole number from -5 to 200, not 0 (-1 = basement)"),
+    "area": _l("Exclusive area in m², at most two decimals, e.g. 89.50"),
+    "area_source": _l("登记 (title register), 实测 (surveyed) or 合同 (sales contract); "
+                      "empty = 登记"),
+    "developer_held": _l("1 if the developer still holds the unit (unsold or undelivered), "
+                         "else 0"),
+    "owner_names": _l("Owners' names separated by ';', e.g. 张三;李四; may be empty only "
+                      "for a developer-held unit"),
+    "owner_ids": _l("The owners' 18-character ID numbers, ';'-separated, in the same "
+                    "order as the names; keep this column formatted as text"),
+}
+
+
 #: accepted spellings of the area source (English or Chinese) → stored value
 _AREA_SOURCES = {s.value: s.value for s in AreaSource} | {
     "登记": AreaSource.registered.value, "实测": AreaSource.surveyed.value,
     "合同": AreaSource.contract.value,
 }
-_AREA_SOURCE_ZH = {"registered": "登记", "surveyed": "实测", "contract": "合同"}
+AREA_SOURCE_ZH = {"registered": "登记", "surveyed": "实测", "contract": "合同"}
 
 
 @dataclass(frozen=True)
@@ -114,13 +125,10 @@ class RowError:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
-class LedgerError(Exception):
-    """A refused import or export: `status`/`code` for the API, `message` for people, and
-    for bad rows every problem in `rows`."""
-
-    def __init__(self, status: int, code: str, message, rows: list[RowError] | None = None):
-        super().__init__(str(message))
-        self.status, self.code, self.message, self.rows = status, code, message, rows or []
+def _refused(status: int, code: str, message, rows: list[RowError] | None = None):
+    """The import's refusal: for bad rows, every problem in details["rows"]."""
+    return DomainError(code, message, status=status,
+                       details={"rows": [r.as_dict() for r in rows]} if rows else None)
 
 
 @dataclass(frozen=True)
@@ -143,12 +151,12 @@ def _limits() -> Limits:
 
 def _read_rows(filename: str, content: bytes) -> Iterator[list[str]]:
     """The file's rows as lists of raw cell texts (core.spreadsheet: CSV or XLSX, every
-    size limit checked while reading); LedgerError if it cannot be read."""
+    size limit checked while reading); refused if it cannot be read."""
     try:
         yield from read_rows(filename, content, _limits())
     except SpreadsheetError as err:
         message = _too_many() if err.code == "too_many_rows" else err.message
-        raise LedgerError(err.status, err.code, message) from None
+        raise _refused(err.status, err.code, message) from None
 
 
 def _clean(text: str) -> str:
@@ -203,7 +211,7 @@ def _read_header(row_no: int, cells: list[str]) -> _Header:
             parts.append(_("Unknown columns: %(names)s.",
                            names=", ".join(n[:40] for n in unknown[:10])))
         parts.append(_("Use the column names of the template."))
-        raise LedgerError(422, "invalid_header", " ".join(parts), problems)
+        raise _refused(422, "invalid_header", " ".join(parts), problems)
     return _Header(index, names)
 
 
@@ -461,9 +469,9 @@ def _check_file(filename: str, content: bytes) -> _Checked:
         out.rows += 1
         checker.check(row_no, cells)
     if header is None:
-        raise LedgerError(422, "empty_file", _("The file is empty"))
+        raise _refused(422, "empty_file", _("The file is empty"))
     if not out.rows:
-        raise LedgerError(422, "no_rows", _("The ledger has a header row but no units"))
+        raise _refused(422, "no_rows", _("The ledger has a header row but no units"))
     return out
 
 
@@ -549,9 +557,9 @@ def _snapshot(label: str, floor: int, area: Decimal, source: str, developer: boo
 def import_ledger(compound, filename: str, content: bytes) -> ImportResult:
     """Import a ledger file into the compound, all or nothing, in one transaction.
 
-    LedgerError: 413 too large, 415 not CSV/XLSX, 422 unreadable / bad header / no rows /
-    too many rows / bad rows (`rows` lists every problem), 409 if the registry changed
-    under a concurrent import. Nothing is written unless every row is good.
+    Refused (DomainError): 413 too large, 415 not CSV/XLSX, 422 unreadable / bad header /
+    no rows / too many rows / bad rows (details["rows"] lists every problem), 409 if the
+    registry changed under a concurrent import. Nothing is written unless every row is good.
     """
     authorize("registry.import", compound)
     checked = _check_file(filename, content)
@@ -565,20 +573,19 @@ def import_ledger(compound, filename: str, content: bytes) -> ImportResult:
         db.session.rollback()
         order = {name: i for i, name in enumerate(header.values())}
         errors.sort(key=lambda e: (e.row, order.get(e.column, 99), e.message))
-        raise LedgerError(422, "invalid_rows",
-                          ngettext("%(num)s row has problems; nothing was imported. Correct "
-                                   "it and import the file again.",
-                                   "%(num)s rows have problems; nothing was imported. Correct "
-                                   "them and import the file again.",
-                                   len({e.row for e in errors})), errors)
+        raise _refused(422, "invalid_rows",
+                       ngettext("%(num)s row has problems; nothing was imported. Correct "
+                                "it and import the file again.",
+                                "%(num)s rows have problems; nothing was imported. Correct "
+                                "them and import the file again.",
+                                len({e.row for e in errors})), errors)
     try:
         result = _write(compound, checked.records, existing, filename)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise LedgerError(409, "conflict", _("The registry changed while the ledger was "
-                                             "being imported; please import it again")) \
-            from None
+        raise _refused(409, "conflict", _("The registry changed while the ledger was "
+                                          "being imported; please import it again")) from None
     except Exception:
         db.session.rollback()
         raise
@@ -706,175 +713,3 @@ def _write(compound: Compound, records: list[_Record], existing: _Existing,
         "entrances_created": entrances_created, "persons_created": len(new_persons)})
     audit.record_many([summary, *audit_items], compound_id=compound.id)
     return result
-
-
-# -- export and template -------------------------------------------------------------------------
-
-def _safe_text(value: str) -> str:
-    """Text a spreadsheet will show, never run: a would-be formula gets a leading apostrophe
-    (and so does text that already starts with one, so that the import's stripping of one
-    apostrophe gives back exactly what was stored)."""
-    if value.startswith((*_FORMULA_START, "'")):
-        return "'" + value
-    return value
-
-
-def ledger_rows(compound: Compound) -> list[tuple]:
-    """Every unit of the compound as a ledger row, in building/entrance/unit order:
-    (building, entrance, number, floor, area, area_source, developer_held, names, ids) —
-    full ID numbers: callers must be entitled to them (see `export_ledger`)."""
-    s = db.session
-    owners: dict[int, list[tuple[str, str]]] = {}
-    for r in s.execute(select(Holding.unit_id, Person.name, Person.id_number)
-                       .join(Person, Person.id == Holding.person_id)
-                       .join(Unit, Unit.id == Holding.unit_id)
-                       .where(Unit.compound_id == compound.id)
-                       .order_by(Holding.unit_id, Holding.position, Holding.id)):
-        owners.setdefault(r.unit_id, []).append((r.name, r.id_number or ""))
-    rows = []
-    for r in s.execute(
-            select(Unit.id, Building.number.label("b"), Entrance.number.label("e"),
-                   Unit.number, Unit.floor, Unit.area, Unit.area_source, Unit.developer_held)
-            .join(Building, Building.id == Unit.building_id)
-            .join(Entrance, Entrance.id == Unit.entrance_id)
-            .where(Unit.compound_id == compound.id)
-            .order_by(Building.sort_key, Building.number, Entrance.sort_key, Entrance.number,
-                      Unit.sort_key, Unit.number)):
-        held = owners.get(r.id, [])
-        rows.append((r.b, r.e, r.number, r.floor, r.area, r.area_source,
-                     bool(r.developer_held), ";".join(n for n, _i in held),
-                     ";".join(i for _n, i in held)))
-    return rows
-
-
-def unit_count(compound: Compound) -> int:
-    return db.session.scalar(select(func.count(Unit.id)).where(Unit.compound_id == compound.id))
-
-
-_WIDTHS = (8, 8, 10, 8, 12, 10, 12, 24, 42)
-
-
-def _xlsx_bytes(rows: Iterable[tuple], notes: list[tuple[str, str]] | None = None) -> bytes:
-    """A workbook with the ledger's Chinese header and the given rows. Numbers are numeric
-    cells (floor, area "0.00", developer flag); everything else is text, formula-safe."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("房屋台账")
-    for i, width in enumerate(_WIDTHS, start=1):
-        dim = ws.column_dimensions[get_column_letter(i)]
-        dim.width = width
-        if COLUMNS[i - 1].key in ("building", "entrance", "number", "owner_names", "owner_ids"):
-            dim.number_format = "@"  # what people type here stays text (ID numbers!)
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    head = []
-    for c in COLUMNS:
-        cell = WriteOnlyCell(ws, value=c.zh)
-        cell.font = bold
-        head.append(cell)
-    ws.append(head)
-    for b, e, n, floor, area, source, developer, names, ids in rows:
-        area_cell = WriteOnlyCell(ws, value=Decimal(area))
-        area_cell.number_format = "0.00"
-        ws.append([_safe_text(b), _safe_text(e), _safe_text(n), int(floor), area_cell,
-                   _AREA_SOURCE_ZH.get(source, source), int(bool(developer)),
-                   _safe_text(names), _safe_text(ids)])
-    if notes:
-        ns = wb.create_sheet("说明")
-        ns.column_dimensions["A"].width = 14
-        ns.column_dimensions["B"].width = 90
-        for a, b in notes:
-            ns.append([_safe_text(a), _safe_text(b)])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-@dataclass(frozen=True)
-class LedgerExport:
-    filename: str
-    content: bytes
-    rows: int
-
-
-def export_ledger(compound: Compound, reason: str) -> LedgerExport:
-    """The compound's ledger as XLSX with full ID numbers, for re-import or hand-over.
-
-    Personal information (DOMAIN.md §6): refused without a reason; the reason and the row
-    count go into the audit chain in the same transaction as the read.
-    """
-    authorize("registry.export", compound)
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise LedgerError(422, "reason_required",
-                          _("Give the reason for this export; it is recorded in the audit log"))
-    if len(reason) > _MAX_REASON:
-        raise LedgerError(422, "reason_too_long",
-                          _("The reason has at most %(n)s characters", n=_MAX_REASON))
-    rows = ledger_rows(compound)
-    content = _xlsx_bytes(rows)
-    audit.record("ledger.export", "compound", compound.id,
-                 {"reason": reason, "rows": len(rows), "format": "xlsx"},
-                 compound_id=compound.id)
-    db.session.commit()
-    stamp = dt.datetime.now(dt.UTC).astimezone(_shanghai()).strftime("%Y%m%d")
-    return LedgerExport(f"{compound.name}-房屋台账-{stamp}.xlsx", content, len(rows))
-
-
-def _shanghai():
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo("Asia/Shanghai")
-
-
-def _example_ids() -> tuple[str, str]:
-    """Made-up ID numbers whose check digits are right (so the example row imports)."""
-    return tuple(f + check_char(f) for f in ("11010519800101001", "11010519820202002"))
-
-
-def _example_row() -> tuple:
-    a, b = _example_ids()
-    return ("1", "1", "101", 1, Decimal("89.50"), "registered", False, "张三;李四", f"{a};{b}")
-
-
-#: what to enter in each column: the template's notes sheet and the import page
-COLUMN_HELP = {
-    "building": _l("Building number as written on it, e.g. 7 or 12A (no '-' or ';')"),
-    "entrance": _l("Entrance (stairway) number, e.g. 1"),
-    "number": _l("Unit number, e.g. 301"),
-    "floor": _l("Floor: a whole number from -5 to 200, not 0 (-1 = basement)"),
-    "area": _l("Exclusive area in m², at most two decimals, e.g. 89.50"),
-    "area_source": _l("登记 (title register), 实测 (surveyed) or 合同 (sales contract); "
-                      "empty = 登记"),
-    "developer_held": _l("1 if the developer still holds the unit (unsold or undelivered), "
-                         "else 0"),
-    "owner_names": _l("Owners' names separated by ';', e.g. 张三;李四; may be empty only "
-                      "for a developer-held unit"),
-    "owner_ids": _l("The owners' 18-character ID numbers, ';'-separated, in the same "
-                    "order as the names; keep this column formatted as text"),
-}
-
-
-def template_xlsx() -> bytes:
-    """The blank ledger: Chinese headers, one example row, and a sheet of notes."""
-    notes = [(_("Column"), _("What to enter"))]
-    notes += [(c.zh, str(COLUMN_HELP[c.key])) for c in COLUMNS]
-    notes.append(("", _("Rows are matched by building, entrance and unit number: importing "
-                        "again updates units in place and replaces their owners.")))
-    return _xlsx_bytes([_example_row()], notes)
-
-
-def template_csv() -> bytes:
-    """The blank ledger as CSV: UTF-8 with BOM, which Excel opens without garbling."""
-    out = io.StringIO(newline="")
-    w = csv.writer(out, lineterminator="\r\n")
-    w.writerow([c.zh for c in COLUMNS])
-    b, e, n, floor, area, source, developer, names, ids = _example_row()
-    w.writerow([b, e, n, floor, area_to_str(area), _AREA_SOURCE_ZH[source], int(developer),
-                names, ids])
-    return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
-

@@ -4,8 +4,13 @@ import pytest
 from sqlalchemy import func, select
 
 from compounds.models import Compound, Unit
+from compounds.registry import services
+from core import hooks
+from core.errors import DomainError
 from core.extensions import db
+from core.hooks import Panel
 from core.models import AuditEntry, Role
+from tests.acting import as_user
 
 
 def _count(model):
@@ -157,6 +162,25 @@ def test_unit_form_refuses_bad_input_with_field_messages(make, login, client):
     assert db.session.scalar(select(func.count()).select_from(Unit)) == 1
 
 
+def test_a_unit_stays_in_its_entrance_whoever_asks(make, login, client):
+    c = make.compound()
+    b = make.building(c, entrances=("1", "2"))
+    u = make.unit(b, "101")
+    rc = make.user("rc", Role.rc_secretary, c)
+    other = b.entrances[1]
+    with as_user(rc), pytest.raises(DomainError) as err:  # the service itself refuses
+        services.save_unit(other, u, number="101", floor=1, area="89.50")
+    assert (err.value.status, err.value.field) == (422, "entrance_id")
+    login(rc)
+    page = client.post(f"/compounds/{c.id}/units/{u.id}/edit", data={
+        "entrance_id": other.id, "number": "101", "floor": "1", "area": "89.50",
+        "area_source": "registered"})
+    assert page.status_code == 200 and "不能" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Unit, u.id).entrance_id == b.entrances[0].id
+    assert db.session.get(Unit, u.id).label == "1-1-101"
+
+
 def test_holders_form_checks_id_numbers(make, login, client):
     c = make.compound()
     b = make.building(c)
@@ -229,3 +253,21 @@ def test_compound_page_shows_units_below_thirty_percent(make, login, client, api
     page = client.get(f"/compounds/{c.id}").get_data(as_text=True)
     box = page.split('id="fund-summary"')[1].split("</section>")[0]
     assert "6,000.00" in box and "1-1-101" in box and "1-1-102" not in box
+
+
+def test_compound_page_shows_the_boxes_the_packages_above_contribute(make, login, client,
+                                                                      app, monkeypatch):
+    c = make.compound("梅岭苑")
+    box = app.jinja_env.from_string(
+        '<section class="card" id="box-{{ p.context.n }}">{{ p.title }}</section>')
+    contributed = [lambda compound: Panel("后加的", box, {"n": 2}, order=20),
+                   lambda compound: None,  # nothing to show for this compound
+                   lambda compound: Panel(f"{compound.name}的", box, {"n": 1}, order=10)]
+    real = hooks.contributions
+    monkeypatch.setattr(hooks, "contributions", lambda name: [*real(name), *contributed]
+                        if name == "compound.page_panels" else real(name))
+    login(make.user("rc", Role.rc_secretary, c))
+    page = client.get(f"/compounds/{c.id}").get_data(as_text=True)
+    assert page.index('id="box-1"') < page.index('id="box-2"')
+    assert "梅岭苑的" in page and "后加的" in page
+

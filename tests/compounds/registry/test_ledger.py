@@ -23,8 +23,8 @@ from openpyxl import Workbook, load_workbook
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from compounds import ledger
 from compounds.models import Building, Entrance, Holding, Person, Unit
+from compounds.registry import ledger
 from core import audit
 from core.extensions import db
 from core.models import AuditEntry, Role

@@ -1,0 +1,108 @@
+"""Follow-up actions (督办事项) of the joint meetings' decisions, through the closed loop
+上报 → 分拨 → 处置 → 反馈 → 评价: the party organisation dispatches and evaluates, the
+assignee (or, for the X, the secretaries on its behalf) handles and reports back. Every
+step is `Action.move_to`; each is one audited transaction.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from compounds.models import Compound
+from compounds.org.models import ACTION_OPEN, Action, ActionStatus
+from compounds.org.organisations import authorize_act_for, org_in
+from core import audit, inputs
+from core.errors import invalid
+from core.extensions import db
+from core.permissions import authorize
+
+
+def list_actions(compound: Compound, *, status: str | None = None, org_id: int | None = None,
+                 overdue_only: bool = False) -> list[Action]:
+    """The compound's actions, overdue first, then by due date."""
+    authorize("org.view", compound)
+    q = select(Action).where(Action.compound_id == compound.id)
+    if status == "open":
+        q = q.where(Action.status.in_([s.value for s in ACTION_OPEN]))
+    elif status:
+        q = q.where(Action.status == status)
+    if org_id:
+        q = q.where(Action.org_id == org_id)
+    today = inputs.local_today()
+    if overdue_only:
+        q = q.where(Action.status.in_([s.value for s in ACTION_OPEN]), Action.due_on < today)
+    rows = list(db.session.scalars(q.order_by(Action.due_on, Action.id)))
+    return sorted(rows, key=lambda a: (not a.overdue(today), a.status == "evaluated",
+                                       a.due_on, a.id))
+
+
+def score_from(value, field: str) -> int:
+    """A score of 1 to 5 (an evaluation, a resident's satisfaction), or a 422."""
+    try:
+        score = int(value)
+    except (TypeError, ValueError):
+        score = 0
+    if isinstance(value, bool) or not 1 <= score <= 5:
+        raise invalid(_l("Give a score from 1 to 5"), field)
+    return score
+
+
+def dispatch_action(action: Action, *, org_id=None, due_on=None, note="") -> Action:
+    """分拨: the party organisation assigns the action (may change assignee and due date)."""
+    authorize("meeting.manage", action)
+    if org_id not in (None, ""):
+        org = org_in(action.compound_id, org_id,
+                     _l("Assign the action to one of the compound's organisations"))
+        action.org_id, action.org = org.id, org
+    if due_on not in (None, ""):
+        action.due_on = inputs.date(due_on, "due_on", _l("Due date"))
+    action.move_to(ActionStatus.dispatched)
+    action.dispatch_note = inputs.text(note, "note", _l("Note"), 2000, required=False)
+    audit.record("action.dispatch", "action", action.id,
+                 {"org": action.org.name, "due_on": action.due_on, "note": action.dispatch_note},
+                 compound_id=action.compound_id)
+    db.session.commit()
+    return action
+
+
+def start_handling(action: Action, *, note="") -> Action:
+    """处置: the assignee takes the action in hand."""
+    authorize_act_for("action.respond", action.org)
+    action.move_to(ActionStatus.handling)
+    action.handling_note = inputs.text(note, "note", _l("Note"), 2000, required=False)
+    audit.record("action.handle", "action", action.id, {"note": action.handling_note},
+                 compound_id=action.compound_id)
+    db.session.commit()
+    return action
+
+
+def give_feedback(action: Action, *, feedback) -> Action:
+    """反馈: the assignee reports what was done."""
+    authorize_act_for("action.respond", action.org)
+    feedback = inputs.text(feedback, "feedback", _l("Feedback"), 5000)
+    action.move_to(ActionStatus.feedback)
+    action.feedback = feedback
+    audit.record("action.feedback", "action", action.id, {"feedback": feedback},
+                 compound_id=action.compound_id)
+    db.session.commit()
+    return action
+
+
+def evaluate_action(action: Action, *, accept: bool, score=None, note="") -> Action:
+    """评价: the party organisation accepts the result with a score (closed), or sends it back
+    to handling with its reason."""
+    authorize("meeting.manage", action)
+    note = inputs.text(note, "note", _l("Evaluation"), 2000, required=not accept)
+    if accept:
+        value = score_from(score, "score")
+        action.move_to(ActionStatus.evaluated)
+        action.score, action.evaluation = value, note
+    else:
+        action.move_to(ActionStatus.handling)
+        action.evaluation = note
+    audit.record("action.evaluate", "action", action.id,
+                 {"accept": accept, "score": action.score, "note": note},
+                 compound_id=action.compound_id)
+    db.session.commit()
+    return action
