@@ -19,4 +19,4 @@ def overview_rating(compound) -> Panel | None:
         return None
     rows = company_history(company, limit=1)
     return Panel(_l("Property company rating"), "property/rating_panel.html",
-                 {"company": company, "rating": rows[0] if rows else None}, order=30)
+                 {"company": company, "rating": rows[0] if rows else None}, order=40)

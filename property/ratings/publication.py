@@ -145,16 +145,23 @@ def store_version(district: District, code: str, *, reason: str = "",
     return row
 
 
-def open_correction(district: District, code: str, reason) -> RatingPeriod:
-    """Open a published period for correction (its evidence becomes editable by district
-    staff); the public keeps seeing the published version until the correction is published.
-    ``not_published`` (409) unless the newest version is published."""
+def _move_newest(district: District, code: str, status: PeriodStatus) -> RatingPeriod:
+    """The newest version of the district's period, moved into `status` — refused (409) as
+    RatingPeriod says, also when the period was never published."""
     authorize("rating.publish", district)
     period = parse_period(code)
     latest = latest_version(district.id, period.code)
     if latest is None:
-        raise RatingPeriod.refusal(PeriodStatus.correcting, period.code)
-    latest.move_to(PeriodStatus.correcting)
+        raise RatingPeriod.refusal(status, period.code)
+    latest.move_to(status)
+    return latest
+
+
+def open_correction(district: District, code: str, reason) -> RatingPeriod:
+    """Open a published period for correction (its evidence becomes editable by district
+    staff); the public keeps seeing the published version until the correction is published.
+    ``not_published`` (409) unless the newest version is published."""
+    latest = _move_newest(district, code, PeriodStatus.correcting)
     latest.correction_reason = text(reason, "reason", _l("Reason"), 2000)
     audit.record("rating.correction", "rating_period", latest.id,
                  {"district_id": district.id, "period": latest.code, "version": latest.version,
@@ -166,12 +173,7 @@ def open_correction(district: District, code: str, reason) -> RatingPeriod:
 def cancel_correction(district: District, code: str) -> RatingPeriod:
     """Close a correction without re-publishing: the period is frozen again.
     ``not_correcting`` (409) when no correction is open."""
-    authorize("rating.publish", district)
-    period = parse_period(code)
-    latest = latest_version(district.id, period.code)
-    if latest is None:
-        raise RatingPeriod.refusal(PeriodStatus.published, period.code)
-    latest.move_to(PeriodStatus.published)
+    latest = _move_newest(district, code, PeriodStatus.published)
     audit.record("rating.correction_cancel", "rating_period", latest.id,
                  {"period": latest.code, "version": latest.version})
     db.session.commit()

@@ -166,6 +166,12 @@ def period(code: str):
         may_publish=may("rating.publish", district))
 
 
+def _publishing(code: str):
+    """The period and district (``?district=``, else the user's own) a publishing form
+    concerns; 404 when the district is not said and cannot be told."""
+    return _period(code), _district("rating.publish") or abort(404)
+
+
 def _period_page(p: rules.Period, district):
     return redirect(url_for("property.period", code=p.code, district=district.id))
 
@@ -173,8 +179,7 @@ def _period_page(p: rules.Period, district):
 @bp.post("/property/ratings/<period:code>/publish")
 @requires("rating.publish")
 def publish(code: str):
-    p = _period(code)
-    district = _district("rating.publish") or abort(404)
+    p, district = _publishing(code)
     form = PublishForm()
     if form.validate_on_submit():
         row = attempt(None, lambda: publication.publish(district, p.code,
@@ -187,8 +192,7 @@ def publish(code: str):
 @bp.post("/property/ratings/<period:code>/correction")
 @requires("rating.publish")
 def correction(code: str):
-    p = _period(code)
-    district = _district("rating.publish") or abort(404)
+    p, district = _publishing(code)
     form = CorrectionForm()
     if not form.validate_on_submit():
         flash(_("A correction needs a reason."), "error")
@@ -201,8 +205,7 @@ def correction(code: str):
 @bp.post("/property/ratings/<period:code>/correction/cancel")
 @requires("rating.publish")
 def correction_cancel(code: str):
-    p = _period(code)
-    district = _district("rating.publish") or abort(404)
+    p, district = _publishing(code)
     if attempt(None, lambda: publication.cancel_correction(district, p.code)):
         flash(_("Correction closed; the published version stands."), "success")
     return _period_page(p, district)

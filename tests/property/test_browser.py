@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from core.extensions import db
 from core.models import Role
 from tests.browser.harness import (
     DESKTOP,
@@ -32,10 +33,10 @@ def lists(make, world):
     black, _c3 = world.served(52, score="80", period=period.code, name="桐华公寓")
     black.name = "上海桐心物业管理有限公司"
     world.record(black, district, period, -20, kind="veto", veto_reason="fund_misuse",
-                 evidence="未经业主大会表决擅自动用专项维修资金十二万元用于外墙粉刷")
-    world.record(red, district, period, 3, evidence="台风期间连夜排除地下车库积水")
-    from core.extensions import db
-    db.session.commit()
+                 evidence="未经业主大会表决擅自动用专项维修资金十二万元用于外墙粉刷", commit=False)
+    world.record(red, district, period, 3, evidence="台风期间连夜排除地下车库积水",
+                 commit=False)
+    db.session.commit()  # with the renamed companies
     make.user("qu", Role.district_admin, district)
     make.user("wuye", Role.property_manager, black.id)
     return {"period": period, "district": district, "red": red, "warned": warned,

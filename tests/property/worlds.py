@@ -109,14 +109,14 @@ class PropertyWorld:
         return self._write(ComplaintCount(period=period, compound_id=compound.id, valid=valid))
 
     def record(self, company, district, period: rules.Period, points: int, kind=None,
-               veto_reason=None, evidence="测试记录") -> CreditRecord:
+               veto_reason=None, evidence="测试记录", *, commit: bool = True) -> CreditRecord:
         kind = kind or ("good" if points > 0 else "bad")
         if kind == "veto":
             veto_reason = veto_reason or "safety_accident"
         return self._write(CreditRecord(
             company_id=company.id, district_id=district.id, kind=kind, veto_reason=veto_reason,
             points=points, occurred_on=period.start + dt.timedelta(days=10),
-            period=period.code, evidence=evidence))
+            period=period.code, evidence=evidence), commit)
 
     def served(self, units: int = 100, score: str | None = None, period: str | None = None,
                company=None, inspection: str | None = None, **kw):

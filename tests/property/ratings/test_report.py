@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 from pathlib import Path
@@ -137,7 +138,6 @@ def test_draft_report_is_marked_and_only_for_district_staff(make, world, login, 
 
 @needs_poppler
 def test_a_correction_says_so(tmp_path):
-    import dataclasses
     data = dataclasses.replace(sample_data(2), version=2, reason="检查考核扣分录入有误")
     path = tmp_path / "v2.pdf"
     path.write_bytes(RatingReport(data).render())

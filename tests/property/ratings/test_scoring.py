@@ -10,6 +10,7 @@ from fractions import Fraction as F
 import pytest
 
 from compounds.models import Unit
+from compounds.org_models import Organisation, ResidentRequest
 from core.extensions import db
 from core.models import Role
 from property.ratings.models import SurveyResponse
@@ -112,9 +113,10 @@ def test_good_credit_is_capped_bad_is_not(world, period):
     bad, _ = world.served(score="95", period=period.code)
     district = good.district
     for points in (5, 5, 5):
-        world.record(good, district, period, points)
+        world.record(good, district, period, points, commit=False)
     for points in (-20, -20):
-        world.record(bad, district, period, points)
+        world.record(bad, district, period, points, commit=False)
+    db.session.commit()
     result = compute(district, period.code)
     g, b = _outcome(result, good), _outcome(result, bad)
     assert (g.score, g.detail["good_points"], g.detail["good_points_uncapped"]) == (80, 10, 15)
@@ -269,11 +271,6 @@ def test_one_company_alone_scores_as_in_the_whole_district(world, period):
 def test_valid_resident_requests_count_as_complaints(world, period):
     """Requests routed to the property company feed the complaint count; a count entered by
     hand overrides them; invalid requests and other organisations' requests do not count."""
-    import datetime as dt
-
-    from compounds.org_models import Organisation, ResidentRequest
-    from core.extensions import db
-
     company, compound = world.served(200, inspection="100", period=period.code)
     prop = Organisation(compound_id=compound.id, kind="property", name="物业")
     rc = Organisation(compound_id=compound.id, kind="residents_committee", name="居委会")
