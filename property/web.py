@@ -17,7 +17,7 @@ from core.errors import DomainError
 from core.web import form_error
 from property.ratings import rules
 from property.ratings.labels import KIND_LABELS, VETO_LABELS
-from property.ratings.report import period_label
+from property.ratings.periods import period_label
 from property.ratings.scoring import frac
 
 bp = Blueprint("property", __name__, template_folder="templates")

@@ -28,6 +28,12 @@ def parse_period(code) -> rules.Period:
                           field="period") from None
 
 
+def period_label(code: str) -> str:
+    """The period as the report and the pages write it: "2026年第三季度"."""
+    p = rules.period_parse(code)
+    return f"{p.year}年第{'一二三四'[p.quarter - 1]}季度"
+
+
 def versions(district_id: int, code: str) -> list[RatingPeriod]:
     """Every published version of a district's period, newest first."""
     return list(db.session.scalars(

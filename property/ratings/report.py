@@ -15,16 +15,11 @@ from core.permissions import Target, may
 from core.types import utcnow
 from property.ratings import rules
 from property.ratings.labels import KIND_ZH, VETO_ZH
-from property.ratings.periods import parse_period
+from property.ratings.periods import parse_period, period_label
 from property.ratings.publication import draft_scheme, published, trend
 from property.ratings.scoring import Outcome, compute, frac
 from property.ratings.settings import settings_for
 from reports import rating_report as rr
-
-
-def period_label(code: str) -> str:
-    p = rules.period_parse(code)
-    return f"{p.year}年第{'一二三四'[p.quarter - 1]}季度"
 
 
 def report(district: District, code: str, version: int | None = None) -> bytes:

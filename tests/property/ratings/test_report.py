@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from core.inputs import local_today
 from core.models import Role
-from property.ratings.report import period_label
+from property.ratings.periods import period_label
 from reports.formatting import cn_date
 from reports.rating_report import RatingReport, sample_data
 from tests.pdf_tools import needs_poppler
