@@ -36,16 +36,10 @@ from compounds.registry.services import (
     visible_compounds_query,
     visible_streets,
 )
-from core.errors import DomainError
-
-#: transitional, for votes/api.py, which still catches the registry's old error type: the
-#: registry refuses with core.errors.DomainError. Delete once nothing imports it.
-RegistryError = DomainError
 
 __all__ = [
     "BuildingSummary",
     "Page",
-    "RegistryError",
     "add_resident",
     "all_units",
     "building_summaries",

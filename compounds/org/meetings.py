@@ -35,6 +35,7 @@ from reports.meeting_minutes import MinutesAttendee, MinutesData, MinutesDecisio
 
 
 def list_meetings(compound: Compound) -> list[Meeting]:
+    """The compound's joint meetings, newest first."""
     authorize("org.view", compound)
     return list(db.session.scalars(
         select(Meeting).where(Meeting.compound_id == compound.id)
@@ -81,6 +82,7 @@ def _editable(meeting: Meeting) -> None:
 
 def update_meeting(meeting: Meeting, *, title, held_at, place="", chair="", recorder="",
                    minutes="") -> Meeting:
+    """Edit the meeting and its minutes until they are final (409 minutes_final)."""
     _editable(meeting)
     _meeting_fields(meeting, title=title, held_at=held_at, place=place, chair=chair,
                     recorder=recorder)
@@ -123,6 +125,7 @@ def set_attendance(meeting: Meeting, member_ids) -> list[MeetingAttendee]:
 
 
 def add_agenda_item(meeting: Meeting, *, title, raised_by="") -> AgendaItem:
+    """Add an item at the end of the agenda (not once the minutes are final)."""
     _editable(meeting)
     item = AgendaItem(title=inputs.text(title, "title", _l("Agenda item"), 200),
                       raised_by=inputs.text(raised_by, "raised_by", _l("Raised by"), 100,
@@ -137,6 +140,8 @@ def add_agenda_item(meeting: Meeting, *, title, raised_by="") -> AgendaItem:
 
 
 def remove_agenda_item(meeting: Meeting, item_id: int) -> None:
+    """Take an item off the agenda and number the rest again (404 if not this
+    meeting's)."""
     _editable(meeting)
     item = next((i for i in meeting.agenda if i.id == item_id), None)
     if item is None:
@@ -183,6 +188,7 @@ def add_decision(meeting: Meeting, *, text, org_id, due_on, agenda_item_id=None,
 
 
 def remove_decision(meeting: Meeting, decision_id: int) -> None:
+    """Withdraw a decision with its action, unless the action is under way (409)."""
     _editable(meeting)
     decision = next((d for d in meeting.decisions if d.id == decision_id), None)
     if decision is None:

@@ -29,10 +29,9 @@ from compounds.org.models import (
 )
 from compounds.registry import services as registry
 from compounds.registry.services import owns_in_compound
-from core import audit, hooks
+from core import audit, hooks, inputs
 from core.errors import conflict, invalid
 from core.extensions import db
-from core.inputs import choice, date, text
 from core.permissions import authorize, deny, may_act_for
 
 #: positions offered per kind of organisation (the first is the default)
@@ -85,6 +84,7 @@ def org_in(compound_id: int, org_id, message) -> Organisation:
 
 
 def org_of_kind(compound_id: int, kind: OrgKind) -> Organisation | None:
+    """The compound's organisation of one of the single kinds (the 1 and the 3), or None."""
     return db.session.scalar(select(Organisation).where(
         Organisation.compound_id == compound_id, Organisation.kind == kind.value))
 
@@ -118,17 +118,17 @@ def save_organisation(compound: Compound, org: Organisation | None, *, kind, nam
     contract.
     """
     authorize("org.manage", compound)
-    kind = choice(OrgKind, org.kind if org is not None else kind, "kind", _l("Kind"))
+    kind = inputs.choice(OrgKind, org.kind if org is not None else kind, "kind", _l("Kind"))
     if kind is OrgKind.property and not (name or "").strip():
         company = serving_company(compound.id)
         name = company.name if company is not None else ""
-    name = text(name, "name", _l("Name"), 100)
+    name = inputs.text(name, "name", _l("Name"), 100)
     if kind in SINGLE_KINDS and org is None and org_of_kind(compound.id, kind) is not None:
         raise conflict("duplicate", _l("The compound already has this organisation"), "kind")
     ptype = None
     if kind is OrgKind.party:
-        ptype = choice(PartyType, party_type or PartyType.branch.value, "party_type",
-                       _l("Type of party organisation")).value
+        ptype = inputs.choice(PartyType, party_type or PartyType.branch.value, "party_type",
+                              _l("Type of party organisation")).value
     n_seats = starts = ends = None
     if kind is OrgKind.owners_committee:
         try:
@@ -138,8 +138,8 @@ def save_organisation(compound: Compound, org: Organisation | None, *, kind, nam
         if isinstance(seats, bool) or not (5 <= n_seats <= 11 and n_seats % 2 == 1):
             raise invalid(_l("The owners' committee has 5 to 11 members, an odd number"),
                           "seats")
-        starts = date(term_starts_on, "term_starts_on", _l("Term starts"), required=False)
-        ends = date(term_ends_on, "term_ends_on", _l("Term ends"), required=False)
+        starts = inputs.date(term_starts_on, "term_starts_on", _l("Term starts"), required=False)
+        ends = inputs.date(term_ends_on, "term_ends_on", _l("Term ends"), required=False)
         if starts and ends:
             if ends <= starts:
                 raise invalid(_l("The term must end after it starts"), "term_ends_on")
@@ -159,9 +159,9 @@ def save_organisation(compound: Compound, org: Organisation | None, *, kind, nam
         db.session.add(org)
     org.name, org.party_type, org.seats = name, ptype, n_seats
     org.term_starts_on, org.term_ends_on = starts, ends
-    org.contact_name = text(contact_name, "contact_name", _l("Contact"), 64, required=False)
-    org.contact_phone = text(contact_phone, "contact_phone", _l("Phone"), 32, required=False)
-    org.note = text(note, "note", _l("Note"), 2000, required=False)
+    org.contact_name = inputs.text(contact_name, "contact_name", _l("Contact"), 64, required=False)
+    org.contact_phone = inputs.text(contact_phone, "contact_phone", _l("Phone"), 32, required=False)
+    org.note = inputs.text(note, "note", _l("Note"), 2000, required=False)
     db.session.flush()
     audit.record("org.create" if creating else "org.update", "organisation", org.id,
                  {"before": before, "after": _org_snapshot(org)}, compound_id=compound.id)
@@ -190,6 +190,7 @@ def delete_organisation(org: Organisation) -> None:
 
 
 def positions_for(kind: OrgKind | str) -> tuple[Position, ...]:
+    """The positions an organisation of this kind offers, the default first."""
     return POSITIONS.get(OrgKind(kind), _X_POSITIONS)
 
 
@@ -201,7 +202,7 @@ def _member_person(org: Organisation, *, name, phone, id_number, same_as, unit) 
         return other.person
     if unit not in (None, ""):
         u = registry.unit_in(org.compound, unit)
-        name = text(name, "name", _l("Name"), 64)
+        name = inputs.text(name, "name", _l("Name"), 64)
         holders = [h.person for h in u.holdings if h.person.name == name]
         if not holders:
             raise invalid(_l("%(name)s is not a title holder of %(unit)s", name=name,
@@ -227,10 +228,10 @@ def add_member(org: Organisation, *, name="", phone="", id_number="", same_as=No
     authorize("org.manage", org)
     kind = OrgKind(org.kind)
     allowed = positions_for(kind)
-    pos = choice(Position, position or allowed[0].value, "position", _l("Position"))
+    pos = inputs.choice(Position, position or allowed[0].value, "position", _l("Position"))
     if pos not in allowed:
         raise invalid(_l("This position does not exist in this organisation"), "position")
-    phone = text(phone, "phone", _l("Phone"), 32, required=False)
+    phone = inputs.text(phone, "phone", _l("Phone"), 32, required=False)
     person = _member_person(org, name=name, phone=phone, id_number=id_number,
                             same_as=same_as, unit=unit)
     if any(m.person_id == person.id for m in org.members):
@@ -250,9 +251,9 @@ def add_member(org: Organisation, *, name="", phone="", id_number="", same_as=No
     member = OrgMember(org_id=org.id, compound_id=org.compound_id, person_id=person.id,
                        position=pos.value, party_member=bool(party_member),
                        dual_registered=bool(dual_registered),
-                       work_unit=text(work_unit, "work_unit", _l("Work unit"), 100,
-                                      required=False),
-                       note=text(note, "note", _l("Note"), 200, required=False),
+                       work_unit=inputs.text(work_unit, "work_unit", _l("Work unit"), 100,
+                                             required=False),
+                       note=inputs.text(note, "note", _l("Note"), 200, required=False),
                        sort_order=len(org.members))
     member.person = person
     org.members.append(member)
@@ -267,10 +268,11 @@ def add_member(org: Organisation, *, name="", phone="", id_number="", same_as=No
 
 def update_member(member: OrgMember, *, position, party_member=False, dual_registered=False,
                   work_unit="", note="") -> OrgMember:
+    """Change a member's position and party details (双报到 for party members only)."""
     authorize("org.manage", member)
     org = member.org
     kind = OrgKind(org.kind)
-    pos = choice(Position, position, "position", _l("Position"))
+    pos = inputs.choice(Position, position, "position", _l("Position"))
     if pos not in positions_for(kind):
         raise invalid(_l("This position does not exist in this organisation"), "position")
     if kind is not OrgKind.party and dual_registered:
@@ -281,8 +283,8 @@ def update_member(member: OrgMember, *, position, party_member=False, dual_regis
     member.position = pos.value
     member.party_member = True if kind is OrgKind.party else bool(party_member)
     member.dual_registered = bool(dual_registered)
-    member.work_unit = text(work_unit, "work_unit", _l("Work unit"), 100, required=False)
-    member.note = text(note, "note", _l("Note"), 200, required=False)
+    member.work_unit = inputs.text(work_unit, "work_unit", _l("Work unit"), 100, required=False)
+    member.note = inputs.text(note, "note", _l("Note"), 200, required=False)
     audit.record("org.member_update", "organisation", org.id,
                  {"member": member.id, "name": member.name, "before": before,
                   "after": {"position": member.position, "party_member": member.party_member,
@@ -293,6 +295,7 @@ def update_member(member: OrgMember, *, position, party_member=False, dual_regis
 
 
 def remove_member(member: OrgMember) -> None:
+    """Take a member off the organisation (the person stays in the registry)."""
     authorize("org.manage", member)
     org = member.org
     data = {"member": member.id, "person": member.person_id, "name": member.name,

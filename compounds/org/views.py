@@ -48,6 +48,7 @@ from compounds.org.models import (
     StructureViolation,
 )
 from compounds.registry import services as registry
+from compounds.web import saved
 from core import audit, hooks
 from core.errors import DomainError
 from core.inputs import SHANGHAI, local_today
@@ -55,7 +56,7 @@ from core.loader import load
 from core.models import Role
 from core.permissions import may, may_act_for, requires, roles_over, signed_in
 from core.types import utcnow
-from core.web import flash_error, form_error
+from core.web import flash_error
 from reports.meeting_minutes import render as render_minutes
 
 bp = Blueprint("org", __name__, template_folder="templates")
@@ -99,6 +100,14 @@ def overview(cid: int):
                            panels=hooks.panels("org.overview_panels", compound))
 
 
+def _save_organisation(compound, org, kind, form):
+    return org_service.save_organisation(
+        compound, org, kind=kind, name=form.name.data, party_type=form.party_type.data,
+        seats=form.seats.data, term_starts_on=form.term_starts_on.data,
+        term_ends_on=form.term_ends_on.data, contact_name=form.contact_name.data,
+        contact_phone=form.contact_phone.data, note=form.note.data)
+
+
 @bp.route("/compounds/<compound:cid>/org/new", methods=["GET", "POST"])
 @requires("org.manage")
 def org_new(cid: int):
@@ -106,21 +115,10 @@ def org_new(cid: int):
     form = F.OrganisationForm()
     if request.method == "GET" and request.args.get("kind") in {k.value for k in OrgKind}:
         form.kind.data = request.args["kind"]
-    if form.validate_on_submit():
-        try:
-            org = org_service.save_organisation(
-                compound, None, kind=form.kind.data, name=form.name.data,
-                party_type=form.party_type.data, seats=form.seats.data,
-                term_starts_on=form.term_starts_on.data, term_ends_on=form.term_ends_on.data,
-                contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
-                note=form.note.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Organisation saved."), "success")
-            return redirect(url_for("org.org_show", oid=org.id))
-    return render_template("compounds/org/org_form.html", form=form, compound=compound,
-                           org=None)
+    done = saved(form, lambda: _save_organisation(compound, None, form.kind.data, form),
+                 _("Organisation saved."), lambda org: url_for("org.org_show", oid=org.id))
+    return done or render_template("compounds/org/org_form.html", form=form,
+                                   compound=compound, org=None)
 
 
 @bp.route("/org/<org:oid>/edit", methods=["GET", "POST"])
@@ -129,21 +127,10 @@ def org_edit(oid: int):
     org = load(Organisation, oid, "org.manage")
     form = F.OrganisationForm(obj=org)
     form.kind.data = org.kind
-    if form.validate_on_submit():
-        try:
-            org_service.save_organisation(
-                org.compound, org, kind=org.kind, name=form.name.data,
-                party_type=form.party_type.data, seats=form.seats.data,
-                term_starts_on=form.term_starts_on.data, term_ends_on=form.term_ends_on.data,
-                contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
-                note=form.note.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Organisation saved."), "success")
-            return redirect(url_for("org.org_show", oid=org.id))
-    return render_template("compounds/org/org_form.html", form=form, compound=org.compound,
-                           org=org)
+    done = saved(form, lambda: _save_organisation(org.compound, org, org.kind, form),
+                 _("Organisation saved."), url_for("org.org_show", oid=org.id))
+    return done or render_template("compounds/org/org_form.html", form=form,
+                                   compound=org.compound, org=org)
 
 
 @bp.post("/org/<org:oid>/delete")
@@ -201,20 +188,13 @@ def org_show(oid: int):
 def member_add(oid: int):
     org = load(Organisation, oid, "org.manage")
     form = _member_form(org)
-    if form.validate_on_submit():
-        try:
-            org_service.add_member(
-                org, name=form.name.data, phone=form.phone.data, id_number=form.id_number.data,
-                same_as=form.same_as.data or None, unit=form.unit.data,
-                position=form.position.data, party_member=form.party_member.data,
-                dual_registered=form.dual_registered.data, work_unit=form.work_unit.data,
-                note=form.note.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Member added."), "success")
-            return redirect(url_for("org.org_show", oid=org.id))
-    return _org_page(org, form, 422)
+    done = saved(form, lambda: org_service.add_member(
+        org, name=form.name.data, phone=form.phone.data, id_number=form.id_number.data,
+        same_as=form.same_as.data or None, unit=form.unit.data, position=form.position.data,
+        party_member=form.party_member.data, dual_registered=form.dual_registered.data,
+        work_unit=form.work_unit.data, note=form.note.data),
+        _("Member added."), url_for("org.org_show", oid=org.id))
+    return done or _org_page(org, form, 422)
 
 
 @bp.route("/org/members/<member:mid>/edit", methods=["GET", "POST"])
@@ -224,19 +204,13 @@ def member_edit(mid: int):
     form = F.MemberEditForm(obj=member)
     form.position.choices = [SelectChoice(p.value, F.POSITION_LABELS[p])
                              for p in org_service.positions_for(member.org.kind)]
-    if form.validate_on_submit():
-        try:
-            org_service.update_member(member, position=form.position.data,
-                                      party_member=form.party_member.data,
-                                      dual_registered=form.dual_registered.data,
-                                      work_unit=form.work_unit.data, note=form.note.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("org.org_show", oid=member.org_id))
-    return render_template("compounds/org/member_form.html", form=form, member=member,
-                           org=member.org)
+    done = saved(form, lambda: org_service.update_member(
+        member, position=form.position.data, party_member=form.party_member.data,
+        dual_registered=form.dual_registered.data, work_unit=form.work_unit.data,
+        note=form.note.data),
+        _("Saved."), url_for("org.org_show", oid=member.org_id))
+    return done or render_template("compounds/org/member_form.html", form=form, member=member,
+                                   org=member.org)
 
 
 @bp.post("/org/members/<member:mid>/remove")
@@ -265,19 +239,13 @@ def meetings(cid: int):
 def meeting_new(cid: int):
     compound = load(Compound, cid, "meeting.manage")
     form = F.MeetingForm()
-    if form.validate_on_submit():
-        try:
-            meeting = meeting_service.create_meeting(
-                compound, title=form.title.data, held_at=form.held_at.data,
-                place=form.place.data, chair=form.chair.data, recorder=form.recorder.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Meeting created. Now record who attended, the agenda and the decisions."),
-                  "success")
-            return redirect(url_for("org.meeting", mid=meeting.id))
-    return render_template("compounds/org/meeting_form.html", form=form, compound=compound,
-                           meeting=None)
+    done = saved(form, lambda: meeting_service.create_meeting(
+        compound, title=form.title.data, held_at=form.held_at.data, place=form.place.data,
+        chair=form.chair.data, recorder=form.recorder.data),
+        _("Meeting created. Now record who attended, the agenda and the decisions."),
+        lambda meeting: url_for("org.meeting", mid=meeting.id))
+    return done or render_template("compounds/org/meeting_form.html", form=form,
+                                   compound=compound, meeting=None)
 
 
 @bp.route("/meetings/<meeting:mid>/edit", methods=["GET", "POST"])
@@ -287,19 +255,12 @@ def meeting_edit(mid: int):
     form = F.MeetingForm(obj=meeting)
     if request.method == "GET":
         form.held_at.data = meeting.held_at.astimezone(SHANGHAI).replace(tzinfo=None)
-    if form.validate_on_submit():
-        try:
-            meeting_service.update_meeting(
-                meeting, title=form.title.data, held_at=form.held_at.data,
-                place=form.place.data, chair=form.chair.data, recorder=form.recorder.data,
-                minutes=form.minutes.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("org.meeting", mid=meeting.id))
-    return render_template("compounds/org/meeting_form.html", form=form,
-                           compound=meeting.compound, meeting=meeting)
+    done = saved(form, lambda: meeting_service.update_meeting(
+        meeting, title=form.title.data, held_at=form.held_at.data, place=form.place.data,
+        chair=form.chair.data, recorder=form.recorder.data, minutes=form.minutes.data),
+        _("Saved."), url_for("org.meeting", mid=meeting.id))
+    return done or render_template("compounds/org/meeting_form.html", form=form,
+                                   compound=meeting.compound, meeting=meeting)
 
 
 def _decision_form(meeting, form=None):
@@ -527,18 +488,12 @@ def request_new():
     if not units:
         flash(_("Your account is not linked to a unit."), "error")
         return redirect(url_for("home.index"))
-    if form.validate_on_submit():
-        unit = load(Unit, int(form.unit_id.data), "request.file")
-        try:
-            req = request_service.file_request(unit, category=form.category.data,
-                                               text=form.text.data, phone=form.phone.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Your request is filed. You will see the answer here."), "success")
-            return redirect(url_for("org.request_show", rid=req.id))
-    return render_template("compounds/org/request_form.html", form=form, compound=None,
-                           limits=REQUEST_LIMIT_HOURS)
+    done = saved(form, lambda: request_service.file_request(
+        load(Unit, int(form.unit_id.data), "request.file"), category=form.category.data,
+        text=form.text.data, phone=form.phone.data),
+        _("Your request is filed. You will see the answer here."), _request_page)
+    return done or render_template("compounds/org/request_form.html", form=form,
+                                   compound=None, limits=REQUEST_LIMIT_HOURS)
 
 
 @bp.route("/compounds/<compound:cid>/requests/record", methods=["GET", "POST"])
@@ -546,18 +501,16 @@ def request_new():
 def request_record(cid: int):
     compound = load(Compound, cid, "request.record")
     form = F.RecordRequestForm()
-    if form.validate_on_submit():
-        try:
-            req = request_service.record_request(
-                compound, name=form.name.data, phone=form.phone.data, unit=form.unit.data,
-                category=form.category.data, text=form.text.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Request recorded."), "success")
-            return redirect(url_for("org.request_show", rid=req.id))
-    return render_template("compounds/org/request_form.html", form=form, compound=compound,
-                           limits=REQUEST_LIMIT_HOURS)
+    done = saved(form, lambda: request_service.record_request(
+        compound, name=form.name.data, phone=form.phone.data, unit=form.unit.data,
+        category=form.category.data, text=form.text.data),
+        _("Request recorded."), _request_page)
+    return done or render_template("compounds/org/request_form.html", form=form,
+                                   compound=compound, limits=REQUEST_LIMIT_HOURS)
+
+
+def _request_page(req: ResidentRequest) -> str:
+    return url_for("org.request_show", rid=req.id)
 
 
 @bp.get("/requests/<request:rid>")
@@ -627,18 +580,13 @@ def my_requests():
 def violations(cid: int):
     compound = load(Compound, cid, "compound.view")
     form = F.ViolationForm() if may("registry.edit", compound) else None
-    if form is not None and form.validate_on_submit():
-        try:
-            violation_service.record_violation(
-                compound, unit=form.unit.data, kind=form.kind.data,
-                description=form.description.data, recorded_on=form.recorded_on.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Recorded."), "success")
-            return redirect(url_for("org.violations", cid=cid))
-    return render_template("compounds/org/violations.html", compound=compound, form=form,
-                           rows=violation_service.violations(compound), csrf_form=F.CsrfForm())
+    done = form is not None and saved(form, lambda: violation_service.record_violation(
+        compound, unit=form.unit.data, kind=form.kind.data,
+        description=form.description.data, recorded_on=form.recorded_on.data),
+        _("Recorded."), url_for("org.violations", cid=cid))
+    return done or render_template("compounds/org/violations.html", compound=compound,
+                                   form=form, rows=violation_service.violations(compound),
+                                   csrf_form=F.CsrfForm())
 
 
 @bp.post("/violations/<violation:vid>/correct")

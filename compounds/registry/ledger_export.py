@@ -76,6 +76,7 @@ def ledger_rows(compound: Compound) -> list[tuple]:
 
 
 def unit_count(compound: Compound) -> int:
+    """How many units the compound has (what an export would hold)."""
     return db.session.scalar(select(func.count(Unit.id)).where(Unit.compound_id == compound.id))
 
 

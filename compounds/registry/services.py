@@ -32,12 +32,11 @@ from compounds.models import (
     Unit,
     natural_key,
 )
-from core import audit
+from core import audit, inputs
 from core.errors import conflict, invalid, not_found
 from core.extensions import db
 from core.idnumber import IdNumberError
 from core.idnumber import normalize as normalize_id
-from core.inputs import text
 from core.loader import MAX_ID
 from core.permissions import Target, authorize, may, resolve, scope_ids
 from core.types import AmountError, area_to_str, parse_area, parse_money
@@ -45,6 +44,8 @@ from core.types import AmountError, area_to_str, parse_area, parse_money
 # -- permission resolvers -----------------------------------------------------------------
 
 def owned_units(person_id: int) -> set[tuple[int, int]]:
+    """(unit id, compound id) of every unit the person holds title to — the hook
+    "permission.owned_units"."""
     rows = db.session.execute(
         select(Unit.id, Unit.compound_id).join(Holding, Holding.unit_id == Unit.id)
         .where(Holding.person_id == person_id)
@@ -74,6 +75,7 @@ def compounds_in_districts(district_ids):
 
 
 def compound_names(ids) -> dict[int, str]:
+    """Names of these compounds by id (the hook "audit.compound_names")."""
     return dict(db.session.execute(
         select(Compound.id, Compound.name).where(Compound.id.in_(ids))).all())
 
@@ -166,6 +168,7 @@ def _page(q, page: int, size: int, ordered) -> Page:
 
 def list_compounds(search: str = "", street_id: int | None = None, page: int = 1,
                    size: int = 50) -> Page:
+    """The compounds the user may list, by name or address and street, one page."""
     authorize("compound.list")
     q = visible_compounds_query()
     if search:
@@ -177,6 +180,7 @@ def list_compounds(search: str = "", street_id: int | None = None, page: int = 1
 
 
 def visible_streets() -> list[Street]:
+    """The streets of the compounds the user may list, by name."""
     ids = {c.street_id for c in db.session.scalars(visible_compounds_query()).unique()}
     if not ids:
         return []
@@ -202,6 +206,7 @@ def unit_facts(compound_id: int, *, building_ids=None,
 
 
 def compound_totals(compound: Compound) -> rules.Totals:
+    """Units, area and headcount of the compound, the law's way (compounds.rules)."""
     return rules.totals(unit_facts(compound.id))
 
 
@@ -260,6 +265,7 @@ def all_units(compound: Compound) -> list[Unit]:
 
 
 def my_units(person_id: int) -> list[Unit]:
+    """The units a person holds title to, with their holders."""
     return list(db.session.scalars(
         select(Unit).join(Holding, Holding.unit_id == Unit.id)
         .where(Holding.person_id == person_id).order_by(Unit.compound_id, Unit.label)
@@ -287,6 +293,8 @@ def person_units(person_id: int, compound_id: int) -> list[Unit]:
 # -- writing ------------------------------------------------------------------------------
 
 def get_or_create_street(district_name: str, street_name: str) -> Street:
+    """The street of this name in the district of this name, both created when
+    new (no commit, no permission check: the caller checks and commits)."""
     district = db.session.scalar(select(District).where(District.name == district_name))
     if district is None:
         district = District(name=district_name)
@@ -333,9 +341,9 @@ def _notice_days(value) -> int:
 def create_compound(*, name, district, street, address="", notice_days=None,
                     fund_rate=None) -> Compound:
     """Create a compound; the district and street are found by name or created."""
-    name = text(name, "name", _l("Name"), 100)
-    district = text(district, "district", _l("District"), 64)
-    street_name = text(street, "street", _l("Street"), 64)
+    name = inputs.text(name, "name", _l("Name"), 100)
+    district = inputs.text(district, "district", _l("District"), 64)
+    street_name = inputs.text(street, "street", _l("Street"), 64)
     address = (address or "").strip()[:200] if isinstance(address, str) else ""
     days, rate = _notice_days(notice_days), _fund_rate_fen(fund_rate)
     existing = db.session.scalar(select(District).where(District.name == district))
@@ -360,10 +368,12 @@ def create_compound(*, name, district, street, address="", notice_days=None,
 
 def update_compound(compound: Compound, *, name, address="", notice_days=None,
                     fund_rate=None) -> Compound:
+    """Edit the compound's name, address, notice days and fund rate (409 if the
+    name is taken in the street)."""
     authorize("compound.edit", compound)
     before = {"name": compound.name, "address": compound.address,
               "notice_days": compound.notice_days, "fund_rate_fen": compound.fund_rate_fen}
-    name = text(name, "name", _l("Name"), 100)
+    name = inputs.text(name, "name", _l("Name"), 100)
     clash = db.session.scalar(select(Compound).where(
         Compound.street_id == compound.street_id, Compound.name == name,
         Compound.id != compound.id))
@@ -395,6 +405,8 @@ def _label_part(value, field: str, label) -> str:
 
 def save_building(compound: Compound, building: Building | None, *, number, phase="",
                   floors=6, has_elevator=False) -> Building:
+    """Create a building of the compound, or edit `building`; a new number relabels
+    its units (409 if the number is taken)."""
     authorize("registry.edit", compound)
     number = _label_part(number, "number", _l("Building number"))
     if not isinstance(floors, int) or isinstance(floors, bool) or not 1 <= floors <= 200:
@@ -427,6 +439,7 @@ def _relabel_building(building: Building) -> None:
 
 
 def save_entrance(building: Building, *, number) -> Entrance:
+    """Add an entrance to the building (409 if the number is taken)."""
     compound = building.compound
     authorize("registry.edit", compound)
     number = _label_part(number, "number", _l("Entrance number"))
@@ -443,6 +456,7 @@ def save_entrance(building: Building, *, number) -> Entrance:
 
 
 def check_floor(value, floors: int | None = None) -> int:
+    """A floor from -5 to 200, not 0, and not above the building's `floors` (422)."""
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise invalid(_l("Floor must be a whole number"), "floor")
     try:
@@ -460,6 +474,7 @@ def check_floor(value, floors: int | None = None) -> int:
 
 
 def check_area(value) -> Decimal:
+    """An exclusive area in m², positive, at most two decimals (422)."""
     try:
         return parse_area(value)
     except AmountError as err:
@@ -467,6 +482,7 @@ def check_area(value) -> Decimal:
 
 
 def check_area_source(value) -> str:
+    """Where the area comes from: registered (default), surveyed or contract."""
     value = (value or AreaSource.registered.value)
     if value not in {s.value for s in AreaSource}:
         raise invalid(_l("Area source must be registered, surveyed or contract"),
@@ -515,7 +531,7 @@ def _unit_snapshot(unit: Unit) -> dict:
 
 def find_or_create_person(name: str, id_number: str | None, phone: str = "") -> Person:
     """The person with this ID number, or a new one. A name mismatch is refused."""
-    name = text(name, "name", _l("Name"), 64)
+    name = inputs.text(name, "name", _l("Name"), 64)
     norm = None
     if id_number:
         try:
@@ -606,7 +622,7 @@ def update_person(person: Person, *, name, phone="") -> Person:
     """
     authorize("registry.edit", person)
     before = {"name": person.name, "phone": person.phone}
-    person.name = text(name, "name", _l("Name"), 64)
+    person.name = inputs.text(name, "name", _l("Name"), 64)
     person.phone = (phone or "").strip()[:32]
     audit.record("person.update", "person", person.id,
                  {"before": before, "after": {"name": person.name, "phone": person.phone}},

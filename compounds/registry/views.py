@@ -29,6 +29,7 @@ from compounds.registry.forms import (
     ResidentForm,
     UnitForm,
 )
+from compounds.web import saved
 from core import audit, hooks
 from core.errors import DomainError
 from core.loader import load
@@ -53,18 +54,12 @@ def index():
 @requires("compound.create")
 def create():
     form = CompoundForm()
-    if form.validate_on_submit():
-        try:
-            compound = services.create_compound(
-                name=form.name.data, district=form.district.data, street=form.street.data,
-                address=form.address.data, notice_days=form.notice_days.data,
-                fund_rate=form.fund_rate.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Compound created."), "success")
-            return redirect(url_for("compounds.show", cid=compound.id))
-    return render_template("compounds/compound_form.html", form=form, compound=None)
+    done = saved(form, lambda: services.create_compound(
+        name=form.name.data, district=form.district.data, street=form.street.data,
+        address=form.address.data, notice_days=form.notice_days.data,
+        fund_rate=form.fund_rate.data),
+        _("Compound created."), lambda compound: url_for("compounds.show", cid=compound.id))
+    return done or render_template("compounds/compound_form.html", form=form, compound=None)
 
 
 @bp.get("/compounds/<compound:cid>")
@@ -96,17 +91,12 @@ def edit(cid: int):
         form = CompoundForm()
         # district and street are fixed once created; the form shows them read-only
         form.district.data, form.street.data = compound.street.district.name, compound.street.name
-    if form.validate_on_submit():
-        try:
-            services.update_compound(compound, name=form.name.data, address=form.address.data,
-                                     notice_days=form.notice_days.data,
-                                     fund_rate=form.fund_rate.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("compounds.show", cid=compound.id))
-    return render_template("compounds/compound_form.html", form=form, compound=compound)
+    done = saved(form, lambda: services.update_compound(
+        compound, name=form.name.data, address=form.address.data,
+        notice_days=form.notice_days.data, fund_rate=form.fund_rate.data),
+        _("Saved."), url_for("compounds.show", cid=compound.id))
+    return done or render_template("compounds/compound_form.html", form=form,
+                                   compound=compound)
 
 
 @bp.route("/compounds/<compound:cid>/buildings/new", methods=["GET", "POST"])
@@ -118,21 +108,20 @@ def building_form(cid: int, bid: int | None = None):
     if bid is not None:
         building = load(Building, bid, "registry.edit", parent=compound)
     form = BuildingForm(obj=building)
-    if form.validate_on_submit():
-        try:
-            building = services.save_building(
-                compound, building, number=form.number.data, phase=form.phase.data,
-                floors=form.floors.data, has_elevator=form.has_elevator.data)
-            for number in [p.strip() for p in (form.entrances.data or "").split(",")]:
-                if number and number not in {e.number for e in building.entrances}:
-                    services.save_entrance(building, number=number)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Building saved."), "success")
-            return redirect(url_for("compounds.show", cid=compound.id))
-    return render_template("compounds/building_form.html", form=form, compound=compound,
-                           building=building, entrance_form=EntranceForm())
+
+    def save():
+        nonlocal building  # a new building is shown again if one of its entrances is refused
+        building = services.save_building(
+            compound, building, number=form.number.data, phase=form.phase.data,
+            floors=form.floors.data, has_elevator=form.has_elevator.data)
+        for number in [p.strip() for p in (form.entrances.data or "").split(",")]:
+            if number and number not in {e.number for e in building.entrances}:
+                services.save_entrance(building, number=number)
+        return building
+
+    done = saved(form, save, _("Building saved."), url_for("compounds.show", cid=compound.id))
+    return done or render_template("compounds/building_form.html", form=form, compound=compound,
+                                   building=building, entrance_form=EntranceForm())
 
 
 @bp.post("/compounds/<compound:cid>/buildings/<building:bid>/entrances")
@@ -172,19 +161,13 @@ def unit_form(cid: int, uid: int | None = None):
         return redirect(url_for("compounds.show", cid=cid))
     if request.method == "GET" and unit is None and request.args.get("entrance", type=int):
         form.entrance_id.data = request.args.get("entrance", type=int)
-    if form.validate_on_submit():
-        entrance = services.entrance_of(compound, form.entrance_id.data)
-        try:
-            unit = services.save_unit(entrance, unit, number=form.number.data,
-                                      floor=form.floor.data, area=form.area.data,
-                                      area_source=form.area_source.data,
-                                      developer_held=form.developer_held.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Unit saved."), "success")
-            return redirect(url_for("compounds.unit", uid=unit.id))
-    return render_template("compounds/unit_form.html", form=form, compound=compound, unit=unit)
+    done = saved(form, lambda: services.save_unit(
+        services.entrance_of(compound, form.entrance_id.data), unit, number=form.number.data,
+        floor=form.floor.data, area=form.area.data, area_source=form.area_source.data,
+        developer_held=form.developer_held.data),
+        _("Unit saved."), lambda u: url_for("compounds.unit", uid=u.id))
+    return done or render_template("compounds/unit_form.html", form=form, compound=compound,
+                                   unit=unit)
 
 
 @bp.get("/units/<unit:uid>")
@@ -256,17 +239,16 @@ def remove_resident(uid: int, rid: int):
 def person_form(pid: int):
     person = load(Person, pid, "registry.edit")
     form = PersonForm(obj=person)
-    if form.validate_on_submit():
-        try:
-            services.update_person(person, name=form.name.data, phone=form.phone.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Saved."), "success")
-            back = person.holdings[0].unit_id if person.holdings else None
-            return redirect(url_for("compounds.unit", uid=back) if back
-                            else url_for("compounds.index"))
-    return render_template("compounds/person_form.html", form=form, person=person)
+
+    def back(p: Person) -> str:
+        """The page of the person's first unit, or the list of compounds."""
+        return (url_for("compounds.unit", uid=p.holdings[0].unit_id) if p.holdings
+                else url_for("compounds.index"))
+
+    done = saved(form, lambda: services.update_person(person, name=form.name.data,
+                                                      phone=form.phone.data),
+                 _("Saved."), back)
+    return done or render_template("compounds/person_form.html", form=form, person=person)
 
 
 @bp.get("/my/units")
