@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import select
 
 from core.extensions import db
-from votes.models import RollUnit, Vote, VoteStatus
+from votes.models import DECIDED, RollUnit, Vote, VoteStatus
 
 #: reasons a vote does not approve (the API's details.reason)
 NOT_FOUND = "vote_not_found"
@@ -26,8 +26,6 @@ NOT_DECIDED = "vote_not_closed"
 CANCELLED = "vote_cancelled"
 FAILED = "vote_failed"
 NOT_COVERED = "scope_not_covered"
-
-_DECIDED = (VoteStatus.closed.value, VoteStatus.published.value)
 
 
 @dataclass(frozen=True)
@@ -58,7 +56,7 @@ def _summary(vote: Vote, uncovered: Iterable[int] = ()) -> VoteSummary:
     result = vote.result or {}
     return VoteSummary(
         id=vote.id, title=vote.title, matter=vote.matter, status=vote.status,
-        passed=bool(result.get("passed")) and vote.status in _DECIDED,
+        passed=bool(result.get("passed")) and vote.decided,
         closed_at=vote.closed_at.isoformat() if vote.closed_at else None,
         roll_units=vote.roll_units,
         roll_area=None if vote.roll_area is None else str(vote.roll_area),
@@ -85,7 +83,7 @@ def approval_for(vote_id: int | None, compound_id: int, unit_ids: Iterable[int],
         return False, WRONG_MATTER, _summary(vote)
     if vote.status == VoteStatus.cancelled.value:
         return False, CANCELLED, _summary(vote)
-    if vote.status not in _DECIDED or vote.result is None:
+    if not vote.decided or vote.result is None:
         return False, NOT_DECIDED, _summary(vote)
     if not vote.result.get("passed"):
         return False, FAILED, _summary(vote)
@@ -102,6 +100,6 @@ def decided_votes(compound_id: int, matter: str = "use_fund") -> list[VoteSummar
     """The compound's votes on `matter` that passed, newest first (for a choice list)."""
     votes = db.session.scalars(
         select(Vote).where(Vote.compound_id == compound_id, Vote.matter == matter,
-                           Vote.status.in_(_DECIDED))
+                           Vote.status.in_(DECIDED))
         .order_by(Vote.closed_at.desc(), Vote.id.desc())).all()
     return [s for s in (_summary(v) for v in votes) if s.passed]

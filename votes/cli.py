@@ -5,6 +5,8 @@ import click
 from flask import Flask
 
 from core.extensions import db
+from votes import services
+from votes.models import Vote
 
 
 def register(app: Flask) -> None:
@@ -15,8 +17,6 @@ def register(app: Flask) -> None:
     @votes_group.command("close-due")
     def close_due():
         """Close every open vote whose closes_at has passed, computing its result."""
-        from votes import services
-
         n = services.close_due_votes()
         click.echo(f"closed {n} vote(s)")
 
@@ -24,9 +24,6 @@ def register(app: Flask) -> None:
     @click.argument("vote_id", type=int)
     def tally(vote_id: int):
         """Print the count of a vote so far (or its final count)."""
-        from votes import services
-        from votes.models import Vote
-
         vote = db.session.get(Vote, vote_id)
         if vote is None or vote.roll_units is None:
             raise click.ClickException("no open or closed vote with this id")

@@ -26,23 +26,27 @@ from compounds.models import Holding, Unit
 from core.extensions import db
 from core.types import utcnow
 from votes import rules
-from votes import services as vs
+from votes.elevator.services import default_coefficients
 from votes.models import (
     Ballot,
     ElevatorProject,
     RollGroup,
     RollHolder,
+    RollUnit,
     RuleVariant,
     Vote,
     VoteScope,
     VoteStatus,
 )
+from votes.services.common import RECEIPT_ALPHABET
+from votes.services.roll import freeze_roll
+from votes.services.tally import compute_tally, snapshot
 
 S = VoteStatus
 
 
 def _receipt(rng) -> str:
-    return "".join(rng.choice(vs._RECEIPT_ALPHABET) for _ in range(16))
+    return "".join(rng.choice(RECEIPT_ALPHABET) for _ in range(16))
 
 
 def _vote(compound, *, title, question, matter, status, announced, may_open, opened=None,
@@ -62,7 +66,7 @@ def _vote(compound, *, title, question, matter, status, announced, may_open, ope
 
 
 def _open(vote: Vote) -> None:
-    units, area, heads = vs.freeze_roll(vote)
+    units, area, heads = freeze_roll(vote)
     vote.roll_units, vote.roll_area, vote.roll_heads = units, area, heads
 
 
@@ -81,9 +85,9 @@ def _ballots(ctx, vote: Vote, *, share_pct: int, agree_pct: int, oppose_pct: int
         skipped = set(db.session.scalars(select(RollHolder.group_id).where(
             RollHolder.vote_id == vote.id, RollHolder.person_id == skip_person)))
     first_units = dict(db.session.execute(
-        select(RollGroup.id, vs.RollUnit.unit_id).join(
-            vs.RollUnit, vs.RollUnit.group_id == RollGroup.id)
-        .where(RollGroup.vote_id == vote.id).order_by(vs.RollUnit.sort_key.desc())).all())
+        select(RollGroup.id, RollUnit.unit_id).join(
+            RollUnit, RollUnit.group_id == RollGroup.id)
+        .where(RollGroup.vote_id == vote.id).order_by(RollUnit.sort_key.desc())).all())
     rows = []
     span = int((until - since).total_seconds())
     for g in groups:
@@ -147,7 +151,7 @@ def votes_step(ctx) -> None:
         title=f"{place}加装电梯", cost_fen=72_000_000, lifts=1, subsidy_rate_bp=4000,
         subsidy_cap_fen=28_000_000, fund_fen=2_000_000,
         coefficients_json=json.dumps({str(k): str(v) for k, v in
-                                      vs.default_coefficients(building.floors).items()}),
+                                      default_coefficients(building.floors).items()}),
         uses_common_land=True, notice_from=(now - dt.timedelta(days=25)).date(),
         notice_days=7, created_at=now - dt.timedelta(days=30))
     db.session.add(project)
@@ -186,10 +190,10 @@ def votes_step(ctx) -> None:
     past_cast = _ballots(ctx, past, share_pct=78, agree_pct=72, oppose_pct=18,
                          since=now - dt.timedelta(days=44), until=now - dt.timedelta(days=22))
     db.session.flush()
-    result = vs.compute_tally(past)
+    result = compute_tally(past)
     past.status, past.closed_at = S.published.value, now - dt.timedelta(days=21)
     past.published_at = now - dt.timedelta(days=19)
-    past.result_json = json.dumps(vs._snapshot(past, result), ensure_ascii=False)
+    past.result_json = json.dumps(snapshot(past, result), ensure_ascii=False)
     db.session.flush()
 
     ctx.summary["votes"] = {

@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -12,7 +11,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 #: art. 278 matters, in the order of the article (labels shown to people)
@@ -88,27 +87,3 @@ class PaperBallotForm(FlaskForm):
 
 class ReceiptForm(FlaskForm):
     code = StringField(_l("Receipt code"), validators=[DataRequired(), Length(max=40)])
-
-
-class ProjectForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    building = SelectField(_l("Building"), choices=[], validate_choice=False)
-    entrance = StringField(_l("Entrance (empty = the whole building)"),
-                           validators=[Optional(), Length(max=16)])
-    cost = StringField(_l("Estimated cost (yuan)"), validators=[DataRequired(), Length(max=20)])
-    lifts = IntegerField(_l("Lifts"), default=1, validators=[InputRequired(),
-                                                             NumberRange(1, 20)])
-    subsidy_rate = StringField(_l("Government subsidy (percent of the cost)"), default="40",
-                               validators=[DataRequired(), Length(max=10)])
-    subsidy_cap = StringField(_l("Subsidy cap per lift (yuan)"), default="280000.00",
-                              validators=[DataRequired(), Length(max=20)])
-    fund = StringField(_l("From the maintenance fund (yuan)"), default="0",
-                       validators=[Optional(), Length(max=20)])
-    coefficients = TextAreaField(_l("Floor coefficients, one per line: floor: coefficient"),
-                                 validators=[Optional(), Length(max=2000)])
-    uses_common_land = BooleanField(_l("The lift stands on the compound's common land "
-                                       "(a compound-wide vote is needed too)"))
-    notice_from = StringField(_l("Public notice from (date)"),
-                              validators=[Optional(), Length(max=10)])
-    notice_days = IntegerField(_l("Public notice days (at least 7)"), default=7,
-                               validators=[InputRequired(), NumberRange(7, 90)])

@@ -17,6 +17,7 @@ import enum
 import json
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -29,9 +30,12 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.dml import Update
 
+from core.errors import DomainError, conflict
 from core.extensions import db, one_of
 from core.permissions import Target
 from core.types import Area, UTCDateTime, utcnow
@@ -39,7 +43,8 @@ from core.types import Area, UTCDateTime, utcnow
 
 class VoteStatus(enum.StrEnum):
     """draft → announced → open → closed → published; cancelled from any state before
-    published. `Vote.can_move_to` is the one place the allowed moves are written."""
+    published. `_MOVES` is the one place the allowed moves are written; `Vote.move_to`
+    makes them."""
 
     draft = "draft"  # 草稿
     announced = "announced"  # 已公告 (notice period running)
@@ -57,6 +62,19 @@ _MOVES = {
     VoteStatus.published: set(),
     VoteStatus.cancelled: set(),
 }
+
+#: what a refused move says, by the state it aimed at (the API's code, the people's message)
+_REFUSALS = {
+    VoteStatus.announced: ("invalid_state", _l("Only a draft can be announced")),
+    VoteStatus.open: ("invalid_state", _l("Only an announced vote can be opened")),
+    VoteStatus.closed: ("vote_not_open", _l("Only an open vote can be closed")),
+    VoteStatus.published: ("invalid_state", _l("Only a closed vote's result can be published")),
+    VoteStatus.cancelled: ("invalid_state", _l("A vote whose result is published (or that is "
+                                               "already cancelled) cannot be cancelled")),
+}
+
+#: a result exists (computed at closing) in these states
+DECIDED = (VoteStatus.closed.value, VoteStatus.published.value)
 
 
 class RuleVariant(enum.StrEnum):
@@ -130,6 +148,58 @@ class Vote(db.Model):
 
     def can_move_to(self, status: VoteStatus) -> bool:
         return status in _MOVES[VoteStatus(self.status)]
+
+    @staticmethod
+    def refusal(status: VoteStatus) -> DomainError:
+        """The 409 of a move to `status` that the vote's state does not allow."""
+        code, message = _REFUSALS[status]
+        return conflict(code, message)
+
+    def check_move(self, status: VoteStatus) -> None:
+        """Refuse (409) unless the vote may move to `status` from where it is."""
+        if not self.can_move_to(status):
+            raise self.refusal(status)
+
+    def move_to(self, status: VoteStatus) -> str:
+        """Move to `status`, or refuse it (409); returns the state it left."""
+        self.check_move(status)
+        before, self.status = self.status, status.value
+        return before
+
+    @classmethod
+    def guarded_move(cls, vote_id: int, status: VoteStatus, **values) -> Update:
+        """The UPDATE that makes the move only if the row is still in a state it may leave
+        from, so that two requests at once cannot both make it (rowcount says who did)."""
+        sources = [s.value for s, targets in _MOVES.items() if status in targets]
+        return (update(cls).where(cls.id == vote_id, cls.status.in_(sources))
+                .values(status=status.value, **values)
+                .execution_options(synchronize_session=False))
+
+    def check_editable(self) -> None:
+        """Only a draft is edited: once announced, the notice is public and the vote fixed."""
+        if self.status != VoteStatus.draft.value:
+            raise conflict("invalid_state", _l("Only a draft can be edited"))
+
+    @staticmethod
+    def open_state(status: str, closes_at: dt.datetime | None,
+                   now: dt.datetime | None = None) -> bool:
+        """Whether a vote in `status` closing at `closes_at` takes ballots (the columns may
+        come straight from a statement on the ballot path)."""
+        return status == VoteStatus.open.value and (closes_at is None
+                                                    or (now or utcnow()) < closes_at)
+
+    def accepting_ballots(self, now: dt.datetime | None = None) -> bool:
+        return self.open_state(self.status, self.closes_at, now)
+
+    def is_due(self, now: dt.datetime | None = None) -> bool:
+        """Still open after its closes_at: it is closed when next read."""
+        return (self.status == VoteStatus.open.value and self.closes_at is not None
+                and (now or utcnow()) >= self.closes_at)
+
+    @property
+    def decided(self) -> bool:
+        """Closed or published: its result is stored."""
+        return self.status in DECIDED
 
     @property
     def result(self) -> dict | None:
@@ -271,6 +341,15 @@ class Ballot(db.Model):
 
     group: Mapped[RollGroup] = relationship()
     vote: Mapped[Vote] = relationship()
+
+    def void(self, by: str, reason: str, at: dt.datetime) -> None:
+        """Live → voided, for a paper or proxy ballot typed wrong (409 otherwise): the owner's
+        own online ballot is never voided by somebody else, and a ballot is voided once."""
+        if self.channel == Channel.online.value:
+            raise conflict("online_ballot", _l("An owner's online ballot cannot be voided"))
+        if self.voided_at is not None:
+            raise conflict("already_voided", _l("This ballot is already voided"))
+        self.voided_at, self.voided_by, self.void_reason = at, by, reason
 
     def permission_target(self) -> Target:
         return self.vote.permission_target()

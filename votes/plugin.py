@@ -1,21 +1,31 @@
-"""The votes package's routes, menu entry and commands."""
+"""The votes package's routes, menu entry, hooks and commands."""
 
 from flask_babel import lazy_gettext as _l
 
 from core.loader import Kind
+from votes.cli import register
 
-BLUEPRINTS = ["votes.views:bp", "votes.api:bp"]
+BLUEPRINTS = ["votes.views:bp", "votes.api:bp", "votes.elevator.views:bp",
+              "votes.elevator.api:bp"]
 NAV = [(_l("Votes"), "votes.index", "vote.view")]
 
 #: the kinds of object the votes' URLs name (see core.loader)
 KINDS = [
-    Kind("vote", "votes.models:Vote", fetch="votes.services:fetch_vote"),
+    Kind("vote", "votes.models:Vote", fetch="votes.services.access:fetch_vote"),
     Kind("ballot", "votes.models:Ballot", "vote", "vote_id"),
     Kind("elevator_project", "votes.models:ElevatorProject"),
 ]
 
+#: what the votes show on lower packages' pages (core.hooks)
+HOOKS = {
+    "org.overview_panels": ["votes.panels:open_votes"],
+}
+
+#: a matter-3 vote may be an owners'-committee election, whose ballots are cast on the
+#: election's pages: without the package that says which, the app does not start (a
+#: single-choice ballot must never be counted for an election)
+REQUIRED_HOOKS = ["votes.own_ballot_page"]
+
 
 def register_cli(app):
-    from votes.cli import register
-
     register(app)

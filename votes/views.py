@@ -3,72 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from compounds import services as registry
 from compounds.models import Compound
-from core.extensions import db, limiter
+from core.errors import DomainError
+from core.extensions import limiter
+from core.inputs import SHANGHAI
 from core.loader import load
-from core.permissions import may, public, requires
-from core.types import fen_to_str
+from core.permissions import public, requires
+from core.web import flash_error, form_error
+from reports.door_list import render_door_list
+from reports.vote_ballots import render_ballots
+from reports.vote_notice import render_notice
 from votes import services
-from votes.forms import (
-    CHANNEL_LABELS,
-    CHOICE_LABELS,
-    MATTER_LABELS,
-    STATUS_LABELS,
-    BallotForm,
-    ConfirmForm,
-    PaperBallotForm,
-    ProjectForm,
-    ReasonForm,
-    ReceiptForm,
-    VoteForm,
-)
-from votes.models import Ballot, ElevatorProject, Vote
-from votes.services import SHANGHAI, VoteError
+from votes.elevator.services import project_for_vote
+from votes.forms import BallotForm, ConfirmForm, PaperBallotForm, ReasonForm, ReceiptForm, VoteForm
+from votes.models import Ballot, Vote
+from votes.services.lifecycle import scope_choices_of, scope_from_choices
+from votes.web import pdf_response, template_labels
 
 bp = Blueprint("votes", __name__, template_folder="templates")
-
-
-@bp.context_processor
-def _labels():
-    return {"MATTER_LABELS": MATTER_LABELS, "STATUS_LABELS": STATUS_LABELS,
-            "CHOICE_LABELS": CHOICE_LABELS, "CHANNEL_LABELS": CHANNEL_LABELS,
-            "format_receipt": services.format_receipt, "rule_of": services.rule_of}
-
-
-def _flash_error(err: VoteError) -> None:
-    db.session.rollback()
-    flash(str(err.message), "error")
-
-
-def _form_error(form, err: VoteError) -> None:
-    db.session.rollback()
-    target = getattr(form, err.field, None) if err.field else None
-    if target is None:
-        flash(str(err.message), "error")
-    else:
-        target.errors = [*list(target.errors), str(err.message)]
-
-
-def _pdf(data: bytes, name: str):
-    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=name)
+bp.context_processor(template_labels)
 
 
 def _local_input(moment: dt.datetime | None) -> str:
@@ -83,12 +43,9 @@ def index():
     compound_id = request.args.get("compound", type=int)
     staff_votes = services.list_votes(compound_id=compound_id)
     mine = services.owner_votes(current_user.person_id) if current_user.person_id else []
-    creatable = []
-    if may("vote.create"):
-        creatable = sorted(db.session.scalars(
-            registry.visible_compounds_query("vote.create")).unique(), key=lambda c: c.name)
     return render_template("votes/index.html", votes=staff_votes, mine=mine,
-                           creatable=creatable, compound_id=compound_id)
+                           creatable=services.compounds_for_new_votes(),
+                           compound_id=compound_id)
 
 
 def _scope_choices(compound) -> list[SelectChoice]:
@@ -103,24 +60,12 @@ def _scope_choices(compound) -> list[SelectChoice]:
     return choices
 
 
-def _scope_from_form(compound, values: list[str]) -> list[dict]:
-    from compounds.models import Building, Entrance
-
-    scope = []
-    for v in values or []:
-        if v.startswith("b") and v[1:].isdigit():
-            b = db.session.get(Building, int(v[1:]))
-            if b is not None and b.compound_id == compound.id:
-                scope.append({"building": b.number})
-        elif v.startswith("e") and v[1:].isdigit():
-            e = db.session.get(Entrance, int(v[1:]))
-            if e is not None and e.building.compound_id == compound.id:
-                scope.append({"building": e.building.number, "entrance": e.number})
-    return scope
-
-
-def _scope_to_form(vote) -> list[str]:
-    return [f"e{s.entrance_id}" if s.entrance_id else f"b{s.building_id}" for s in vote.scopes]
+def _vote_fields(compound, form: VoteForm) -> dict:
+    return {"title": form.title.data, "matter": form.matter.data,
+            "question": form.question.data or "",
+            "scope": scope_from_choices(compound, form.scope.data),
+            "opens_at": form.opens_at.data, "closes_at": form.closes_at.data,
+            "publish_names": bool(form.publish_names.data), "issuer": form.issuer.data or ""}
 
 
 @bp.route("/compounds/<compound:cid>/votes/new", methods=["GET", "POST"])
@@ -131,14 +76,9 @@ def create(cid: int):
     form.scope.choices = _scope_choices(compound)
     if form.validate_on_submit():
         try:
-            vote = services.create_vote(
-                compound, title=form.title.data, matter=form.matter.data,
-                question=form.question.data or "",
-                scope=_scope_from_form(compound, form.scope.data),
-                opens_at=form.opens_at.data, closes_at=form.closes_at.data,
-                publish_names=bool(form.publish_names.data), issuer=form.issuer.data or "")
-        except VoteError as err:
-            _form_error(form, err)
+            vote = services.create_vote(compound, **_vote_fields(compound, form))
+        except DomainError as err:
+            form_error(form, err)
         else:
             flash(_("Vote created as a draft."), "success")
             return redirect(url_for("votes.show", vid=vote.id))
@@ -152,19 +92,14 @@ def edit(vid: int):
     form = VoteForm(obj=vote)
     form.scope.choices = _scope_choices(vote.compound)
     if request.method == "GET":
-        form.scope.data = _scope_to_form(vote)
+        form.scope.data = scope_choices_of(vote)
         form.opens_at.data = _local_input(vote.opens_at)
         form.closes_at.data = _local_input(vote.closes_at)
     if form.validate_on_submit():
         try:
-            services.update_vote(
-                vote, title=form.title.data, matter=form.matter.data,
-                question=form.question.data or "",
-                scope=_scope_from_form(vote.compound, form.scope.data),
-                opens_at=form.opens_at.data, closes_at=form.closes_at.data,
-                publish_names=bool(form.publish_names.data), issuer=form.issuer.data or "")
-        except VoteError as err:
-            _form_error(form, err)
+            services.update_vote(vote, **_vote_fields(vote.compound, form))
+        except DomainError as err:
+            form_error(form, err)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("votes.show", vid=vote.id))
@@ -176,10 +111,10 @@ def edit(vid: int):
 def show(vid: int):
     vote = load(Vote, vid, "vote.view")
     result = None
-    if vote.status in ("closed", "published") and services.may_see_result(vote):
+    if vote.decided and services.may_see_result(vote):
         result = services.result(vote)
     groups = services.owner_groups(vote, current_user.person_id)
-    project = services.project_for_vote(vote)
+    project = project_for_vote(vote)
     return render_template("votes/show.html", vote=vote, result=result, groups=groups,
                            rule=services.rule_of(vote), scope=services.scope_label(vote),
                            accepting=services.accepting_ballots(vote), project=project,
@@ -192,8 +127,8 @@ def _transition(vid: int, fn, done: str):
         abort(400)
     try:
         fn(vote)
-    except VoteError as err:
-        _flash_error(err)
+    except DomainError as err:
+        flash_error(err)
     else:
         flash(done, "success")
     return redirect(url_for("votes.show", vid=vote.id))
@@ -233,8 +168,8 @@ def cancel(vid: int):
         return redirect(url_for("votes.show", vid=vote.id))
     try:
         services.cancel_vote(vote, form.reason.data)
-    except VoteError as err:
-        _flash_error(err)
+    except DomainError as err:
+        flash_error(err)
     else:
         flash(_("The vote is cancelled."), "success")
     return redirect(url_for("votes.show", vid=vote.id))
@@ -265,8 +200,8 @@ def ballot(vid: int):
             try:
                 result = services.cast_ballot(vote, serial=chosen.group.serial,
                                               choice=form.choice.data, channel="online")
-            except VoteError as err:
-                _form_error(form, err)
+            except DomainError as err:
+                form_error(form, err)
             else:
                 flash(_("Your ballot is counted. Keep your receipt code: %(code)s",
                         code=result.receipt), "success")
@@ -306,10 +241,10 @@ def paper(vid: int):
                 vote, serial=form.serial.data.strip(), choice=form.choice.data,
                 channel=form.channel.data, proxy_name=form.proxy_name.data or "",
                 proxy_ref=form.proxy_ref.data or "")
-        except VoteError as err:
+        except DomainError as err:
             # every refusal of a paper ballot concerns the ballot in hand: show it on its serial
-            _form_error(form, err if err.field else VoteError(
-                err.code, err.message, err.status, "serial", err.details))
+            form_error(form, err if err.field else DomainError(
+                err.code, err.message, field="serial", status=err.status, details=err.details))
         else:
             flash(_("Entered: %(units)s — receipt %(code)s",
                     units="、".join(last.covers), code=last.receipt), "success")
@@ -330,8 +265,8 @@ def void(vid: int, bid: int):
         try:
             services.void_ballot(vote, load(Ballot, bid, "vote.enter_paper", parent=vote).id,
                                  form.reason.data)
-        except VoteError as err:
-            _flash_error(err)
+        except DomainError as err:
+            flash_error(err)
         else:
             flash(_("The ballot is voided; the voter may be entered again."), "success")
     return redirect(request.form.get("next") or url_for("votes.paper", vid=vote.id))
@@ -366,15 +301,12 @@ def doors(vid: int):
 @bp.get("/votes/<vote:vid>/doors.pdf")
 @requires("vote.manage")
 def doors_pdf(vid: int):
-    from reports.door_list import render_door_list
-
     vote = load(Vote, vid, "vote.manage")
-    try:
-        data = services.door_list_document(vote, sort=request.args.get("sort", "area_desc"),
-                                           building_id=request.args.get("building", type=int))
-    except VoteError:
+    if vote.roll_units is None:
         abort(404)
-    return _pdf(render_door_list(data), f"vote-{vote.id}-door-list.pdf")
+    data = services.door_list_document(vote, sort=request.args.get("sort", "area_desc"),
+                                       building_id=request.args.get("building", type=int))
+    return pdf_response(render_door_list(data), f"vote-{vote.id}-door-list.pdf")
 
 
 @bp.get("/votes/<vote:vid>/buildings")
@@ -390,124 +322,14 @@ def buildings(vid: int):
 @bp.get("/votes/<vote:vid>/notice.pdf")
 @requires("vote.view")
 def notice_pdf(vid: int):
-    from reports.vote_notice import render_notice
-
     vote = load(Vote, vid, "vote.view")
-    try:
-        data = services.notice_document(vote)
-    except VoteError as err:
-        abort(err.status if err.status in (403, 404) else 409)
-    return _pdf(render_notice(data), f"vote-{vote.id}-notice.pdf")
+    data = services.notice_document(vote)  # a refusal is the error page, with its status
+    return pdf_response(render_notice(data), f"vote-{vote.id}-notice.pdf")
 
 
 @bp.get("/votes/<vote:vid>/ballots.pdf")
 @requires("vote.enter_paper")
 def ballots_pdf(vid: int):
-    from reports.vote_ballots import render_ballots
-
     vote = load(Vote, vid, "vote.enter_paper")
-    try:
-        data = services.ballots_document(vote, url_for("votes.ballot", vid=vote.id,
-                                                       _external=True))
-    except VoteError:
-        abort(409)
-    return _pdf(render_ballots(data), f"vote-{vote.id}-ballots.pdf")
-
-
-# -- elevator retrofit projects -----------------------------------------------------------
-
-@bp.get("/compounds/<compound:cid>/elevator/")
-@requires("vote.view")
-def projects(cid: int):
-    compound = load(Compound, cid, "vote.view")
-    return render_template("votes/projects.html", compound=compound,
-                           projects=[services.project_plan(p)
-                                     for p in services.list_projects(compound)])
-
-
-def _project_form(compound, form: ProjectForm) -> None:
-    form.building.choices = [SelectChoice(b.building.number,
-                                          _("Building %(n)s", n=b.building.number))
-                             for b in registry.building_summaries(compound)]
-
-
-def _project_fields(form: ProjectForm) -> dict:
-    return {"title": form.title.data, "cost": form.cost.data, "lifts": form.lifts.data,
-            "subsidy_rate": form.subsidy_rate.data, "subsidy_cap": form.subsidy_cap.data,
-            "fund": form.fund.data or "0", "coefficients": form.coefficients.data or "",
-            "uses_common_land": bool(form.uses_common_land.data),
-            "notice_from": form.notice_from.data or None, "notice_days": form.notice_days.data}
-
-
-@bp.route("/compounds/<compound:cid>/elevator/new", methods=["GET", "POST"])
-@requires("vote.create")
-def project_new(cid: int):
-    compound = load(Compound, cid, "vote.create")
-    form = ProjectForm()
-    _project_form(compound, form)
-    if request.method == "GET":
-        form.coefficients.data = "\n".join(
-            f"{k}: {v}" for k, v in services.DEFAULT_COEFFICIENTS.items())
-    if form.validate_on_submit():
-        fields = _project_fields(form)
-        if not fields["coefficients"].strip():
-            fields["coefficients"] = None
-        try:
-            project = services.create_project(compound, building=form.building.data,
-                                              entrance=form.entrance.data or None, **fields)
-        except VoteError as err:
-            _form_error(form, err)
-        else:
-            flash(_("Project created, with its draft votes."), "success")
-            return redirect(url_for("votes.project", pid=project.id))
-    return render_template("votes/project_form.html", form=form, compound=compound,
-                           project=None)
-
-
-@bp.route("/elevator/<elevator_project:pid>/edit", methods=["GET", "POST"])
-@requires("vote.create")
-def project_edit(pid: int):
-    project = load(ElevatorProject, pid, "vote.create")
-    form = ProjectForm(obj=project)
-    _project_form(project.compound, form)
-    if request.method == "GET":
-        form.building.data = project.building.number
-        form.entrance.data = project.entrance.number if project.entrance else ""
-        form.cost.data = fen_to_str(project.cost_fen)
-        form.subsidy_rate.data = (f"{project.subsidy_rate_bp // 100}."
-                                  f"{project.subsidy_rate_bp % 100:02d}")
-        form.subsidy_cap.data = fen_to_str(project.subsidy_cap_fen)
-        form.fund.data = fen_to_str(project.fund_fen)
-        form.coefficients.data = "\n".join(f"{k}: {v}" for k, v in project.coefficients.items())
-        form.notice_from.data = project.notice_from.isoformat() if project.notice_from else ""
-    if form.validate_on_submit():
-        try:
-            services.update_project(project, **_project_fields(form))
-        except VoteError as err:
-            _form_error(form, err)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("votes.project", pid=project.id))
-    return render_template("votes/project_form.html", form=form, compound=project.compound,
-                           project=project)
-
-
-@bp.get("/elevator/<elevator_project:pid>")
-@requires("vote.view")
-def project(pid: int):
-    p = load(ElevatorProject, pid, "vote.view")
-    return render_template("votes/project.html", project=p, plan=services.project_plan(p))
-
-
-@bp.get("/elevator/<elevator_project:pid>/plan.pdf")
-@requires("vote.view")
-def project_pdf(pid: int):
-    from reports.elevator_plan import render_plan
-
-    p = load(ElevatorProject, pid, "vote.view")
-    try:
-        data = services.plan_document(p)
-    except VoteError as err:
-        flash(str(err.message), "error")
-        return redirect(url_for("votes.project", pid=pid))
-    return _pdf(render_plan(data), f"elevator-{p.id}-plan.pdf")
+    data = services.ballots_document(vote, url_for("votes.ballot", vid=vote.id, _external=True))
+    return pdf_response(render_ballots(data), f"vote-{vote.id}-ballots.pdf")

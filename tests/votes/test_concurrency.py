@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db
-from tests.votes.conftest import reload
+from tests.votes.worlds import reload
 from votes.models import Ballot, BallotAttempt, Vote
 
 pytestmark = pytest.mark.pg_only

@@ -10,12 +10,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from compounds.models import Holding
+from compounds.models import Building, Entrance, Holding, Person, Unit, natural_key
 from core import audit
 from core.extensions import db
 from core.models import AuditEntry, Role
 from core.types import utcnow
-from tests.votes.conftest import as_user, reload
+from tests.acting import as_user
+from tests.factories import id_number
+from tests.votes.worlds import add_user, reload
 from votes import services
 from votes.models import Ballot, BallotAttempt, RollGroup, RollHolder, RollUnit, Vote
 
@@ -140,7 +142,8 @@ def test_refused_attempts_are_kept_for_the_secretary(flow):
                                                           ("owner_d", "conflicting")]
     body = flow.rc.get(f"/votes/{vid}/progress").get_json()
     assert body["refused_attempts"] == 2 and body["participated"]["heads"] == 1
-    p = as_user("rc", lambda: services.progress(db.session.get(Vote, vid)))
+    with as_user("rc"):
+        p = services.progress(db.session.get(Vote, vid))
     assert [a.reason for a in p.attempts] == ["conflicting", "duplicate"]
 
 
@@ -204,13 +207,21 @@ def test_draft_can_be_edited_then_not(flow, estate, login):
 
 @pytest.fixture
 def six(make):
-    """Six owners of 100.00 m² each (a clean roll for threshold checks)."""
+    """Six owners of 100.00 m² each (a clean roll for threshold checks), one transaction."""
     c = make.compound("六户小区", notice_days=0)
-    b = make.building(c, "1", entrances=("1",))
-    owners = [make.person(f"业主{i}") for i in range(6)]
+    b = Building(compound_id=c.id, number="1", sort_key=natural_key("1"))
+    b.entrances = [Entrance(number="1", sort_key=natural_key("1"))]
+    owners = [Person(name=f"业主{i}", id_number=id_number(800_000 + i)) for i in range(6)]
+    db.session.add_all([b, *owners])
+    db.session.flush()
     for i, p in enumerate(owners):
-        make.unit(b, f"{i + 1}01", floor=i + 1, area="100.00", owners=[p])
-    rc = make.user("rc6", Role.rc_secretary, c)
+        number = f"{i + 1}01"
+        db.session.add(Unit(compound_id=c.id, building_id=b.id, entrance_id=b.entrances[0].id,
+                            number=number, sort_key=natural_key(number), floor=i + 1,
+                            area=Decimal("100.00"), label=f"1-1-{number}",
+                            holdings=[Holding(person=p)]))
+    rc = add_user("rc6", Role.rc_secretary, c.id)
+    db.session.commit()
     return c, rc
 
 

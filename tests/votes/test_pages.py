@@ -8,7 +8,8 @@ import re
 from sqlalchemy import select
 
 from core.extensions import db
-from tests.votes.conftest import reload
+from core.models import Role
+from tests.votes.worlds import reload
 from votes.models import Ballot, RollGroup, RollUnit, Vote
 
 
@@ -186,8 +187,6 @@ def test_pages_need_sign_in_and_scope(flow, estate, client, make, login):
     for path in (f"/votes/{vid}", f"/votes/{vid}/ballot", f"/votes/{vid}/progress", "/votes/"):
         resp = client.get(path)
         assert resp.status_code == 302 and "/login" in resp.headers["Location"]
-    from core.models import Role
-
     stranger = make.user("rcx", Role.rc_secretary, make.compound("别处"))
     assert login(stranger).get(f"/votes/{vid}").status_code == 403
     assert login(stranger).get("/votes/999/").status_code == 404

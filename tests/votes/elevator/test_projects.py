@@ -7,8 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from core.extensions import db
-from tests.votes.conftest import as_user, reload
+from tests.acting import as_user
+from tests.votes.worlds import reload
 from votes import services
+from votes.elevator import services as elevator
 from votes.models import ElevatorProject, Vote
 
 
@@ -129,10 +131,11 @@ def test_a_failed_vote_keeps_the_project_unapproved(flow, estate):
 def test_turning_on_common_land_adds_the_compound_vote(flow, estate):
     body = create(flow, estate)
     project = db.session.get(ElevatorProject, body["id"])
-    as_user("rc", lambda: services.update_project(
-        project, title="改", cost="800000.00", lifts=1, subsidy_rate="40",
-        subsidy_cap="280000.00", fund="0", coefficients="1: 0\n2: 1", uses_common_land=True,
-        notice_from="2026-12-01", notice_days=10))
+    with as_user("rc"):
+        elevator.update_project(
+            project, title="改", cost="800000.00", lifts=1, subsidy_rate="40",
+            subsidy_cap="280000.00", fund="0", coefficients="1: 0\n2: 1", uses_common_land=True,
+            notice_from="2026-12-01", notice_days=10)
     project = reload(ElevatorProject, body["id"])
     assert project.land_vote_id is not None and project.notice_days == 10
     assert project.coefficients == {1: 0, 2: 1}

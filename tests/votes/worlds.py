@@ -1,0 +1,170 @@
+"""A small estate for vote tests, and a driver that runs a vote through its lifecycle.
+
+梅岭苑 (notice_days 0, so a vote may open as soon as it is announced):
+
+    building 7, entrances 1 and 2, 6 floors; building 8, entrance 1
+    7-1-101  f1   80.00  王芳 (a)
+    7-1-102  f1   70.00  李强 (b)          ┐ one buyer of two units: one head, 160.00
+    7-2-601  f6   90.00  李强 (b)          ┘
+    7-1-201  f2   85.50  张伟 + 刘洋 (c, d)  co-owners: one head
+    7-1-202  f2   60.25  developer         ┐ all developer units: one head, 160.25
+    7-2-301  f3  100.00  developer         ┘
+    7-2-302  f3   75.00  陈静 (e)
+    7-2-401  f4   88.88  (nobody recorded: a head of its own)
+    8-1-101  f1   99.99  赵敏 (f)
+
+Whole compound: 9 units, 7 heads, 749.62 m².
+
+The fixtures are registered by tests/votes/conftest.py (and by other packages' tests that
+need a vote: they import them from here).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+
+from compounds.models import Building, Compound, Entrance, Holding, Person, Unit, natural_key
+from core.auth import hash_password
+from core.extensions import db
+from core.models import Role, RoleGrant, User
+from tests.factories import id_number
+
+ROLL_AREA = "749.62"
+ROLL_HEADS = 7
+ROLL_UNITS = 9
+
+#: (building, entrance, number, floor, area, owner keys, developer-held)
+UNITS = [
+    ("7", "1", "101", 1, "80.00", ["a"], False),
+    ("7", "1", "102", 1, "70.00", ["b"], False),
+    ("7", "2", "601", 6, "90.00", ["b"], False),
+    ("7", "1", "201", 2, "85.50", ["c", "d"], False),
+    ("7", "1", "202", 2, "60.25", [], True),
+    ("7", "2", "301", 3, "100.00", [], True),
+    ("7", "2", "302", 3, "75.00", ["e"], False),
+    ("7", "2", "401", 4, "88.88", [], False),
+    ("8", "1", "101", 1, "99.99", ["f"], False),
+]
+PEOPLE = [("a", "王芳"), ("b", "李强"), ("c", "张伟"), ("d", "刘洋"), ("e", "陈静"), ("f", "赵敏")]
+
+#: ID numbers far from the factories' sequence, so both may be used in one test
+_id_numbers = itertools.count(900_000)
+_password_hash: dict[str, str] = {}
+
+
+def password_hash() -> str:
+    # scrypt is slow on purpose: one hash of "password" for the whole run
+    if "password" not in _password_hash:
+        _password_hash["password"] = hash_password("password")
+    return _password_hash["password"]
+
+
+def add_user(username: str, role: Role, scope_id: int | None = None, *,
+             person: Person | None = None) -> User:
+    """A user with one grant, added to the session (the caller commits; `person` is
+    flushed already)."""
+    user = User(username=username, display_name="测试用户", password_hash=password_hash(),
+                person_id=person.id if person is not None else None)
+    user.grants = [RoleGrant(role=role.value, scope_id=scope_id)]
+    db.session.add(user)
+    return user
+
+
+@dataclass
+class Estate:
+    compound: Compound
+    b7: Building
+    b8: Building
+    units: dict[str, Unit]
+    people: dict[str, Person]
+    users: dict[str, User] = field(default_factory=dict)
+
+    def unit(self, label: str) -> Unit:
+        return self.units[label]
+
+
+@pytest.fixture
+def estate(make) -> Estate:
+    """梅岭苑 as above, with the residents' committee (rc), an owners' committee member (oc)
+    and an owner account for each person (owner_a … owner_f). Written in one transaction."""
+    c = make.compound("梅岭苑", notice_days=0)
+    buildings = {n: Building(compound_id=c.id, number=n, sort_key=natural_key(n), floors=6)
+                 for n in ("7", "8")}
+    db.session.add_all(buildings.values())
+    db.session.flush()
+    entrances = {(b, e): Entrance(building_id=buildings[b].id, number=e, sort_key=natural_key(e))
+                 for b, e in (("7", "1"), ("7", "2"), ("8", "1"))}
+    people = {k: Person(name=name, id_number=id_number(next(_id_numbers)),
+                        phone=f"1390000000{i}") for i, (k, name) in enumerate(PEOPLE)}
+    db.session.add_all([*entrances.values(), *people.values()])
+    db.session.flush()
+    units = {}
+    for b, e, number, floor, area, owners, developer in UNITS:
+        unit = Unit(compound_id=c.id, building_id=buildings[b].id,
+                    entrance_id=entrances[b, e].id, number=number, sort_key=natural_key(number),
+                    floor=floor, area=Decimal(area), area_source="registered",
+                    developer_held=developer, label=f"{b}-{e}-{number}")
+        unit.holdings = [Holding(person=people[k], position=pos) for pos, k in enumerate(owners)]
+        units[unit.label] = unit
+    db.session.add_all(units.values())
+    users = {"rc": add_user("rc", Role.rc_secretary, c.id),
+             "oc": add_user("oc", Role.oc_member, c.id)}
+    for key, person in people.items():
+        users[key] = add_user(f"owner_{key}", Role.owner, person=person)
+    db.session.commit()
+    return Estate(c, buildings["7"], buildings["8"], units, people, users)
+
+
+class Flow:
+    """Drives votes through the API as the residents' committee secretary (`rc`); `client`
+    gives any estate user's API client, signed in once."""
+
+    def __init__(self, api, estate: Estate):
+        self.estate = estate
+        self._api = api
+        self.rc = api(estate.users["rc"])
+        self._clients = {"rc": self.rc}
+
+    def client(self, who: str):
+        if who not in self._clients:
+            self._clients[who] = self._api(self.estate.users[who])
+        return self._clients[who]
+
+    def create(self, matter="rebuild", **body) -> int:
+        body = {"title": "7号楼加装电梯", "matter": matter, **body}
+        resp = self.rc.post(f"/compounds/{self.estate.compound.id}/votes", json=body)
+        assert resp.status_code == 201, resp.get_json()
+        return resp.get_json()["id"]
+
+    def open(self, matter="rebuild", **body) -> int:
+        vid = self.create(matter, **body)
+        assert self.rc.post(f"/votes/{vid}/announce").status_code == 200
+        resp = self.rc.post(f"/votes/{vid}/open")
+        assert resp.status_code == 200, resp.get_json()
+        return vid
+
+    def cast(self, vid, unit, choice="agree", who=None, channel=None, **extra):
+        who = who or "rc"
+        channel = channel or ("paper" if who == "rc" else "online")
+        return self.client(who).post(f"/votes/{vid}/ballots", json={
+            "unit": unit, "choice": choice, "channel": channel, **extra})
+
+    def close(self, vid) -> dict:
+        resp = self.rc.post(f"/votes/{vid}/close")
+        assert resp.status_code == 200, resp.get_json()
+        return resp.get_json()
+
+
+@pytest.fixture
+def flow(api, estate) -> Flow:
+    return Flow(api, estate)
+
+
+def reload(model, pk):
+    """The row as the database has it now (what another request would read)."""
+    db.session.expire_all()
+    return db.session.get(model, pk)

@@ -1,0 +1,23 @@
+"""What the votes show on lower packages' pages (core.hooks): the compound's announced and
+open votes on the 1+3+X overview."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from core.hooks import Panel
+from core.permissions import may
+from votes.forms import STATUS_LABELS
+from votes.models import VoteStatus
+from votes.services import list_votes
+
+
+def open_votes(compound) -> Panel | None:
+    """"org.overview_panels": the votes announced or open in the compound (open first,
+    newest first, at most 20 of each), for users who may see its votes; None otherwise."""
+    if not may("vote.view", compound):
+        return None
+    votes = [v for status in (VoteStatus.open, VoteStatus.announced)
+             for v in list_votes(compound.id, status=status.value, limit=20)]
+    return Panel(title=_l("Votes announced or open"), template="votes/_overview_panel.html",
+                 context={"votes": votes, "labels": STATUS_LABELS}, order=20)

@@ -1,0 +1,159 @@
+"""Which votes a user sees: one vote by id (the loader's way to read a vote), the lists, the
+owner's own votes, and who may see a result."""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import bindparam, exists, or_, select
+
+from compounds import services as registry
+from compounds.models import Unit
+from core.errors import DomainError, not_found
+from core.extensions import db
+from core.inputs import acting_user
+from core.models import Role
+from core.permissions import STAFF, authorize, is_staff, may, scope_ids
+from votes.models import RollHolder, Vote, VoteStatus
+from votes.services.lifecycle import close_due_vote
+from votes.services.roll import OwnerGroup, owner_groups
+
+S = VoteStatus
+
+# Statements of the ballot path, built once: every online ballot runs them, and building
+# a statement (and its cache key) costs about as much Python time as running it.
+_ON_ROLL = exists().where(RollHolder.vote_id == Vote.id,
+                          RollHolder.person_id == bindparam("pid"))
+_VOTE_AND_ON_ROLL = select(Vote, _ON_ROLL).where(Vote.id == bindparam("vid"))
+_IS_ON_ROLL = select(_ON_ROLL).where(Vote.id == bindparam("vid"))
+
+
+def voting_person_id() -> int | None:
+    """The signed-in user's person, if they may cast ballots at all (an owner)."""
+    user = acting_user()
+    pid = user.person_id if user is not None else None
+    return pid if pid is not None and may("vote.cast") else None
+
+
+def get_vote(vote_id: int, action: str = "vote.view", *, lock_due: bool = True) -> Vote:
+    """The vote, if the user may do `action` on it (404/403 otherwise).
+
+    An owner on the vote's frozen roll may view it even if the registry has changed since
+    it opened; a draft is hidden (404) from all but staff. A vote still open after its
+    closes_at is closed here, so that reading it after the deadline shows the final state.
+    """
+    pid = voting_person_id()
+    if action == "vote.view" and pid is not None:
+        # an owner: the vote and on_roll(vote) in one query (every online ballot passes here)
+        row = db.session.execute(_VOTE_AND_ON_ROLL, {"vid": vote_id, "pid": pid}).first()
+        vote, holder = row if row is not None else (None, False)
+    else:
+        vote, holder = db.session.get(Vote, vote_id), False
+    if vote is None:
+        raise not_found("vote")
+    if not (action == "vote.view" and holder):
+        authorize(action, vote)
+    if vote.announced_at is None and not is_staff(vote):
+        raise not_found("vote")  # a draft is not public until its notice is
+    if lock_due and vote.is_due():
+        close_due_vote(vote)
+    return vote
+
+
+def fetch_vote(vote_id: int, action: str) -> Vote:
+    """core.loader's way to load a vote named in a URL: `get_vote`, 404 when it is hidden."""
+    try:
+        return get_vote(vote_id, action)
+    except DomainError as err:
+        if err.status == 404:
+            abort(404)
+        raise
+
+
+def on_roll(vote: Vote) -> bool:
+    """Whether the signed-in owner is a title holder in the vote's frozen roll: they may see
+    the vote and cast its ballot even if the registry has changed since it opened."""
+    pid = voting_person_id()
+    if pid is None or vote.roll_units is None:
+        return False
+    return bool(db.session.scalar(_IS_ON_ROLL, {"vid": vote.id, "pid": pid}))
+
+
+def may_see_result(vote: Vote) -> bool:
+    """Staff see a result once the vote closes; owners once it is published."""
+    if vote.status == S.published.value:
+        return may("vote.view", vote) or on_roll(vote)
+    return vote.status == S.closed.value and is_staff(vote)
+
+
+def visible_votes_query(action: str = "vote.view"):
+    """Votes of the compounds in which the user may do `action` (compound staff and
+    oversight by their scope; an owner, the compounds where they hold units)."""
+    q = select(Vote)
+    if scope_ids(action, "compound") is None:  # the system administrator
+        return q
+    return q.where(Vote.compound_id.in_(registry.visible_compound_ids(action)))
+
+
+def _staff_somewhere() -> bool:
+    user = acting_user()
+    return user is not None and (user.is_admin
+                                 or any(Role(g.role) in STAFF for g in user.grants))
+
+
+def list_votes(compound_id: int | None = None, status: str | None = None,
+               limit: int = 200) -> list[Vote]:
+    """The votes the user may see, newest first; drafts only where the user is staff."""
+    authorize("vote.view")
+    q = visible_votes_query()
+    if not _staff_somewhere():
+        q = q.where(Vote.announced_at.is_not(None))  # owners see votes from their notice on
+    if compound_id:
+        q = q.where(Vote.compound_id == compound_id)
+    if status:
+        q = q.where(Vote.status == status)
+    votes = db.session.scalars(q.order_by(Vote.id.desc()).limit(limit)).unique()
+    return [v for v in votes if v.announced_at is not None or is_staff(v)]
+
+
+def compounds_for_new_votes() -> list:
+    """The compounds in which the user may propose votes, by name (the votes page's buttons)."""
+    if not may("vote.create"):
+        return []
+    return sorted(db.session.scalars(registry.visible_compounds_query("vote.create")).unique(),
+                  key=lambda c: c.name)
+
+
+def owner_votes(person_id: int | None) -> list[tuple[Vote, list[OwnerGroup]]]:
+    """Open and recent votes whose roll (or, before opening, scope) covers the person's
+    units, newest first, with the person's voter groups."""
+    if person_id is None:
+        return []
+    owned = registry.owned_units(person_id)
+    unit_ids = {u for u, _ in owned}
+    compounds = {c for _, c in owned}
+    if not compounds:
+        return []
+    votes = db.session.scalars(select(Vote).where(
+        Vote.compound_id.in_(compounds),
+        Vote.status.in_([S.announced.value, S.open.value, S.closed.value, S.published.value]))
+        .order_by(Vote.id.desc()).limit(50)).all()
+    result = []
+    for vote in votes:
+        if vote.is_due():
+            close_due_vote(vote)
+        if vote.roll_units is not None:
+            groups = owner_groups(vote, person_id)
+            if groups:
+                result.append((vote, groups))
+        elif _scope_covers(vote, unit_ids):
+            result.append((vote, []))
+    return result
+
+
+def _scope_covers(vote: Vote, unit_ids: set[int]) -> bool:
+    q = select(Unit.id).where(Unit.id.in_(unit_ids), Unit.compound_id == vote.compound_id)
+    if vote.scopes:
+        conds = [Unit.building_id == s.building_id if s.entrance_id is None
+                 else Unit.entrance_id == s.entrance_id for s in vote.scopes]
+        q = q.where(or_(*conds))
+    return db.session.scalar(q.limit(1)) is not None
