@@ -82,11 +82,10 @@ def _has_endpoint(name: str) -> bool:
     return name in current_app.view_functions
 
 
-def _org_choices(compound, empty: str | None = None) -> list[SelectChoice]:
-    out = [SelectChoice("", empty)] if empty is not None else []
-    out += [SelectChoice(str(o.id), f"{F.KIND_LABELS[OrgKind(o.kind)]} · {o.name}")
+def _org_choices(compound) -> list[SelectChoice]:
+    """The compound's organisations, to assign an action or route a request to."""
+    return [SelectChoice(str(o.id), f"{F.KIND_LABELS[OrgKind(o.kind)]} · {o.name}")
             for o in org_service.organisations(compound)]
-    return out
 
 
 # -- overview and organisations -------------------------------------------------------------
