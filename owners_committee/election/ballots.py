@@ -35,6 +35,7 @@ S = ElectionStatus
 
 
 def vote_of(election: Election) -> Vote | None:
+    """The election's vote of matter 3 in the votes module (None before it is created)."""
     if election.vote_id is None:
         return None
     return db.session.get(Vote, election.vote_id)
@@ -156,8 +157,8 @@ def cast_ballot(election: Election, *, choices: dict, channel="online", unit=Non
         db.session.rollback()
         raise conflict("duplicate_ballot", _l("This voter has already voted")) from None
     record_step(election, "election.ballot", {"group": group.serial, "channel": channel,
-                                          "agree": agreed,
-                                          "void": agreed > election.seats})
+                                              "agree": agreed,
+                                              "void": agreed > election.seats})
     db.session.commit()
     return ballot
 
@@ -171,6 +172,7 @@ def cast_group_ids(election: Election) -> list[int]:
 
 
 def ballots_cast(election: Election) -> int:
+    """How many voter groups have cast an election ballot."""
     if election.vote_id is None:
         return 0
     return len(db.session.scalars(select(ElectionBallot.id).where(
@@ -235,6 +237,8 @@ def close_and_count(election: Election) -> dict:
 
 
 def may_see_result(election: Election) -> bool:
+    """Whether the user may read the count: staff once counted, owners once the vote's
+    result is published."""
     if election.status != S.counted.value:
         return False
     if sees_all(election):

@@ -10,8 +10,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from compounds.org.models import OrgKind
-from compounds.org.organisations import org_of_kind
+from compounds import org_services
 from core.errors import DomainError, conflict
 from core.extensions import db
 from core.inputs import local_today
@@ -53,7 +52,7 @@ def notice_document(election: Election):
             nomination=NOMINATION_ZH[c.nomination], profile=c.profile,
             group_review="通过" if g and g.approved else "—",
             party_review="通过" if p and p.approved else "—"))
-    party = org_of_kind(election.compound_id, OrgKind.party)
+    party = org_services.org_of_kind(election.compound_id, org_services.OrgKind.party)
     return CandidateNoticeData(
         compound=election.compound.name,
         issuer=f"{election.compound.name}业主大会筹备组" if election.kind == "first"
@@ -66,6 +65,8 @@ def notice_document(election: Election):
 
 
 def result_document(election: Election):
+    """The data of the result notice (选举结果公告): staff once counted, owners once the
+    vote's result is published (403 before)."""
     authorize("election.view", election)
     if not may_see_result(election):
         raise DomainError("not_published", _l("The result is shown once it is published"),

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from compounds.org.violations import open_violations
-from compounds.registry.services import person_units
+from compounds import org_services
+from compounds import services as registry
 from owners_committee.election import rules
 from owners_committee.election.models import Candidate
 from owners_committee.election.rules import Finding
 from owners_committee.fund.accounts import unit_rows
-from property.companies.services import serving_company, staff_matches
+from property import services as property_services
 
 CHECK_LABELS = {
     "owner": _l("Owns a unit in the compound (not developer-held)"),
@@ -103,25 +103,27 @@ def _detail(f: Finding) -> str:
 
 
 def in_words(f: Finding) -> Check:
+    """A finding as the pages and the review record show it."""
     return Check(f.key, f.state, _source(f), _detail(f))
 
 
 def findings(candidate: Candidate) -> list[Finding]:
     """The checks of DOMAIN §4 as the data stand now, in `rules.CHECK_KEYS` order."""
     compound = candidate.election.compound
-    units = person_units(candidate.person_id, compound.id)
+    units = registry.person_units(candidate.person_id, compound.id)
     ids = [u.id for u in units]
     ledgers = [rules.SubLedger(r.label, r.arrears_fen, r.initial_due_fen, r.initial_paid_fen)
                for r in unit_rows(compound, ids)] if units else []
-    company = serving_company(compound.id)
+    company = property_services.serving_company(compound.id)
     own_id = candidate.person.id_number
     relatives = candidate.relative_id_numbers.split()
     hits = [rules.StaffHit(m.name, m.id_masked)
-            for m in staff_matches([x for x in [own_id, *relatives] if x], compound.id)
+            for m in property_services.staff_matches([x for x in [own_id, *relatives] if x],
+                                                     compound.id)
             if m.current and m.serves_compound] if company is not None else []
     labels = {u.id: u.label for u in units}
     records = [(labels.get(v.unit_id, str(v.unit_id)), v.recorded_on)
-               for v in open_violations(ids)] if units else []
+               for v in org_services.open_violations(ids)] if units else []
     return [
         rules.owner_check([rules.HeldUnit(u.label, u.developer_held) for u in units]),
         rules.fund_check(ledgers),

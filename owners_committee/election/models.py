@@ -67,6 +67,7 @@ ELECTION_MOVES = {
 }
 #: why a move is refused, by where it would go
 ELECTION_REFUSALS = {
+    ElectionStatus.nominating: _l("The list is published; it can no longer change"),
     ElectionStatus.notice: _l("The list is already published"),
     ElectionStatus.final: _l("Publish the list for objections first"),
     ElectionStatus.voting: _l("The vote follows the final list"),

@@ -31,10 +31,12 @@ CHECK_KEYS = ("owner", "fund_arrears", "fee_arrears", "property_staff", "illegal
 
 
 def seats_allowed(n: int) -> bool:
+    """An owners' committee has 5 to 11 members, an odd number."""
     return SEATS_MIN <= n <= SEATS_MAX and n % 2 == 1
 
 
 def notice_days_allowed(n: int) -> bool:
+    """The list stands for objections 7 to 30 days."""
     return NOTICE_DAYS_MIN <= n <= NOTICE_DAYS_MAX
 
 

@@ -25,9 +25,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from compounds import services as registry
 from compounds.models import Compound, Person
-from compounds.org.organisations import owns_in_compound
-from compounds.registry.services import find_unit
 from core import audit
 from core.errors import conflict, invalid, not_found
 from core.extensions import db
@@ -53,6 +52,7 @@ CS = CandidateStatus
 
 
 def record_step(election: Election, action: str, data: dict) -> None:
+    """Append a step to the election's audit trail (its timeline); the caller commits."""
     audit.record(action, "election", election.id, data, compound_id=election.compound_id)
 
 
@@ -89,6 +89,7 @@ def fetch_candidate(candidate_id: int, action: str) -> Candidate:
 
 
 def list_elections(compound: Compound) -> list[Election]:
+    """The compound's elections, newest first; an owner sees only the published ones."""
     authorize("election.view", compound)
     rows = list(db.session.scalars(select(Election).where(Election.compound_id == compound.id)
                                    .order_by(Election.id.desc())))
@@ -98,12 +99,14 @@ def list_elections(compound: Compound) -> list[Election]:
 
 
 def visible_candidates(election: Election) -> list[Candidate]:
+    """Every candidate for staff; an owner sees only those on the published list."""
     if sees_all(election):
         return list(election.candidates)
     return [c for c in election.candidates if c.on_list]
 
 
 def final_candidates(election: Election) -> list[Candidate]:
+    """The candidates on the final list (the ballot's)."""
     return [c for c in election.candidates if c.status == CS.final.value]
 
 
@@ -133,12 +136,19 @@ def elections_under_way(compound: Compound) -> list[OverviewItem]:
 
 # -- the election and its preparatory group -------------------------------------------------
 
-def _seats(value) -> int:
+def _whole(value) -> int:
+    """A whole number from a form or JSON (0, which no rule allows, when it is none)."""
+    if isinstance(value, bool):
+        return 0
     try:
-        n = int(value)
+        return int(value)
     except (TypeError, ValueError):
-        n = 0
-    if isinstance(value, bool) or not rules.seats_allowed(n):
+        return 0
+
+
+def _seats(value) -> int:
+    n = _whole(value)
+    if not rules.seats_allowed(n):
         raise invalid(_l("The owners' committee has 5 to 11 members, an odd number"), "seats")
     return n
 
@@ -146,11 +156,8 @@ def _seats(value) -> int:
 def _notice_days(value) -> int:
     if value in (None, ""):
         return rules.DEFAULT_NOTICE_DAYS
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        n = 0
-    if isinstance(value, bool) or not rules.notice_days_allowed(n):
+    n = _whole(value)
+    if not rules.notice_days_allowed(n):
         raise invalid(_l("The notice stands for 7 to 30 days"), "notice_days")
     return n
 
@@ -170,8 +177,8 @@ def create_election(compound: Compound, *, kind, title, seats, notice_days=None)
     db.session.add(election)
     db.session.flush()
     record_step(election, "election.create", {"kind": k.value, "title": election.title,
-                                           "seats": election.seats,
-                                           "notice_days": election.notice_days})
+                                              "seats": election.seats,
+                                              "notice_days": election.notice_days})
     db.session.commit()
     return election
 
@@ -184,20 +191,21 @@ def require_nominating(election: Election) -> None:
 
 
 def update_election(election: Election, *, title, seats, notice_days=None) -> Election:
+    """Change the title, the seats or the notice days while candidates are nominated."""
     authorize("election.manage", election)
     require_nominating(election)
     election.title = text(title, "title", _l("Title"), 200)
     election.seats = _seats(seats)
     election.notice_days = _notice_days(notice_days)
     record_step(election, "election.update", {"title": election.title, "seats": election.seats,
-                                           "notice_days": election.notice_days})
+                                              "notice_days": election.notice_days})
     db.session.commit()
     return election
 
 
 def _owner_of(compound: Compound, unit_ref, name, field: str = "unit") -> tuple[Person, str]:
     """The title holder called `name` of the compound's unit `unit_ref`."""
-    unit = find_unit(compound, str(unit_ref or "").strip())
+    unit = registry.find_unit(compound, str(unit_ref or "").strip())
     if unit is None:
         raise invalid(_l("No such unit in this compound"), field)
     name = (name or "").strip()
@@ -205,7 +213,7 @@ def _owner_of(compound: Compound, unit_ref, name, field: str = "unit") -> tuple[
         if h.person.name == name:
             return h.person, unit.label
     raise invalid(_l("%(name)s is not a title holder of %(unit)s", name=name or "—",
-                      unit=unit.label), field)
+                     unit=unit.label), field)
 
 
 def add_group_member(election: Election, *, name, role, leader=False, unit=None,
@@ -221,7 +229,7 @@ def add_group_member(election: Election, *, name, role, leader=False, unit=None,
     person_id = None
     if r is GroupRole.owner:
         person, label = _owner_of(election.compound, unit, name)
-        if not owns_in_compound(person.id, election.compound_id):
+        if not registry.owns_in_compound(person.id, election.compound_id):
             raise invalid(_l("Owner representatives must own a unit in the compound"), "unit")
         person_id, affiliation = person.id, label
     if leader and r is not GroupRole.street:
@@ -233,12 +241,13 @@ def add_group_member(election: Election, *, name, role, leader=False, unit=None,
     election.group.append(member)
     db.session.flush()
     record_step(election, "election.group_add", {"name": name, "role": r.value,
-                                              "leader": member.leader})
+                                                 "leader": member.leader})
     db.session.commit()
     return member
 
 
 def remove_group_member(election: Election, member_id: int) -> None:
+    """Take a member off the preparatory group while candidates are nominated."""
     authorize("election.manage", election)
     require_nominating(election)
     member = next((m for m in election.group if m.id == member_id), None)
@@ -280,13 +289,13 @@ def _nominators(election: Election, nomination: Nomination, written) -> str:
         m = _NOMINATOR.match(line.replace("，", " ").replace(",", " "))
         if not m:
             raise invalid(_l("Line %(n)s: write the owner's name and unit, e.g. 王芳 7-2-301",
-                              n=n), "nominators")
+                             n=n), "nominators")
         person, label = _owner_of(election.compound, m.group(2), m.group(1), "nominators")
         people.add(person.id)
         out.append(f"{person.name} {label}")
     if len(people) < rules.JOINT_NOMINATORS_MIN:
         raise invalid(_l("A joint nomination names at least %(n)s owners",
-                          n=rules.JOINT_NOMINATORS_MIN), "nominators")
+                         n=rules.JOINT_NOMINATORS_MIN), "nominators")
     return "\n".join(out)
 
 
@@ -342,7 +351,7 @@ def nominate(election: Election, *, unit, name, nomination, nominators="",
         raise conflict("duplicate", _l("%(name)s is already a candidate",
                                        name=person.name), "name") from None
     record_step(election, "election.nominate", {"candidate": candidate.id, "name": person.name,
-                                             "unit": label, "nomination": nom.value})
+                                                "unit": label, "nomination": nom.value})
     db.session.commit()
     return candidate
 
@@ -396,7 +405,7 @@ def withdraw(candidate: Candidate, *, reason) -> Candidate:
     candidate.withdrawn_reason = text(reason, "reason", _l("Reason"), 2000)
     candidate.move_to(CS.withdrawn)
     record_step(election, "election.withdraw", {"candidate": candidate.id, "name": candidate.name,
-                                             "reason": candidate.withdrawn_reason})
+                                                "reason": candidate.withdrawn_reason})
     db.session.commit()
     return candidate
 

@@ -105,8 +105,8 @@ def party_review(candidate: Candidate, *, approve: bool, reason="") -> Candidate
     candidate.move_to(outcome)
     db.session.flush()
     record_step(election, "election.party_review", {"candidate": candidate.id,
-                                                 "name": candidate.name, "approved": approve,
-                                                 "reason": reason})
+                                                    "name": candidate.name, "approved": approve,
+                                                    "reason": reason})
     db.session.commit()
     return review
 
@@ -140,12 +140,12 @@ def publish_notice(election: Election) -> Election:
 
 
 def notice_open(election: Election, now: dt.datetime | None = None) -> bool:
+    """Whether the list is on notice now, so that objections are taken."""
     return (election.status == S.notice.value and election.notice_ends_at is not None
             and (now or utcnow()) < election.notice_ends_at)
 
 
-def file_objection(election: Election, candidate_id, *, text: str, filer_name=""
-                   ) -> Objection:
+def file_objection(election: Election, candidate_id, *, text, filer_name="") -> Objection:
     """An objection to a candidate on the published list, during the notice period: by an
     owner of the compound online, or recorded by the group (with the filer's name)."""
     staff = may("election.manage", election)
@@ -169,8 +169,8 @@ def file_objection(election: Election, candidate_id, *, text: str, filer_name=""
     election.objections.append(objection)
     db.session.flush()
     record_step(election, "election.objection", {"objection": objection.id,
-                                              "candidate": candidate.id,
-                                              "name": candidate.name})
+                                                 "candidate": candidate.id,
+                                                 "name": candidate.name})
     db.session.commit()
     return objection
 
@@ -216,6 +216,6 @@ def finalise_list(election: Election) -> Election:
     election.move_to(S.final)
     election.finalised_at = utcnow()
     record_step(election, "election.final", {"candidates": [c.name for c in finals],
-                                          "seats": election.seats})
+                                             "seats": election.seats})
     db.session.commit()
     return election

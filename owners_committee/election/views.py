@@ -16,7 +16,7 @@ from core.idnumber import mask
 from core.inputs import SHANGHAI
 from core.loader import load
 from core.permissions import may, requires
-from core.web import flash_error, form_error
+from core.web import flash_error
 from owners_committee.election import ballots, documents, vetting
 from owners_committee.election import forms as F
 from owners_committee.election import services as svc
@@ -29,6 +29,7 @@ from owners_committee.election.models import (
     GroupMember,
     Objection,
 )
+from owners_committee.web import attempt
 from reports import candidate_notice, election_ballot, election_result
 
 bp = Blueprint("election", __name__, template_folder="templates")
@@ -59,16 +60,12 @@ def _pdf(data: bytes, name: str) -> Response:
 def index(cid: int):
     compound = load(Compound, cid, "election.view")
     form = F.ElectionForm() if may("election.manage", compound) else None
-    if form is not None and form.validate_on_submit():
-        try:
-            election = svc.create_election(compound, kind=form.kind.data, title=form.title.data,
-                                           seats=form.seats.data,
-                                           notice_days=form.notice_days.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Election started. Set up the preparatory group next."), "success")
-            return redirect(url_for("election.show", eid=election.id))
+    if form is not None and form.validate_on_submit() and (election := attempt(
+            form, lambda: svc.create_election(compound, kind=form.kind.data,
+                                              title=form.title.data, seats=form.seats.data,
+                                              notice_days=form.notice_days.data))):
+        flash(_("Election started. Set up the preparatory group next."), "success")
+        return redirect(url_for("election.show", eid=election.id))
     if form is not None and http.method == "GET":
         form.title.data = _("Election of the owners' committee of %(c)s", c=compound.name)
     return render_template("owners_committee/election/index.html", compound=compound,
@@ -107,15 +104,11 @@ def show(eid: int):
 def edit(eid: int):
     election = load(Election, eid, "election.manage")
     form = F.ElectionForm(obj=election)
-    if form.validate_on_submit():
-        try:
-            svc.update_election(election, title=form.title.data, seats=form.seats.data,
-                                notice_days=form.notice_days.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("election.show", eid=eid))
+    if form.validate_on_submit() and attempt(form, lambda: svc.update_election(
+            election, title=form.title.data, seats=form.seats.data,
+            notice_days=form.notice_days.data)):
+        flash(_("Saved."), "success")
+        return redirect(url_for("election.show", eid=eid))
     return render_template("owners_committee/election/edit.html", form=form,
                            election=election, compound=election.compound)
 
@@ -214,18 +207,14 @@ def notice_pdf(eid: int):
 def nominate(eid: int):
     election = load(Election, eid, "election.manage")
     form = F.NominateForm()
-    if form.validate_on_submit():
-        try:
-            c = svc.nominate(election, unit=form.unit.data, name=form.name.data,
-                             nomination=form.nomination.data, nominators=form.nominators.data,
-                             politics=form.politics.data, education=form.education.data,
-                             occupation=form.occupation.data, profile=form.profile.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Nomination recorded. Record the pledge and the declarations next."),
-                  "success")
-            return redirect(url_for("election.candidate", cid=c.id))
+    if form.validate_on_submit() and (c := attempt(form, lambda: svc.nominate(
+            election, unit=form.unit.data, name=form.name.data,
+            nomination=form.nomination.data, nominators=form.nominators.data,
+            politics=form.politics.data, education=form.education.data,
+            occupation=form.occupation.data, profile=form.profile.data))):
+        flash(_("Nomination recorded. Record the pledge and the declarations next."),
+              "success")
+        return redirect(url_for("election.candidate", cid=c.id))
     return render_template("owners_committee/election/nominate.html", form=form,
                            election=election, compound=election.compound)
 
@@ -335,6 +324,15 @@ def vote_create(eid: int):
         "The election vote is created. Announce and open it on the vote's page."))
 
 
+def _with_vote(eid: int):
+    """The election named in the URL and its vote; 404 while it has none."""
+    election = load(Election, eid, "election.view")
+    vote = ballots.vote_of(election)
+    if vote is None:
+        abort(404)
+    return election, vote
+
+
 def _choices_from_form(election) -> dict:
     out = {}
     for c in svc.final_candidates(election):
@@ -347,24 +345,17 @@ def _choices_from_form(election) -> dict:
 @bp.route("/elections/<election:eid>/ballot", methods=["GET", "POST"])
 @requires("vote.cast")
 def ballot(eid: int):
-    election = load(Election, eid, "election.view")
-    vote = ballots.vote_of(election)
-    if vote is None:
-        abort(404)
+    election, vote = _with_vote(eid)
     groups = ballots.my_groups(vote)
     form = F.OnlineBallotForm()
     form.unit.choices = [SelectChoice(g.labels[0], "、".join(g.labels)) for g in groups
                          if g.labels]
     cast = set(ballots.cast_group_ids(election))
-    if form.validate_on_submit():
-        try:
-            ballots.cast_ballot(election, choices=_choices_from_form(election), channel="online",
-                            unit=form.unit.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Your ballot is counted."), "success")
-            return redirect(url_for("election.show", eid=eid))
+    if form.validate_on_submit() and attempt(form, lambda: ballots.cast_ballot(
+            election, choices=_choices_from_form(election), channel="online",
+            unit=form.unit.data)):
+        flash(_("Your ballot is counted."), "success")
+        return redirect(url_for("election.show", eid=eid))
     return render_template("owners_committee/election/ballot.html", election=election,
                            compound=election.compound, form=form,
                            candidates=svc.final_candidates(election), groups=groups, cast=cast,
@@ -374,21 +365,14 @@ def ballot(eid: int):
 @bp.route("/elections/<election:eid>/paper", methods=["GET", "POST"])
 @requires("vote.enter_paper")
 def paper(eid: int):
-    election = load(Election, eid, "election.view")
-    vote = ballots.vote_of(election)
-    if vote is None:
-        abort(404)
+    election, vote = _with_vote(eid)
     form = F.PaperBallotForm()
-    if form.validate_on_submit():
-        try:
-            ballots.cast_ballot(election, choices=_choices_from_form(election),
-                                channel=form.channel.data, serial=form.serial.data,
-                            proxy_name=form.proxy_name.data, proxy_ref=form.proxy_ref.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Paper ballot %(s)s entered.", s=form.serial.data), "success")
-            return redirect(url_for("election.paper", eid=eid))
+    if form.validate_on_submit() and attempt(form, lambda: ballots.cast_ballot(
+            election, choices=_choices_from_form(election), channel=form.channel.data,
+            serial=form.serial.data, proxy_name=form.proxy_name.data,
+            proxy_ref=form.proxy_ref.data)):
+        flash(_("Paper ballot %(s)s entered.", s=form.serial.data), "success")
+        return redirect(url_for("election.paper", eid=eid))
     return render_template("owners_committee/election/ballot.html", election=election,
                            compound=election.compound, form=form,
                            candidates=svc.final_candidates(election), groups=[], cast=set(),

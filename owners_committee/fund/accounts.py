@@ -180,6 +180,7 @@ def list_postings(compound: Compound, page: int = 1, size: int = 30):
 
 
 def posting_entries(posting: FundPosting, limit: int = 200) -> list[tuple[FundEntry, str]]:
+    """A posting's entries with their units' labels, in entry order (at most `limit`)."""
     rows = db.session.execute(
         select(FundEntry, Unit.label).join(Unit, Unit.id == FundEntry.unit_id)
         .where(FundEntry.posting_id == posting.id).order_by(FundEntry.id).limit(limit)).all()
@@ -213,6 +214,7 @@ def _entry_label(kind: str, posting_kind: str) -> str:
 
 
 def unit_ledger(unit: Unit) -> list[LedgerLine]:
+    """A unit's statement: every entry with its running balance, oldest first."""
     rows = db.session.execute(
         select(FundEntry.id, FundEntry.created_at, FundEntry.kind, FundPosting.kind,
                FundPosting.memo, FundEntry.amount_fen, FundEntry.balance_delta_fen,
@@ -236,10 +238,12 @@ def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
 
 
 def this_year() -> int:
+    """The current year in Beijing time."""
     return utcnow().astimezone(SHANGHAI).year
 
 
 def month_key(moment: dt.datetime) -> tuple[int, int]:
+    """(year, month) of a moment in Beijing time."""
     local = moment.astimezone(SHANGHAI)
     return local.year, local.month
 

@@ -7,6 +7,8 @@ from owners_committee.fund import verify as fund_verify
 
 
 def register(app: Flask) -> None:
+    """Add the `flask fund` commands to the app."""
+
     @app.cli.group("fund")
     def fund():
         """The housing maintenance fund (住宅专项维修资金)."""

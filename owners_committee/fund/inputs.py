@@ -47,6 +47,7 @@ def memo(value, field: str = "memo") -> str:
 
 
 def entry_kind(value, allowed: Iterable[EntryKind]) -> EntryKind:
+    """One of the `allowed` entry kinds, by its value."""
     allowed = tuple(allowed)
     try:
         kind = EntryKind(value)
@@ -59,6 +60,7 @@ def entry_kind(value, allowed: Iterable[EntryKind]) -> EntryKind:
 
 
 def basis(value) -> SpreadBasis:
+    """How a spread is shared: by balance (the default) or by area."""
     try:
         return SpreadBasis(value or SpreadBasis.BALANCE.value)
     except ValueError:

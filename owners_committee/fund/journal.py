@@ -50,6 +50,7 @@ BY_COMPOUND = 2000
 
 
 def chunks(items: Sequence, size: int = CHUNK):
+    """`items` in slices of at most `size` (one IN list each)."""
     for start in range(0, len(items), size):
         yield items[start:start + size]
 

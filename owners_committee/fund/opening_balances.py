@@ -24,6 +24,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from compounds.models import Building, Compound, Entrance, Unit
+from compounds.registry.ledger import RowError  # the registry import's: same rows, same words
 from core import spreadsheet
 from core.errors import DomainError
 from core.extensions import db
@@ -46,16 +47,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("unit", "balance")
 _BY_NAME = {name: key for key, names in COLUMNS.items() for name in names}
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
 
 
 @dataclass(frozen=True)

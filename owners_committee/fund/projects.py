@@ -453,18 +453,21 @@ def mark_notice_published(project: RepairProject) -> RepairProject:
 
 
 def project_shares(project: RepairProject) -> list[RepairProjectShare]:
+    """The project's shares (分摊明细) as frozen when it was posted, in registry order."""
     return list(db.session.scalars(select(RepairProjectShare)
                                    .where(RepairProjectShare.project_id == project.id)
                                    .order_by(RepairProjectShare.id)))
 
 
 def project_posting(project: RepairProject) -> FundPosting | None:
+    """The posting that charged the project's shares."""
     return db.session.scalar(select(FundPosting).where(
         FundPosting.project_id == project.id,
         FundPosting.kind == PostingKind.expense_share.value))
 
 
 def list_projects(compound: Compound, *, year: int | None = None) -> list[RepairProject]:
+    """The compound's repair projects, newest first (of `year` in Beijing time, if given)."""
     q = select(RepairProject).where(RepairProject.compound_id == compound.id)
     if year is not None:
         start, end = year_bounds(year)

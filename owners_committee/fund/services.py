@@ -82,6 +82,8 @@ def post_entry(compound: Compound, *, unit=None, kind, amount, memo="", basis=No
 
 def post_to_unit(compound_id: int, unit_id: int, kind: EntryKind, fen: int, memo: str, *,
                  at=None, actor=None) -> Posted:
+    """Post one entry to one sub-ledger through the journal; no authorizing, audit or
+    commit (the caller's). A refund larger than the balance is a 409."""
     def compute(states: dict[int, State]) -> list[Line]:
         st = states[unit_id]
         if kind is EntryKind.INITIAL:
@@ -124,6 +126,8 @@ def spread(compound: Compound, *, kind, total, basis=None, memo="") -> FundPosti
 
 def post_spread(compound_id: int, kind: EntryKind, fen: int, basis: SpreadBasis, memo: str, *,
                 at=None, actor=None) -> Posted:
+    """Spread `fen` over every unit of the compound through the journal; no authorizing,
+    audit or commit (the caller's)."""
     areas = dict(db.session.execute(
         select(Unit.id, Unit.area).where(Unit.compound_id == compound_id)).all())
     if not areas:
@@ -165,6 +169,8 @@ def reverse(posting: FundPosting, reason: str) -> FundPosting:
 
 
 def post_reversal(posting: FundPosting, reason: str, *, at=None, actor=None) -> Posted:
+    """Reverse `posting` through the journal (and mark its project reversed); no
+    authorizing, audit or commit (the caller's)."""
     if posting.kind == PostingKind.reversal.value:
         raise conflict("cannot_reverse_reversal",
                        _l("A reversal cannot be reversed; post the correct entry instead"))
@@ -265,10 +271,12 @@ def create_top_up_plan(compound: Compound, *, title, target_pct=100, due_on=None
 
 
 def plan_lines(plan: TopUpPlan) -> list[TopUpPlanLine]:
+    """The plan's lines (one per unit that owes), in registry order."""
     return list(db.session.scalars(select(TopUpPlanLine).where(TopUpPlanLine.plan_id == plan.id)
                                    .order_by(TopUpPlanLine.id)))
 
 
 def list_plans(compound: Compound) -> list[TopUpPlan]:
+    """The compound's top-up plans, newest first."""
     return list(db.session.scalars(select(TopUpPlan).where(TopUpPlan.compound_id == compound.id)
                                    .order_by(TopUpPlan.id.desc())))

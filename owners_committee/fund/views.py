@@ -33,6 +33,7 @@ from owners_committee.fund.forms import (
 )
 from owners_committee.fund.models import FundPosting, PostingKind, RepairProject, TopUpPlan
 from owners_committee.fund.rules import EntryKind
+from owners_committee.web import attempt
 from reports.fund_annual_statement import FundAnnualStatement
 from reports.fund_top_up_notice import FundTopUpNotices
 from reports.fund_unit_statement import FundUnitStatement
@@ -103,16 +104,11 @@ def entry_form(cid: int):
     form = EntryForm()
     if request.method == "GET" and request.args.get("unit"):
         form.unit.data = request.args["unit"]
-    if form.validate_on_submit():
-        try:
-            services.post_entry(c, unit=form.unit.data.strip(), kind=form.kind.data,
-                                amount=form.amount.data, memo=form.memo.data,
-                                kinds=(*services.MANUAL_KINDS, EntryKind.INCOME))
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Posted."), "success")
-            return redirect(url_for("fund.compound", cid=cid))
+    if form.validate_on_submit() and attempt(form, lambda: services.post_entry(
+            c, unit=form.unit.data.strip(), kind=form.kind.data, amount=form.amount.data,
+            memo=form.memo.data, kinds=(*services.MANUAL_KINDS, EntryKind.INCOME))):
+        flash(_("Posted."), "success")
+        return redirect(url_for("fund.compound", cid=cid))
     return render_template("owners_committee/fund/entry_form.html", compound=c, form=form)
 
 
@@ -121,15 +117,11 @@ def entry_form(cid: int):
 def spread_form(cid: int):
     c = load(Compound, cid, "fund.manage")
     form = SpreadForm()
-    if form.validate_on_submit():
-        try:
-            posting = services.spread(c, kind=form.kind.data, total=form.amount.data,
-                                      basis=form.basis.data, memo=form.memo.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Spread over %(n)s units.", n=posting.entry_count), "success")
-            return redirect(url_for("fund.compound", cid=cid))
+    if form.validate_on_submit() and (posting := attempt(form, lambda: services.spread(
+            c, kind=form.kind.data, total=form.amount.data, basis=form.basis.data,
+            memo=form.memo.data))):
+        flash(_("Spread over %(n)s units.", n=posting.entry_count), "success")
+        return redirect(url_for("fund.compound", cid=cid))
     return render_template("owners_committee/fund/spread_form.html", compound=c, form=form)
 
 
@@ -203,14 +195,10 @@ def reverse(cid: int, posting_id: int):
     c = load(Compound, cid, "fund.manage")
     posting = load(FundPosting, posting_id, "fund.manage", parent=c)
     form = ReverseForm()
-    if form.validate_on_submit():
-        try:
-            services.reverse(posting, form.reason.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Reversed."), "success")
-            return redirect(url_for("fund.compound", cid=cid))
+    if form.validate_on_submit() and attempt(
+            form, lambda: services.reverse(posting, form.reason.data)):
+        flash(_("Reversed."), "success")
+        return redirect(url_for("fund.compound", cid=cid))
     return render_template("owners_committee/fund/reverse.html", compound=c, posting=posting,
                            entries=accounts.posting_entries(posting), form=form,
                            kinds=PostingKind)
@@ -226,7 +214,7 @@ def import_form(cid: int):
         upload = form.file.data
         try:
             result = opening_balances.import_opening_balances(c, upload.filename or "",
-                                                         upload.read())
+                                                              upload.read())
         except DomainError as err:
             db.session.rollback()  # the page shows every row's problem, not a flash
             error, status = err, err.status
@@ -251,17 +239,11 @@ def plan_form(cid: int):
     c = load(Compound, cid, "fund.manage")
     form = PlanForm()
     form.vote_id.choices = _vote_choices(services.raise_fund_votes(c))
-    if form.validate_on_submit():
-        try:
-            plan = services.create_top_up_plan(
-                c, title=form.title.data, target_pct=form.target_pct.data,
-                due_on=form.due_on.data, vote_id=form.vote_id.data or None,
-                instructions=form.instructions.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            flash(_("Top-up plan created: %(n)s units owe something.", n=plan.units), "success")
-            return redirect(url_for("fund.plan", cid=cid, plan_id=plan.id))
+    if form.validate_on_submit() and (plan := attempt(form, lambda: services.create_top_up_plan(
+            c, title=form.title.data, target_pct=form.target_pct.data, due_on=form.due_on.data,
+            vote_id=form.vote_id.data or None, instructions=form.instructions.data))):
+        flash(_("Top-up plan created: %(n)s units owe something.", n=plan.units), "success")
+        return redirect(url_for("fund.plan", cid=cid, plan_id=plan.id))
     return render_template("owners_committee/fund/plan_form.html", compound=c, form=form)
 
 

@@ -14,7 +14,14 @@ from core.errors import DomainError
 from core.extensions import db
 from core.models import AuditEntry
 from owners_committee.fund import accounts, journal, projects, services, verify
-from owners_committee.fund.models import FundAccount, FundEntry, FundPosting, UnitFundAccount
+from owners_committee.fund.models import (
+    FundAccount,
+    FundEntry,
+    FundPosting,
+    ProjectStatus,
+    RepairProject,
+    UnitFundAccount,
+)
 
 
 def row(compound, label):
@@ -197,6 +204,17 @@ def test_a_posting_is_reversed_once_and_a_reversal_never(oc):
     with pytest.raises(DomainError) as err:
         services.reverse(deposit, "  ")
     assert err.value.field == "reason"
+
+
+def test_a_reversed_project_stays_reversed(oc):
+    """RepairProject.move_to is the one way its status changes: posted → reversed, once."""
+    project = RepairProject(status=ProjectStatus.posted.value)
+    project.move_to(ProjectStatus.reversed)
+    for to in ProjectStatus:
+        with pytest.raises(DomainError) as err:
+            project.move_to(to)
+        assert (err.value.code, err.value.status) == ("invalid_state", 409)
+    assert project.status == "reversed"
 
 
 def test_the_journal_cannot_be_edited_in_the_database(oc):
