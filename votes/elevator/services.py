@@ -278,17 +278,6 @@ def _split(project: ElevatorProject, units) -> ElevatorSplit:
 
 
 @dataclass(frozen=True)
-class ShareLine:
-    unit_id: int
-    label: str
-    floor: int
-    area: Decimal
-    owners: str
-    coefficient: Decimal
-    share_fen: int
-
-
-@dataclass(frozen=True)
 class VoteState:
     role: str  # "building" | "land"
     vote: Vote | None
@@ -299,7 +288,8 @@ class VoteState:
 class ProjectPlan:
     project: ElevatorProject
     split: ElevatorSplit
-    lines: list[ShareLine] = field(default_factory=list)
+    #: one line a unit, as the plan's public notice prints them
+    lines: list[PlanLine] = field(default_factory=list)
     votes: list[VoteState] = field(default_factory=list)
     approved: bool = False
     error: str | None = None
@@ -331,8 +321,8 @@ def project_plan(project: ElevatorProject) -> ProjectPlan:
         return ProjectPlan(project, empty, [], states, False, str(err))
     by_unit = split.by_unit()
     coeffs = project.coefficients
-    lines = [ShareLine(uid, label, floor, area, owners, coeffs.get(floor, Decimal(0)),
-                       by_unit[uid]) for uid, label, floor, area, owners in units]
+    lines = [PlanLine(label, floor, area, owners, coeffs.get(floor, Decimal(0)), by_unit[uid])
+             for uid, label, floor, area, owners in units]
     return ProjectPlan(project, split, lines, states, approved)
 
 
@@ -350,8 +340,7 @@ def plan_document(project: ElevatorProject) -> PlanData:
         subsidy_rate=Fraction(p.subsidy_rate_bp, 10000), subsidy_cap_fen=p.subsidy_cap_fen,
         subsidy_fen=plan.split.subsidy_fen, fund_fen=plan.split.fund_fen,
         owners_fen=plan.split.owners_fen, coefficients=tuple(sorted(p.coefficients.items())),
-        lines=tuple(PlanLine(x.label, x.floor, x.area, x.owners, x.coefficient, x.share_fen)
-                    for x in plan.lines),
+        lines=tuple(plan.lines),
         uses_common_land=p.uses_common_land, notice_from=p.notice_from, notice_to=notice_to,
         notice_days=p.notice_days,
         votes=tuple((s.role, s.vote.title if s.vote else "", s.state) for s in plan.votes),

@@ -10,8 +10,16 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from votes.rules.matters import Matter, Rule, rule_for
-from votes.rules.numbers import check_count, pct_floor
-from votes.rules.tally import Choice, Reason, ratio, turnout_reasons
+from votes.rules.numbers import check_count
+from votes.rules.tally import (
+    Choice,
+    ConsentShown,
+    Reason,
+    TurnoutShown,
+    ratio,
+    turnout_reached,
+    turnout_reasons,
+)
 
 
 class ElectionBallot(NamedTuple):
@@ -23,7 +31,7 @@ class ElectionBallot(NamedTuple):
 
 
 @dataclass(frozen=True)
-class CandidateTally:
+class CandidateTally(ConsentShown):
     """One candidate's count.
 
     ``abstain_*`` is every participant who neither agreed nor opposed: explicit abstentions,
@@ -45,19 +53,9 @@ class CandidateTally:
     elected: bool
     tied: bool
 
-    @property
-    def consent_area_pct(self) -> str:
-        """Agreeing area / participating area, in %, rounded down."""
-        return pct_floor(self.consent_area)
-
-    @property
-    def consent_heads_pct(self) -> str:
-        """Agreeing heads / participating heads, in %, rounded down."""
-        return pct_floor(self.consent_heads)
-
 
 @dataclass(frozen=True)
-class ElectionResult:
+class ElectionResult(TurnoutShown):
     """An election's count.
 
     ``candidates`` are ordered: passing ones by agreeing heads, then agreeing area (both
@@ -84,16 +82,6 @@ class ElectionResult:
     tied: tuple[int, ...]
     open_seats: int
     reasons: tuple[Reason, ...]
-
-    @property
-    def turnout_area_pct(self) -> str:
-        """Participating area / roll area, in %, rounded down."""
-        return pct_floor(self.turnout_area)
-
-    @property
-    def turnout_heads_pct(self) -> str:
-        """Participating heads / roll heads, in %, rounded down."""
-        return pct_floor(self.turnout_heads)
 
 
 def count_election(
@@ -155,13 +143,7 @@ def count_election(
                 figure(cid)[ch][0] += b_area
                 figure(cid)[ch][1] += b_heads
 
-    if p_area > roll_area_c or p_heads > roll_heads:
-        raise ValueError(
-            f"ballots cover {p_area} centi-m² / {p_heads} heads, "
-            f"more than the roll's {roll_area_c} / {roll_heads}"
-        )
-    t_area_ok = rule.quorum_reached(p_area, roll_area_c)
-    t_heads_ok = rule.quorum_reached(p_heads, roll_heads)
+    t_area_ok, t_heads_ok = turnout_reached(rule, p_area, p_heads, roll_area_c, roll_heads)
     quorum_met = t_area_ok and t_heads_ok
 
     rows = []

@@ -109,8 +109,36 @@ def ratio(num: int, den: int) -> Fraction:
     return Fraction(num, den) if den else Fraction(0)
 
 
+class TurnoutShown:
+    """The turnout ratios as notices show them (a count with `turnout_area`/`_heads`)."""
+
+    @property
+    def turnout_area_pct(self) -> str:
+        """Participating area / roll area, in %, rounded down."""
+        return pct_floor(self.turnout_area)
+
+    @property
+    def turnout_heads_pct(self) -> str:
+        """Participating heads / roll heads, in %, rounded down."""
+        return pct_floor(self.turnout_heads)
+
+
+class ConsentShown:
+    """The consent ratios as notices show them (a count with `consent_area`/`_heads`)."""
+
+    @property
+    def consent_area_pct(self) -> str:
+        """Agreeing area / participating area, in %, rounded down."""
+        return pct_floor(self.consent_area)
+
+    @property
+    def consent_heads_pct(self) -> str:
+        """Agreeing heads / participating heads, in %, rounded down."""
+        return pct_floor(self.consent_heads)
+
+
 @dataclass(frozen=True)
-class TallyResult:
+class TallyResult(TurnoutShown, ConsentShown):
     """The full count of a decision: the figures, the four ratios, and the outcome.
 
     Ratios are exact ``Fraction``s (0 when their denominator is 0); the ``*_pct`` strings are
@@ -138,25 +166,6 @@ class TallyResult:
     passed: bool
     reasons: tuple[Reason, ...]
 
-    @property
-    def turnout_area_pct(self) -> str:
-        """Participating area / roll area, in %, rounded down."""
-        return pct_floor(self.turnout_area)
-
-    @property
-    def turnout_heads_pct(self) -> str:
-        """Participating heads / roll heads, in %, rounded down."""
-        return pct_floor(self.turnout_heads)
-
-    @property
-    def consent_area_pct(self) -> str:
-        """Agreeing area / participating area, in %, rounded down."""
-        return pct_floor(self.consent_area)
-
-    @property
-    def consent_heads_pct(self) -> str:
-        """Agreeing heads / participating heads, in %, rounded down."""
-        return pct_floor(self.consent_heads)
 
     def as_api(self) -> dict[str, Any]:
         """The API result body without ``status`` (which the service knows), plus the four
@@ -183,6 +192,20 @@ class TallyResult:
             "passed": self.passed,
             "reasons": [{"code": r.code, "zh": r.zh, "en": r.en} for r in self.reasons],
         }
+
+
+def turnout_reached(
+    rule: Rule, p_area: int, p_heads: int, roll_area_c: int, roll_heads: int
+) -> tuple[bool, bool]:
+    """Whether the participating area and heads each reach the turnout bar. Participation
+    beyond the roll → ``ValueError``: a broken roll or a double count, which must not be
+    published as a result."""
+    if p_area > roll_area_c or p_heads > roll_heads:
+        raise ValueError(
+            f"ballots cover {p_area} centi-m² / {p_heads} heads, "
+            f"more than the roll's {roll_area_c} / {roll_heads}"
+        )
+    return rule.quorum_reached(p_area, roll_area_c), rule.quorum_reached(p_heads, roll_heads)
 
 
 def tally(
@@ -213,14 +236,7 @@ def tally(
 
     p_area = sum(area.values())
     p_heads = sum(heads.values())
-    if p_area > roll_area_c or p_heads > roll_heads:
-        raise ValueError(
-            f"ballots cover {p_area} centi-m² / {p_heads} heads, "
-            f"more than the roll's {roll_area_c} / {roll_heads}"
-        )
-
-    t_area_ok = rule.quorum_reached(p_area, roll_area_c)
-    t_heads_ok = rule.quorum_reached(p_heads, roll_heads)
+    t_area_ok, t_heads_ok = turnout_reached(rule, p_area, p_heads, roll_area_c, roll_heads)
     c_area_ok = rule.consent_reached(area[Choice.agree], p_area)
     c_heads_ok = rule.consent_reached(heads[Choice.agree], p_heads)
     quorum_met = t_area_ok and t_heads_ok
