@@ -17,8 +17,9 @@ Two halves:
 
 Demo steps are functions `step(ctx: DemoContext) -> None`. The registry and the accounts are
 the first two. Later packages add theirs without touching this file: a module
-`<package>/demo.py` (see STEP_MODULES) that defines `DEMO_STEPS` (a list of steps)
-and, optionally, `DEMO_LOGINS` (the accounts it creates, for `flask demo logins`). Each step
+`<package>/demo.py` whose steps and logins the package's plugin declares as the hooks
+`demo.steps` (`DemoStep(order, step)`, run by order) and `demo.logins` (the accounts it
+creates, for `flask demo logins`). Each step
 gets its own generator in `ctx.rng`, seeded from the demo seed and the step's name, so adding
 a step never changes the data of the others.
 
@@ -33,7 +34,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib
 import os
 import random
 import unicodedata
@@ -59,7 +59,7 @@ from compounds.models import (
     natural_key,
 )
 from compounds.registry.services import get_or_create_street
-from core import audit
+from core import audit, hooks
 from core.auth import hash_password
 from core.extensions import db
 from core.idnumber import check_char
@@ -70,9 +70,6 @@ DEFAULT_SEED = 20240601
 DEFAULT_PASSWORD = "tongxin-demo"  # noqa: S105
 PASSWORD_ENV = "TONGXIN_DEMO_PASSWORD"  # noqa: S105  (the variable's name)
 
-#: modules of the packages above that contribute DEMO_STEPS (and DEMO_LOGINS), in running
-#: order — named, not imported: they build on this module (DemoContext, DemoLogin)
-STEP_MODULES = ("property.demo", "owners_committee.demo", "votes.demo")
 
 
 class DemoError(Exception):
@@ -600,16 +597,19 @@ def accounts_step(ctx: DemoContext) -> None:
 STEPS: list[Step] = [registry_step, accounts_step]
 
 
-def _step_modules():
-    return [importlib.import_module(name) for name in STEP_MODULES]
+@dataclass(frozen=True)
+class DemoStep:
+    """A higher package's demo step (hook `demo.steps`): steps run by `order`, after the
+    registry and the accounts — a step may build on what a lower order wrote."""
+
+    order: int
+    run: Step
 
 
 def demo_steps() -> list[Step]:
     """The base steps, then those of the packages above, in a fixed order."""
-    steps = list(STEPS)
-    for module in _step_modules():
-        steps.extend(module.DEMO_STEPS)
-    return steps
+    declared = sorted(hooks.contributions("demo.steps"), key=lambda s: s.order)
+    return [*STEPS, *(s.run for s in declared)]
 
 
 def not_empty_reason() -> str | None:
@@ -673,8 +673,8 @@ def logins() -> list[DemoLogin]:
     """The demo accounts' hints: the base ones, then those of the packages above (a step
     module that creates no accounts declares no DEMO_LOGINS)."""
     result = list(LOGINS)
-    for module in _step_modules():
-        result.extend(getattr(module, "DEMO_LOGINS", ()))
+    for declared in hooks.contributions("demo.logins"):
+        result.extend(declared)
     return result
 
 

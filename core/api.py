@@ -17,13 +17,6 @@ from core.loader import MAX_ID, IdConverter
 from core.permissions import public, route_permission
 
 
-class ApiError(DomainError):
-    """Transitional: the API modules' old spelling of DomainError (status first)."""
-
-    def __init__(self, status: int, code: str, message: str, details: dict | None = None):
-        super().__init__(code, message, status=status, details=details)
-
-
 def json_body() -> dict:
     """The request's JSON object, or a 400 malformed_json."""
     data = request.get_json(silent=True)

@@ -39,7 +39,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from core.api import ApiError, api_blueprint, doc, field, json_body
+from core.api import api_blueprint, doc, field, json_body
+from core.errors import DomainError
 from core.extensions import db, limiter, login_manager
 from core.models import ApiToken, LoginSession, User
 from core.permissions import public, signed_in
@@ -279,7 +280,7 @@ def api_token():
     data = json_body()
     user = check_credentials(field(data, "username"), field(data, "password"))
     if user is None:
-        raise ApiError(401, "invalid_credentials", "wrong username or password")
+        raise DomainError("invalid_credentials", "wrong username or password", status=401)
     token, expires = issue_token(user)
     return {"token": token, "expires_at": expires.isoformat()}
 

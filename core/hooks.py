@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 #:   accounts.scope_exists    [fn(kind, scope_id) -> bool | None]
 #:   audit.compounds_in_districts  fn(district_ids) -> select of compound ids
 #:   audit.compound_names       fn(ids) -> {id: name}
+#:   demo.steps               [DemoStep(order, step)]  a package's part of the demo data
+#:   demo.logins              [[DemoLogin]]  the demo accounts it creates
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ HOOKS = {
                             "owners_committee.election.hooks:overview_elections"],
     "compound.page_panels": ["owners_committee.fund.hooks:compound_summary"],
     "votes.own_ballot_page": ["owners_committee.election.hooks:ballot_page"],
+    "demo.steps": ["owners_committee.demo:DEMO_STEP"],
 }
 
 

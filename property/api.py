@@ -10,10 +10,11 @@ JSON error.
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import request
 
 from core.api import api_blueprint, doc, json_body
 from core.permissions import public, requires
+from core.web import pdf_response
 from property.companies.services import create_company as register_company
 from property.districts import resolve_district
 from property.ratings.publication import ratings_json
@@ -89,5 +90,4 @@ def ratings(period: str):
 def report(period: str):
     district = _district()
     pdf = rating_report(district, period, request.args.get("version", type=int))
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="ratings-{district.id}-{period}.pdf"'})
+    return pdf_response(pdf, f"ratings-{district.id}-{period}.pdf")

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select
 
-from compounds.demo import DemoContext, DemoLogin
+from compounds.demo import DemoContext, DemoLogin, DemoStep
 from compounds.models import Holding
 from core.extensions import db
 from core.idnumber import check_char
@@ -180,7 +180,8 @@ def property_step(ctx: DemoContext) -> None:
             r.company_name: r.listing for r in row.results}}}
 
 
-DEMO_STEPS = [property_step]
+#: declared in plugin.py as the hook demo.steps
+DEMO_STEP = DemoStep(10, property_step)
 
 DEMO_LOGINS = [
     DemoLogin("wuye", "本公司评价、信用记录、异议与整改 /property/companies/ · 红黑榜 /ratings"),

@@ -34,6 +34,8 @@ HOOKS = {
     "accounts.scope_exists": ["property.companies.services:scope_exists"],
     "compounds.serving_company": "property.companies.services:serving_company",
     "org.overview_panels": ["property.ratings.panels:overview_rating"],
+    "demo.steps": ["property.demo:DEMO_STEP"],
+    "demo.logins": ["property.demo:DEMO_LOGINS"],
 }
 
 #: the kinds of object the property package's URLs name (see core.loader)

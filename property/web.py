@@ -7,14 +7,11 @@ names ("property.company", "property.period", …) that templates and links use.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Blueprint
 from flask_babel import gettext as _
 
-from core.errors import DomainError
-from core.web import form_error
 from property.ratings import rules
 from property.ratings.labels import KIND_LABELS, VETO_LABELS
 from property.ratings.periods import period_label
@@ -35,12 +32,3 @@ def _helpers():
             "rating_kinds": {k.value: v for k, v in KIND_LABELS.items()},
             "rating_vetoes": {k.value: v for k, v in VETO_LABELS.items()}}
 
-
-def attempt(form, action: Callable[[], T]) -> T | None:
-    """What a view does with a service call: its result, or None when the service refused —
-    the refusal is then on `form`'s field (or flashed) and the transaction rolled back."""
-    try:
-        return action()
-    except DomainError as err:
-        form_error(form, err)
-        return None

@@ -15,9 +15,11 @@ import sqlalchemy as sa
 
 from tests.factories import Factory
 
-#: the browser fixtures (live server, chromium) and the PDF tools — plugins for the whole run, so
-#: that every browser test shares one playwright instance
-pytest_plugins = ["tests.browser.harness", "tests.pdf_tools"]
+#: fixtures for the whole run: the browser's (live server, chromium: one playwright instance
+#: for every browser test), the PDF tools, and the small worlds other packages' tests reuse
+#: (the votes' estate and flow, the property world); a package's conftest may override them
+pytest_plugins = ["tests.browser.harness", "tests.pdf_tools", "tests.votes.worlds",
+                  "tests.property.worlds"]
 
 TEST_DB = os.environ.get("TEST_DATABASE_URL", "")
 IS_PG = TEST_DB.startswith("postgresql")

@@ -14,12 +14,12 @@ from core.extensions import limiter
 from core.loader import load
 from core.permissions import public, requires, signed_in
 from core.types import area_to_str
+from core.web import pdf_response
 from reports.vote_ballots import render_ballots
 from reports.vote_notice import render_notice
 from votes import services
 from votes.models import Ballot, Vote
 from votes.services import iso
-from votes.web import pdf_response
 
 bp = api_blueprint("votes_api", __name__)
 

@@ -19,6 +19,7 @@ KINDS = [
 #: what the votes show on lower packages' pages (core.hooks)
 HOOKS = {
     "org.overview_panels": ["votes.panels:open_votes"],
+    "demo.steps": ["votes.demo:DEMO_STEP"],
 }
 
 #: a matter-3 vote may be an owners'-committee election, whose ballots are cast on the

@@ -16,7 +16,7 @@ from core.extensions import limiter
 from core.inputs import SHANGHAI
 from core.loader import load
 from core.permissions import public, requires
-from core.web import flash_error, form_error
+from core.web import flash_error, form_error, pdf_response
 from reports.door_list import render_door_list
 from reports.vote_ballots import render_ballots
 from reports.vote_notice import render_notice
@@ -25,7 +25,7 @@ from votes.elevator.services import project_for_vote
 from votes.forms import BallotForm, ConfirmForm, PaperBallotForm, ReasonForm, ReceiptForm, VoteForm
 from votes.models import Ballot, Vote
 from votes.services.lifecycle import scope_choices_of, scope_from_choices
-from votes.web import pdf_response, template_labels
+from votes.web import template_labels
 
 bp = Blueprint("votes", __name__, template_folder="templates")
 bp.context_processor(template_labels)

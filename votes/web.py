@@ -1,18 +1,9 @@
-"""What the votes' and the elevator projects' routes share: the PDF answer and the labels
-their templates read."""
+"""What the votes' and the elevator projects' templates read: the labels."""
 
 from __future__ import annotations
 
-import io
-
-from flask import send_file
-
 from votes.forms import CHANNEL_LABELS, CHOICE_LABELS, MATTER_LABELS, STATUS_LABELS
 from votes.services import format_receipt, rule_of
-
-
-def pdf_response(data: bytes, name: str):
-    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=name)
 
 
 def template_labels() -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -48,7 +47,6 @@ from compounds.org.models import (
     StructureViolation,
 )
 from compounds.registry import services as registry
-from compounds.web import saved
 from core import audit, hooks
 from core.errors import DomainError
 from core.inputs import SHANGHAI, local_today
@@ -56,7 +54,7 @@ from core.loader import load
 from core.models import Role
 from core.permissions import may, may_act_for, requires, roles_over, signed_in
 from core.types import utcnow
-from core.web import flash_error
+from core.web import flash_error, pdf_response, saved
 from reports.meeting_minutes import render as render_minutes
 
 bp = Blueprint("org", __name__, template_folder="templates")
@@ -372,8 +370,7 @@ def meeting_finalise(mid: int):
 def meeting_pdf(mid: int):
     m = load(Meeting, mid, "org.view")
     pdf = render_minutes(meeting_service.minutes_document(m))
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f"inline; filename=meeting-{m.id}.pdf"})
+    return pdf_response(pdf, f"meeting-{m.id}.pdf")
 
 
 # -- the one way a button on an action's or a request's page works ----------------------------

@@ -29,13 +29,12 @@ from compounds.registry.forms import (
     ResidentForm,
     UnitForm,
 )
-from compounds.web import saved
 from core import audit, hooks
 from core.errors import DomainError
 from core.loader import load
 from core.permissions import requires, signed_in
 from core.types import fen_to_str
-from core.web import flash_error, form_error
+from core.web import flash_error, form_error, saved
 
 bp = Blueprint("compounds", __name__, template_folder="templates")
 

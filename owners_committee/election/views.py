@@ -4,7 +4,7 @@ and the count. Parse the form → call the election's services → render."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask import request as http
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -16,7 +16,7 @@ from core.idnumber import mask
 from core.inputs import SHANGHAI
 from core.loader import load
 from core.permissions import may, requires
-from core.web import flash_error
+from core.web import attempt, flash_error, pdf_response
 from owners_committee.election import ballots, documents, vetting
 from owners_committee.election import forms as F
 from owners_committee.election import services as svc
@@ -29,7 +29,6 @@ from owners_committee.election.models import (
     GroupMember,
     Objection,
 )
-from owners_committee.web import attempt
 from reports import candidate_notice, election_ballot, election_result
 
 bp = Blueprint("election", __name__, template_folder="templates")
@@ -46,11 +45,6 @@ def _labels():
             "ESTATUS": svc.STATUS_LABELS, "STATE": F.CHECK_STATE_LABELS,
             "CHECK_LABELS": CHECK_LABELS,
             "has_endpoint": lambda n: n in current_app.view_functions}
-
-
-def _pdf(data: bytes, name: str) -> Response:
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f"inline; filename={name}"})
 
 
 # -- elections ------------------------------------------------------------------------------
@@ -196,7 +190,7 @@ def answer(oid: int):
 @requires("election.view")
 def notice_pdf(eid: int):
     election = load(Election, eid, "election.view")
-    return _pdf(candidate_notice.render(documents.notice_document(election)),
+    return pdf_response(candidate_notice.render(documents.notice_document(election)),
                 f"candidates-{eid}.pdf")
 
 
@@ -390,7 +384,7 @@ def count(eid: int):
 @requires("vote.enter_paper")
 def ballots_pdf(eid: int):
     election = load(Election, eid, "election.view")
-    return _pdf(election_ballot.render(documents.ballots_document(election)),
+    return pdf_response(election_ballot.render(documents.ballots_document(election)),
                 f"election-ballots-{eid}.pdf")
 
 
@@ -398,5 +392,5 @@ def ballots_pdf(eid: int):
 @requires("election.view")
 def result_pdf(eid: int):
     election = load(Election, eid, "election.view")
-    return _pdf(election_result.render(documents.result_document(election)),
+    return pdf_response(election_result.render(documents.result_document(election)),
                 f"election-result-{eid}.pdf")

@@ -3,9 +3,7 @@ pages; this module only parses JSON and serialises."""
 
 from __future__ import annotations
 
-import io
-
-from flask import request, send_file
+from flask import request
 
 from compounds.models import Compound
 from core.api import api_blueprint, doc, field, json_body
@@ -13,6 +11,7 @@ from core.errors import DomainError
 from core.loader import load
 from core.permissions import requires
 from core.types import fen_to_str
+from core.web import pdf_response
 from owners_committee.fund import accounts, projects, services, statements
 from reports.fund_annual_statement import FundAnnualStatement
 
@@ -157,5 +156,4 @@ def statement_pdf(cid: int):
         raise DomainError("validation_error", "year must be a year like 2026",
                           details={"fields": {"year": "2000–2100"}})
     pdf = FundAnnualStatement(statements.annual_statement(compound, int(year))).render()
-    return send_file(io.BytesIO(pdf), mimetype="application/pdf",
-                     download_name=f"fund-statement-{compound.id}-{year}.pdf")
+    return pdf_response(pdf, f"fund-statement-{compound.id}-{year}.pdf")

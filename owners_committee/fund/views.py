@@ -17,7 +17,7 @@ from core.extensions import db
 from core.loader import load
 from core.permissions import may, requires
 from core.types import fen_to_str
-from core.web import flash_error, form_error
+from core.web import attempt, flash_error, form_error, pdf_response
 from owners_committee.fund import accounts, opening_balances, projects, services, statements
 from owners_committee.fund.chart import balance_svg
 from owners_committee.fund.forms import (
@@ -33,7 +33,6 @@ from owners_committee.fund.forms import (
 )
 from owners_committee.fund.models import FundPosting, PostingKind, RepairProject, TopUpPlan
 from owners_committee.fund.rules import EntryKind
-from owners_committee.web import attempt
 from reports.fund_annual_statement import FundAnnualStatement
 from reports.fund_top_up_notice import FundTopUpNotices
 from reports.fund_unit_statement import FundUnitStatement
@@ -46,12 +45,6 @@ PAGE = 50
 def _labels():
     """Translated names of kinds and emergencies for the fund's templates."""
     return {"fund_kind_labels": KIND_LABELS, "fund_emergency_labels": EMERGENCY_LABELS}
-
-
-def _pdf(data: bytes, name: str):
-    resp = send_file(io.BytesIO(data), mimetype="application/pdf", download_name=name)
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
 
 
 def _year() -> int:
@@ -263,7 +256,7 @@ def plan(cid: int, plan_id: int):
 def plan_notices(cid: int, plan_id: int):
     c = load(Compound, cid, "fund.ledger")
     p = load(TopUpPlan, plan_id, "fund.ledger", parent=c)
-    return _pdf(FundTopUpNotices(statements.top_up_notices(p)).render(),
+    return pdf_response(FundTopUpNotices(statements.top_up_notices(p)).render(),
                 f"top-up-notices-{c.id}-{p.id}.pdf")
 
 
@@ -272,7 +265,7 @@ def plan_notices(cid: int, plan_id: int):
 def statement(cid: int):
     c = load(Compound, cid, "fund.view")
     year = _year()
-    return _pdf(FundAnnualStatement(statements.annual_statement(c, year)).render(),
+    return pdf_response(FundAnnualStatement(statements.annual_statement(c, year)).render(),
                 f"fund-statement-{c.id}-{year}.pdf")
 
 
@@ -289,5 +282,5 @@ def unit(uid: int):
 @requires("fund.view")
 def unit_statement(uid: int):
     u = load(Unit, uid, "fund.view")
-    return _pdf(FundUnitStatement(statements.unit_statement(u)).render(),
+    return pdf_response(FundUnitStatement(statements.unit_statement(u)).render(),
                 f"fund-{u.label}.pdf")

@@ -11,12 +11,13 @@ from core.inputs import local_today
 from core.loader import load
 from core.permissions import may, requires
 from core.types import fen_to_str
+from core.web import attempt
 from property.companies import services as company_services
 from property.companies.forms import CompanyForm, ContractForm, EndContractForm, StaffForm
 from property.companies.models import Company, ServiceContract, StaffMember, StaffRole
 from property.districts import district_compounds, districts_for
 from property.ratings import credit, publication, rectifications
-from property.web import attempt, bp
+from property.web import bp
 
 svc = company_services
 

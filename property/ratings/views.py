@@ -4,7 +4,7 @@ credit records, settings, objections, rectifications and the owners' survey. Par
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -15,6 +15,7 @@ from core.errors import DomainError
 from core.inputs import local_today
 from core.loader import load
 from core.permissions import Target, authorize, may, public, requires, scope_ids
+from core.web import attempt, pdf_response
 from property.companies.models import Company
 from property.companies.services import list_companies, serving_company
 from property.districts import district_compounds, districts_for, find_district, resolve_district
@@ -44,7 +45,7 @@ from property.ratings.forms import (
 from property.ratings.labels import SURVEY_ITEMS, SURVEY_LABELS
 from property.ratings.models import CreditObjection, CreditRecord, Rectification
 from property.ratings.report import report
-from property.web import attempt, bp
+from property.web import bp
 
 
 def _district(action: str | None):
@@ -112,9 +113,7 @@ def report_pdf(code: str):
     _period(code)
     district = _district("rating.evidence") or abort(404)
     pdf = report(district, code, request.args.get("version", type=int))
-    name = f"ratings-{district.id}-{code}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+    return pdf_response(pdf, f"ratings-{district.id}-{code}.pdf")
 
 
 # -- periods, publishing ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from owners_committee.fund import services as fs
 from owners_committee.fund.models import FundEntry, FundPosting
 from reports.fund_annual_statement import FundAnnualStatement
 from tests.acting import as_user
-from tests.core.test_audit_anchor import anchors_in, pdf_text, rewind, verify_cli
+from tests.core.audit_tools import anchors_in, pdf_text, rewind, verify_cli
 from tests.owners_committee.worlds import build_estate
 from tests.pdf_tools import needs_poppler
 

@@ -41,7 +41,7 @@ from property.models import (
 from property.plugin import PeriodConverter
 from property.ratings import rules as property_rules
 from tests.factories import _hash
-from tests.property.conftest import uscc
+from tests.property.worlds import uscc
 from votes import services as vote_services
 from votes.models import ElevatorProject
 

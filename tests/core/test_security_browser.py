@@ -10,8 +10,7 @@ import pytest
 
 from core.models import Role
 from tests.browser.harness import sign_in
-from tests.property.conftest import periods_back, world  # noqa: F401  (fixture)
-from tests.votes.conftest import estate, flow  # noqa: F401  (fixtures)
+from tests.property.worlds import periods_back
 
 pytestmark = pytest.mark.browser
 
@@ -64,7 +63,7 @@ class Watch:
         return seen
 
 
-def _fixture_data(make, estate, flow, world):  # noqa: F811
+def _fixture_data(make, estate, flow, world):
     vid = flow.open(closes_at="2099-12-31T17:00")
     flow.cast(vid, "7-1-101", who="a")
     flow.cast(vid, "8-1-101", who="f")
@@ -76,7 +75,7 @@ def _fixture_data(make, estate, flow, world):  # noqa: F811
     return vid, period
 
 
-def test_pages_break_no_content_security_policy(make, estate, flow, world, live_server,  # noqa: F811
+def test_pages_break_no_content_security_policy(make, estate, flow, world, live_server,
                                                 page_factory):
     vid, _period = _fixture_data(make, estate, flow, world)
     anonymous = Watch(page_factory())
@@ -103,7 +102,7 @@ def test_pages_break_no_content_security_policy(make, estate, flow, world, live_
     assert any("style-src" in v for v in watch.violations())
 
 
-def test_confirm_questions_still_stop_the_click(make, estate, flow, world, live_server,  # noqa: F811
+def test_confirm_questions_still_stop_the_click(make, estate, flow, world, live_server,
                                                 page_factory):
     vid, period = _fixture_data(make, estate, flow, world)
     page = Watch(page_factory())

@@ -11,6 +11,7 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import insert, select
 
 from compounds.models import District, Unit, natural_key
@@ -144,3 +145,9 @@ class PropertyWorld:
         if commit:
             db.session.commit()
         return row
+
+
+@pytest.fixture
+def world(make) -> PropertyWorld:
+    """The set-up callables, as a fixture (tests/property/conftest.py registers it)."""
+    return PropertyWorld(make)

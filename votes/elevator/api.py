@@ -8,10 +8,10 @@ from core.api import api_blueprint, doc, json_body
 from core.loader import load
 from core.permissions import requires
 from core.types import fen_to_str
+from core.web import pdf_response
 from reports.elevator_plan import render_plan
 from votes.elevator import services
 from votes.models import ElevatorProject
-from votes.web import pdf_response
 
 bp = api_blueprint("elevator_api", __name__)
 

@@ -12,12 +12,12 @@ from core.errors import DomainError
 from core.loader import load
 from core.permissions import requires
 from core.types import fen_to_str
-from core.web import form_error
+from core.web import form_error, pdf_response
 from reports.elevator_plan import render_plan
 from votes.elevator import services
 from votes.elevator.forms import ProjectForm
 from votes.models import ElevatorProject
-from votes.web import pdf_response, template_labels
+from votes.web import template_labels
 
 bp = Blueprint("elevator", __name__, template_folder="templates")
 bp.context_processor(template_labels)
