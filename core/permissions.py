@@ -22,6 +22,7 @@ from flask import abort, g, request
 from flask_login import current_user
 
 from core import hooks
+from core.extensions import login_manager
 from core.models import ROLE_SCOPE, Role
 
 log = logging.getLogger("tongxin.security")
@@ -223,6 +224,13 @@ def _is_api() -> bool:
     return request.path.startswith("/api/")
 
 
+def _sign_in_first():
+    """Nobody is signed in: the API answers 401, a page sends the browser to sign in."""
+    if _is_api():
+        abort(401)
+    return login_manager.unauthorized()
+
+
 def requires(action: str):
     """Declare a route's action: sign-in required, and some role for the action."""
     if action not in POLICY:
@@ -232,10 +240,7 @@ def requires(action: str):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             if not current_user.is_authenticated:
-                if _is_api():
-                    abort(401)
-                from core.extensions import login_manager
-                return login_manager.unauthorized()
+                return _sign_in_first()
             if not may(action):
                 deny(action)
             return fn(*args, **kwargs)
@@ -252,10 +257,7 @@ def signed_in(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         if not current_user.is_authenticated:
-            if _is_api():
-                abort(401)
-            from core.extensions import login_manager
-            return login_manager.unauthorized()
+            return _sign_in_first()
         return fn(*args, **kwargs)
 
     wrapper.permission = "signed_in"
