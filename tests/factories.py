@@ -6,6 +6,8 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
+from werkzeug.security import generate_password_hash
+
 from compounds.models import (
     Building,
     Compound,
@@ -84,10 +86,8 @@ class Factory:
 
     def user(self, username=None, role: Role | str | None = None, scope=None, *,
              person=None, admin=False, password="password") -> User:
-        from core.auth import hash_password
-
         u = User(username=username or f"user{next(_seq)}", display_name="测试用户",
-                 password_hash=_hash(password, hash_password), is_admin=admin,
+                 password_hash=password_hash(password), is_admin=admin,
                  person_id=person.id if person else None)
         db.session.add(u)
         db.session.flush()
@@ -101,8 +101,14 @@ class Factory:
 _hash_cache: dict[str, str] = {}
 
 
-def _hash(password: str, fn) -> str:
-    # scrypt is slow on purpose; tests reuse one hash per password
+def password_hash(password: str = "password") -> str:
+    """The stored hash of a test account's password.
+
+    Production hashes with scrypt (core.auth.hash_password), slow on purpose; every sign-in
+    in the suite would then spend ~90 ms checking it — a third of the run. Test accounts
+    use werkzeug's pbkdf2 with few rounds: `check_password_hash` reads the method from the
+    hash, so sign-in runs the same code. (tests/core/test_auth.py checks the real hash.)
+    """
     if password not in _hash_cache:
-        _hash_cache[password] = fn(password)
+        _hash_cache[password] = generate_password_hash(password, method="pbkdf2:sha256:1000")
     return _hash_cache[password]

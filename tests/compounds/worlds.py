@@ -11,12 +11,11 @@ from decimal import Decimal
 
 from compounds.models import Building, Entrance, Holding, Person, Unit, natural_key
 from compounds.org import organisations as org_service
-from core.auth import hash_password
 from core.extensions import db
 from core.models import Role, RoleGrant, User
 from property.models import Company, ServiceContract
 from tests.acting import as_user
-from tests.factories import _hash, id_number
+from tests.factories import id_number, password_hash
 from tests.property.worlds import uscc
 
 #: the eight owners of 梅岭苑, one unit each (7-1-101 … 7-1-801)
@@ -26,7 +25,7 @@ OWNERS = ["王芳", "李强", "赵敏", "孙丽", "周杰", "吴敏", "郑洁", 
 def account(username: str, role: Role, scope_id: int | None = None, person=None) -> User:
     """A user with one grant, added to the session (committed by the caller)."""
     user = User(username=username, display_name="测试用户", is_admin=False,
-                password_hash=_hash("password", hash_password),
+                password_hash=password_hash(),
                 person_id=person.id if person is not None else None)
     user.grants.append(RoleGrant(role=role.value, scope_id=scope_id))
     db.session.add(user)

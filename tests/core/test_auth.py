@@ -121,3 +121,18 @@ def test_token_user_keeps_all_roles(make, api):
     client = api(user)
     assert client.get(f"/compounds/{c1.id}/units").status_code == 200
     assert client.get(f"/compounds/{c2.id}/units").status_code == 200
+
+
+def test_passwords_are_stored_as_salted_scrypt_and_sign_in_with_it(make, client):
+    """Accounts the app creates hash with scrypt (the test accounts use a cheap hash to keep
+    the suite fast): an administrator-made account signs in through the same check."""
+    from core.auth import hash_password
+
+    stored = hash_password("s3cret-pass")
+    assert stored.startswith("scrypt:") and "s3cret-pass" not in stored
+    assert stored != hash_password("s3cret-pass")  # salted
+    user = make.user("real_hash")
+    user.password_hash = stored
+    db.session.commit()
+    resp = client.post("/login", data={"username": "real_hash", "password": "s3cret-pass"})
+    assert resp.status_code == 302

@@ -40,7 +40,7 @@ from property.models import (
 )
 from property.plugin import PeriodConverter
 from property.ratings import rules as property_rules
-from tests.factories import _hash
+from tests.factories import password_hash
 from tests.property.worlds import uscc
 from votes import services as vote_services
 from votes.models import ElevatorProject
@@ -50,10 +50,9 @@ PERIOD = property_rules.previous_period(property_rules.period_of(dt.date.today()
 
 
 def _user(username, grants=(), *, person=None, admin=False):
-    from core.auth import hash_password
 
     user = User(username=username, display_name=username, is_admin=admin,
-                password_hash=_hash("password", hash_password),
+                password_hash=password_hash(),
                 person_id=person.id if person is not None else None)
     user.grants = [RoleGrant(role=r.value, scope_id=s) for r, s in grants]
     db.session.add(user)

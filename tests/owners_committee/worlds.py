@@ -13,7 +13,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from compounds.models import Building, Entrance, Holding, Person, Unit, natural_key
-from core.auth import hash_password
 from core.extensions import db
 from core.models import Role, RoleGrant, User
 from core.types import utcnow
@@ -22,7 +21,7 @@ from owners_committee.election import vetting
 from owners_committee.fund.models import UnitFundAccount
 from property.models import Company, ServiceContract, StaffMember
 from tests.acting import as_user
-from tests.factories import _hash, id_number
+from tests.factories import id_number, password_hash
 from tests.property.worlds import uscc
 from votes.models import RollGroup, RollUnit, Vote
 
@@ -31,7 +30,7 @@ def user(username: str, role: Role | None = None, scope_id: int | None = None, *
          person: Person | None = None) -> User:
     """An account (password "password") with one role grant, added to the session."""
     u = User(username=username, display_name="测试用户", is_admin=False,
-             password_hash=_hash("password", hash_password),
+             password_hash=password_hash(),
              person_id=person.id if person is not None else None)
     if role is not None:
         u.grants.append(RoleGrant(role=role.value, scope_id=scope_id))

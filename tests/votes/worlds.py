@@ -28,10 +28,9 @@ from decimal import Decimal
 import pytest
 
 from compounds.models import Building, Compound, Entrance, Holding, Person, Unit, natural_key
-from core.auth import hash_password
 from core.extensions import db
 from core.models import Role, RoleGrant, User
-from tests.factories import id_number
+from tests.factories import id_number, password_hash
 
 ROLL_AREA = "749.62"
 ROLL_HEADS = 7
@@ -53,16 +52,6 @@ PEOPLE = [("a", "王芳"), ("b", "李强"), ("c", "张伟"), ("d", "刘洋"), ("
 
 #: ID numbers far from the factories' sequence, so both may be used in one test
 _id_numbers = itertools.count(900_000)
-_password_hash: dict[str, str] = {}
-
-
-def password_hash() -> str:
-    # scrypt is slow on purpose: one hash of "password" for the whole run
-    if "password" not in _password_hash:
-        _password_hash["password"] = hash_password("password")
-    return _password_hash["password"]
-
-
 def add_user(username: str, role: Role, scope_id: int | None = None, *,
              person: Person | None = None) -> User:
     """A user with one grant, added to the session (the caller commits; `person` is
