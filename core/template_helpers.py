@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from flask import request, url_for
 from flask_babel import get_locale
 
+from core.inputs import SHANGHAI
 from core.permissions import may
 from core.types import area_to_str, fen_to_str
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
