@@ -27,7 +27,7 @@ MATTER_LABELS = {
     "other": _l("9 Other major matters"),
 }
 STATUS_LABELS = {
-    "draft": _l("Draft"), "announced": _l("Notice published"), "open": _l("Voting open"),
+    "draft": _l("Draft"), "announced": _l("In its notice period"), "open": _l("Voting open"),
     "closed": _l("Voting closed"), "published": _l("Result published"),
     "cancelled": _l("Vote cancelled"),
 }
