@@ -17,6 +17,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import current_app, has_app_context
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
@@ -79,11 +80,7 @@ _registered: RegisteredFonts | None = None
 
 def _configured(setting: str) -> str | None:
     """The value of ``setting`` from Flask config (if in an app context) or the environment."""
-    try:
-        from flask import current_app, has_app_context
-    except ImportError:  # pragma: no cover - flask is a dependency, but reports need not be
-        has_app_context = None
-    if has_app_context is not None and has_app_context():
+    if has_app_context():
         value = current_app.config.get(setting)
         if value:
             return str(value)
