@@ -55,9 +55,10 @@ system-deps:
 	  exit 1; \
 	fi
 
-# SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it).
+# SQLite always, one worker per CPU (each has its own database file); PostgreSQL too when
+# TEST_DATABASE_URL is set (CI sets it), in one process: the workers would share its database.
 test: system-deps dev-venv translations lint
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -n auto
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
 	  TONGXIN_DB_PASS=1 $(BIN)/python -m pytest -m "not browser"; \
