@@ -10,7 +10,7 @@ from fractions import Fraction as F
 import pytest
 
 from compounds.models import Unit
-from compounds.org_models import Organisation, ResidentRequest
+from compounds.org.models import Organisation, ResidentRequest
 from core.extensions import db
 from core.models import Role
 from property.ratings.models import SurveyResponse
