@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Protocol
 
 from reportlab.platypus import Flowable
 
@@ -29,21 +30,28 @@ class StatementLine:
     arrears_after_fen: int
 
 
-@dataclass(frozen=True)
-class UnitStatementData:
-    compound: str
-    issuer: str
-    unit: str
-    owners: tuple[str, ...]
+class SubLedger(Protocol):
+    """A unit's sub-ledger as the fund keeps it: the fund passes its own row (reports import
+    no domain package, so the shape is declared here, not copied field by field)."""
+
     area: Decimal
     developer_held: bool
-    rate_fen: int | None
     initial_due_fen: int | None
     initial_paid_fen: int
     balance_fen: int
     expense_arrears_fen: int
     arrears_fen: int
     low_balance: bool
+
+
+@dataclass(frozen=True)
+class UnitStatementData:
+    compound: str
+    issuer: str
+    unit: str
+    owners: tuple[str, ...]
+    rate_fen: int | None
+    account: SubLedger
     lines: tuple[StatementLine, ...]
     generated_at: datetime
 
@@ -62,19 +70,19 @@ class FundUnitStatement(PdfDocument):
         self.footer_note = f"{data.compound} {data.unit}　生成于 {cn_datetime(data.generated_at)}"
 
     def story(self) -> list[Flowable]:
-        d = self.data
-        owners = "、".join(d.owners) or ("开发商" if d.developer_held else "—")
-        due = ("未设定交存标准" if d.initial_due_fen is None else
-               f"{yuan(d.initial_due_fen)} 元"
-               f"（{yuan(d.rate_fen)} 元/平方米 × {area(d.area)} 平方米）")
-        unpaid = d.arrears_fen - d.expense_arrears_fen
-        arrears = f"{yuan(d.arrears_fen)} 元"
-        if d.arrears_fen:
-            arrears += (f"（维修分摊欠缴 {yuan(d.expense_arrears_fen)} 元，"
+        d, a = self.data, self.data.account
+        owners = "、".join(d.owners) or ("开发商" if a.developer_held else "—")
+        due = ("未设定交存标准" if a.initial_due_fen is None else
+               f"{yuan(a.initial_due_fen)} 元"
+               f"（{yuan(d.rate_fen)} 元/平方米 × {area(a.area)} 平方米）")
+        unpaid = a.arrears_fen - a.expense_arrears_fen
+        arrears = f"{yuan(a.arrears_fen)} 元"
+        if a.arrears_fen:
+            arrears += (f"（维修分摊欠缴 {yuan(a.expense_arrears_fen)} 元，"
                         f"首期未交足 {yuan(unpaid)} 元）")
-        if d.initial_paid_fen == 0:
+        if a.initial_paid_fen == 0:
             state = "尚未交存首期维修资金"
-        elif d.low_balance:
+        elif a.low_balance:
             state = "余额低于首期交存额的30%，应当续筹"
         else:
             state = "正常"
@@ -87,12 +95,12 @@ class FundUnitStatement(PdfDocument):
             title("住宅专项维修资金分户账对账单", subtitle=f"{d.compound}　{d.unit}"),
             kv_table([
                 ("小区", d.compound),
-                ("房屋", d.unit + ("（开发商持有）" if d.developer_held else "")),
+                ("房屋", d.unit + ("（开发商持有）" if a.developer_held else "")),
                 ("业主", owners),
-                ("建筑面积", f"{area(d.area)} 平方米"),
+                ("建筑面积", f"{area(a.area)} 平方米"),
                 ("应交首期", due),
-                ("已交首期", f"{yuan(d.initial_paid_fen)} 元"),
-                ("账户余额", f"{yuan(d.balance_fen)} 元"),
+                ("已交首期", f"{yuan(a.initial_paid_fen)} 元"),
+                ("账户余额", f"{yuan(a.balance_fen)} 元"),
                 ("欠缴", arrears),
                 ("账户状态", state),
             ]),

@@ -65,12 +65,8 @@ def unit_statement(unit: Unit):
                   for x in unit_ledger(unit))
     return UnitStatementData(
         compound=compound.name, issuer=_issuer(compound), unit=unit.label,
-        owners=tuple(_holders([unit.id]).get(unit.id, [])), area=unit.area,
-        developer_held=unit.developer_held, rate_fen=compound.fund_rate_fen,
-        initial_due_fen=row.initial_due_fen, initial_paid_fen=row.initial_paid_fen,
-        balance_fen=row.balance_fen, expense_arrears_fen=row.expense_arrears_fen,
-        arrears_fen=row.arrears_fen, low_balance=row.low_balance, lines=lines,
-        generated_at=utcnow())
+        owners=tuple(_holders([unit.id]).get(unit.id, [])), rate_fen=compound.fund_rate_fen,
+        account=row, lines=lines, generated_at=utcnow())
 
 
 def annual_statement(compound: Compound, year: int):
