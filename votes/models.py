@@ -38,6 +38,7 @@ from sqlalchemy.sql.dml import Update
 from core.errors import DomainError, conflict
 from core.extensions import db, one_of
 from core.permissions import Target
+from core.states import StateMachine
 from core.types import Area, UTCDateTime, utcnow
 
 
@@ -96,8 +97,11 @@ MATTERS = ("rules", "covenant", "committee", "manager", "use_fund", "raise_fund"
 
 
 
-class Vote(db.Model):
+class Vote(StateMachine, db.Model):
     """One owners' decision on one matter within one scope (表决)."""
+
+    STATUS = VoteStatus
+    MOVES = _MOVES
 
     __tablename__ = "vote"
     __table_args__ = (
@@ -146,25 +150,12 @@ class Vote(db.Model):
     scopes: Mapped[list[VoteScope]] = relationship(
         back_populates="vote", cascade="all, delete-orphan", order_by="VoteScope.id")
 
-    def can_move_to(self, status: VoteStatus) -> bool:
-        return status in _MOVES[VoteStatus(self.status)]
-
     @staticmethod
-    def refusal(status: VoteStatus) -> DomainError:
-        """The 409 of a move to `status` that the vote's state does not allow."""
+    def refused(status: VoteStatus) -> DomainError:
+        """The 409 of a move to `status` that the vote's state does not allow (also when the
+        guarded UPDATE below found the row already moved)."""
         code, message = _REFUSALS[status]
         return conflict(code, message)
-
-    def check_move(self, status: VoteStatus) -> None:
-        """Refuse (409) unless the vote may move to `status` from where it is."""
-        if not self.can_move_to(status):
-            raise self.refusal(status)
-
-    def move_to(self, status: VoteStatus) -> str:
-        """Move to `status`, or refuse it (409); returns the state it left."""
-        self.check_move(status)
-        before, self.status = self.status, status.value
-        return before
 
     @classmethod
     def guarded_move(cls, vote_id: int, status: VoteStatus, **values) -> Update:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import enum
-from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -40,9 +39,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.errors import conflict, invalid
+from core.errors import DomainError, conflict, invalid
 from core.extensions import db, one_of
 from core.permissions import Target
+from core.states import StateMachine
 from core.types import UTCDateTime, utcnow
 
 
@@ -51,34 +51,13 @@ def _compound_target(compound, **extra) -> Target:
                   compound_id=compound.id, **extra)
 
 
-class _StatusMachine:
-    """A `status` column whose moves are a table: `MOVES[from] = {to, …}`.
+class _Stamped(StateMachine):
+    """core.states' machine, and each move stamps its moment in `<status>_at`."""
 
-    `move_to` is the one way the status changes; `check_move` asks first, for a service
-    that must refuse before it checks anything else.
-    """
-
-    MOVES: ClassVar[dict]
-    STATUS: ClassVar[type[enum.StrEnum]]
-
-    def refusal(self, status):
-        """Why a move to `status` is not possible now."""
-        return _l("This step is not possible now")
-
-    def can_move_to(self, status) -> bool:
-        return self.STATUS(status) in self.MOVES[self.STATUS(self.status)]
-
-    def check_move(self, status) -> None:
-        if not self.can_move_to(status):
-            raise conflict("invalid_state", self.refusal(self.STATUS(status)))
-
-    def move_to(self, status) -> None:
-        """Move to `status` (409 invalid_state if its table does not allow it) and stamp the
-        moment in `<status>_at`."""
-        status = self.STATUS(status)
-        self.check_move(status)
-        self.status = status.value
-        setattr(self, f"{status.value}_at", utcnow())
+    def move_to(self, status) -> str:
+        before = super().move_to(status)
+        setattr(self, f"{self.status}_at", utcnow())
+        return before
 
 
 class OrgKind(enum.StrEnum):
@@ -361,7 +340,7 @@ ACTION_MOVES = {
 ACTION_OPEN = (ActionStatus.reported, ActionStatus.dispatched, ActionStatus.handling)
 
 
-class Action(_StatusMachine, db.Model):
+class Action(_Stamped, db.Model):
     """A follow-up action (督办事项) assigned to an organisation with a due date."""
 
     MOVES = ACTION_MOVES
@@ -452,7 +431,7 @@ REQUEST_MOVES = {
 }
 
 
-class ResidentRequest(_StatusMachine, db.Model):
+class ResidentRequest(_Stamped, db.Model):
     """A resident's request (居民诉求)."""
 
     MOVES = REQUEST_MOVES
@@ -506,12 +485,12 @@ class ResidentRequest(_StatusMachine, db.Model):
     unit = relationship("Unit")
     org: Mapped[Organisation | None] = relationship(lazy="joined")
 
-    def refusal(self, status: RequestStatus):
+    def refused(self, status: RequestStatus) -> DomainError:
         if status is RequestStatus.routed:
-            return _l("The request has already been answered")
+            return conflict("invalid_state", _l("The request has already been answered"))
         if status is RequestStatus.replied:
-            return _l("The request is not waiting for a reply")
-        return _l("Only an answered request can be closed")
+            return conflict("invalid_state", _l("The request is not waiting for a reply"))
+        return conflict("invalid_state", _l("Only an answered request can be closed"))
 
     def overdue(self, now: dt.datetime) -> bool:
         """No reply yet and past the category's time limit."""

@@ -230,7 +230,7 @@ def open_vote(vote: Vote) -> Vote:
     # the status moves first, under a condition, so two clicks cannot freeze two rolls
     if db.session.execute(Vote.guarded_move(vote.id, S.open, opened_at=now)).rowcount != 1:
         db.session.rollback()
-        raise Vote.refusal(S.open)
+        raise Vote.refused(S.open)
     units, area, heads = freeze_roll(vote)
     if units == 0:
         db.session.rollback()
@@ -280,7 +280,7 @@ def close_vote(vote: Vote) -> Vote:
     vote.check_move(S.closed)
     if not _close(vote, reason="by_deadline" if vote.is_due() else "by_hand") \
             and vote.status != S.closed.value:
-        raise Vote.refusal(S.closed)
+        raise Vote.refused(S.closed)
     return vote
 
 
