@@ -43,9 +43,10 @@ from core.types import Area, UTCDateTime, utcnow
 
 
 class VoteStatus(enum.StrEnum):
-    """draft → announced → open → closed → published; cancelled from any state before
-    published. `_MOVES` is the one place the allowed moves are written; `Vote.move_to`
-    makes them."""
+    """draft → announced → open → closed → published; cancelled before it closes (a count
+    once made is never withdrawn); revoked after it closes, only by the street office or the
+    district (物业管理条例 art. 19), the result kept and marked. `_MOVES` is the one place
+    the allowed moves are written; `Vote.move_to` makes them."""
 
     draft = "draft"  # 草稿
     announced = "announced"  # 已公告 (notice period running)
@@ -53,15 +54,17 @@ class VoteStatus(enum.StrEnum):
     closed = "closed"  # 已截止 (result computed)
     published = "published"  # 结果已公告
     cancelled = "cancelled"  # 已取消
+    revoked = "revoked"  # 已撤销 (by the street office or district, after the close)
 
 
 _MOVES = {
     VoteStatus.draft: {VoteStatus.announced, VoteStatus.cancelled},
     VoteStatus.announced: {VoteStatus.open, VoteStatus.cancelled},
     VoteStatus.open: {VoteStatus.closed, VoteStatus.cancelled},
-    VoteStatus.closed: {VoteStatus.published, VoteStatus.cancelled},
-    VoteStatus.published: set(),
+    VoteStatus.closed: {VoteStatus.published, VoteStatus.revoked},
+    VoteStatus.published: {VoteStatus.revoked},
     VoteStatus.cancelled: set(),
+    VoteStatus.revoked: set(),
 }
 
 #: what a refused move says, by the state it aimed at (the API's code, the people's message)
@@ -70,12 +73,15 @@ _REFUSALS = {
     VoteStatus.open: ("invalid_state", _l("Only an announced vote can be opened")),
     VoteStatus.closed: ("vote_not_open", _l("Only an open vote can be closed")),
     VoteStatus.published: ("invalid_state", _l("Only a closed vote's result can be published")),
-    VoteStatus.cancelled: ("invalid_state", _l("A vote whose result is published (or that is "
-                                               "already cancelled) cannot be cancelled")),
+    VoteStatus.cancelled: ("vote_closed", _l("The vote has closed and its count stands: it "
+                                             "can no longer be cancelled")),
+    VoteStatus.revoked: ("invalid_state", _l("Only a closed vote can be revoked")),
 }
 
-#: a result exists (computed at closing) in these states
+#: a result stands (computed at closing, not revoked) in these states
 DECIDED = (VoteStatus.closed.value, VoteStatus.published.value)
+#: a result was computed and stays readable in these states (a revoked one is marked so)
+COUNTED = (*DECIDED, VoteStatus.revoked.value)
 
 
 class RuleVariant(enum.StrEnum):
@@ -137,6 +143,11 @@ class Vote(StateMachine, db.Model):
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    #: revocation by the street office or district: when, by whom, why, on what legal basis
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_by: Mapped[str] = mapped_column(String(100), default="")
+    revoke_reason: Mapped[str] = mapped_column(Text, default="")
+    revoke_basis: Mapped[str] = mapped_column(Text, default="")
     #: the frozen roll's totals (denominators of turnout), set when the vote opens
     roll_units: Mapped[int | None] = mapped_column(Integer, nullable=True)
     roll_area: Mapped[Decimal | None] = mapped_column(Area, nullable=True)
@@ -149,6 +160,8 @@ class Vote(StateMachine, db.Model):
     compound = relationship("Compound", lazy="joined")
     scopes: Mapped[list[VoteScope]] = relationship(
         back_populates="vote", cascade="all, delete-orphan", order_by="VoteScope.id")
+    extensions: Mapped[list[VoteExtension]] = relationship(
+        back_populates="vote", cascade="all, delete-orphan", order_by="VoteExtension.id")
 
     @staticmethod
     def refused(status: VoteStatus) -> DomainError:
@@ -169,7 +182,8 @@ class Vote(StateMachine, db.Model):
     def check_editable(self) -> None:
         """Only a draft is edited: once announced, the notice is public and the vote fixed."""
         if self.status != VoteStatus.draft.value:
-            raise conflict("invalid_state", _l("Only a draft can be edited"))
+            raise conflict("not_draft", _l("Only a draft can be edited: once announced, the "
+                                           "notice is public and the vote is fixed"))
 
     @staticmethod
     def open_state(status: str, closes_at: dt.datetime | None,
@@ -189,8 +203,17 @@ class Vote(StateMachine, db.Model):
 
     @property
     def decided(self) -> bool:
-        """Closed or published: its result is stored."""
+        """Closed or published: its result is stored and stands."""
         return self.status in DECIDED
+
+    @property
+    def counted(self) -> bool:
+        """Its result was computed at closing and stays readable (also once revoked)."""
+        return self.status in COUNTED and self.result_json is not None
+
+    @property
+    def revoked(self) -> bool:
+        return self.status == VoteStatus.revoked.value
 
     @property
     def result(self) -> dict | None:
@@ -207,6 +230,26 @@ class Vote(StateMachine, db.Model):
 
     def __repr__(self) -> str:
         return f"<Vote {self.id} {self.status}>"
+
+
+class VoteExtension(db.Model):
+    """A later closing time, with its reason: each one is announced by a notice of its own."""
+
+    __tablename__ = "vote_extension"
+    __table_args__ = (CheckConstraint("new_closes_at > old_closes_at", name="later"),
+                      CheckConstraint("reason <> ''", name="has_reason"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id", ondelete="CASCADE"), index=True)
+    old_closes_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    new_closes_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    #: the vote's state when it was extended (announced or open)
+    during: Mapped[str] = mapped_column(String(16))
+    by: Mapped[str] = mapped_column(String(64), default="")
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    vote: Mapped[Vote] = relationship(back_populates="extensions")
 
 
 class VoteScope(db.Model):

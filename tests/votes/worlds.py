@@ -21,6 +21,7 @@ need a vote: they import them from here).
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -124,7 +125,9 @@ class Flow:
         return self._clients[who]
 
     def create(self, matter="rebuild", **body) -> int:
-        body = {"title": "7号楼加装电梯", "matter": matter, **body}
+        """A draft, closing in 30 days unless the body says otherwise (a vote needs its
+        closing time to be announced)."""
+        body = {"title": "7号楼加装电梯", "matter": matter, "closes_at": in_days(30), **body}
         resp = self.rc.post(f"/compounds/{self.estate.compound.id}/votes", json=body)
         assert resp.status_code == 201, resp.get_json()
         return resp.get_json()["id"]
@@ -143,6 +146,9 @@ class Flow:
             "unit": unit, "choice": choice, "channel": channel, **extra})
 
     def close(self, vid) -> dict:
+        """Let the voting period end, then close by hand (the count of a vote that has run
+        its course)."""
+        end_period(vid)
         resp = self.rc.post(f"/votes/{vid}/close")
         assert resp.status_code == 200, resp.get_json()
         return resp.get_json()
@@ -151,6 +157,25 @@ class Flow:
 @pytest.fixture
 def flow(api, estate) -> Flow:
     return Flow(api, estate)
+
+
+def in_days(days: float) -> str:
+    """A moment `days` from now, as the API takes it."""
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(days=days)).isoformat()
+
+
+def end_period(vid: int) -> None:
+    """The voting period has run out: move the vote's closing time (and any planned
+    opening) into the past, as time itself would."""
+    from votes.models import Vote
+
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    vote = db.session.get(Vote, vid)
+    db.session.refresh(vote)
+    if vote.opens_at is not None and vote.opens_at >= past:
+        vote.opens_at = past - dt.timedelta(seconds=1)
+    vote.closes_at = past
+    db.session.commit()
 
 
 def reload(model, pk):

@@ -1,0 +1,25 @@
+"""owners' activation codes (activation letters)
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-07 08:00:00
+
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+import core.types  # noqa: F401  (UTCDateTime)
+
+
+revision = '0007'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
