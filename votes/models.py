@@ -132,6 +132,11 @@ class Vote(StateMachine, db.Model):
     publish_names: Mapped[bool] = mapped_column(Boolean, default=False)
     #: who issues the notices (e.g. "××居民委员会"); empty = the compound's residents' committee
     issuer: Mapped[str] = mapped_column(String(100), default="")
+    #: where paper ballots are dropped or collected (纸质表决票投放地点), printed on the notice
+    paper_collection: Mapped[str] = mapped_column(String(200), default="")
+    #: the unguessable key of the notice's public page (set when announced): the page names
+    #: no person, and a key, not the id, keeps anyone from walking through every vote
+    public_key: Mapped[str | None] = mapped_column(String(32), unique=True, nullable=True)
     #: planned opening and closing; no ballot is accepted at or after closes_at
     opens_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closes_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -250,6 +255,45 @@ class VoteExtension(db.Model):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     vote: Mapped[Vote] = relationship(back_populates="extensions")
+
+
+class DeliveryMethod(enum.StrEnum):
+    """How the notice and the ballot reached a voter (送达方式)."""
+
+    posted = "posted"  # 张贴 (at the building's door, on the notice board)
+    in_person = "in_person"  # 当面签收 (signed for)
+    mail = "mail"  # 邮寄 (with the mail's number)
+    sms = "sms"  # 短信
+    electronic = "electronic"  # 电子送达 (the owner opened the vote online)
+
+
+class Delivery(db.Model):
+    """One delivery of a vote's notice and ballot to a unit (送达记录): what a court asks
+    first. A voter counts as reached when any of its units has one."""
+
+    __tablename__ = "vote_delivery"
+    __table_args__ = (
+        CheckConstraint(one_of("method", [m.value for m in DeliveryMethod]),
+                        name="method_known"),
+        CheckConstraint("method <> 'in_person' OR signed_by <> ''", name="in_person_signed"),
+        CheckConstraint("method <> 'mail' OR ref <> ''", name="mail_has_ref"),
+        Index("ix_vote_delivery_vote_unit", "vote_id", "unit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id", ondelete="CASCADE"))
+    #: the registry's unit (as RollUnit.unit_id), and its label when recorded
+    unit_id: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(52), default="")
+    method: Mapped[str] = mapped_column(String(16))
+    delivered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: who signed for it (in person)
+    signed_by: Mapped[str] = mapped_column(String(64), default="")
+    #: the mail's number, the SMS batch, … (mail needs one)
+    ref: Mapped[str] = mapped_column(String(64), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class VoteScope(db.Model):
@@ -422,6 +466,8 @@ class ElevatorProject(db.Model):
         CheckConstraint("subsidy_cap_fen >= 0", name="subsidy_cap_not_negative"),
         CheckConstraint("fund_fen >= 0", name="fund_not_negative"),
         CheckConstraint("notice_days >= 7", name="notice_at_least_7_days"),
+        CheckConstraint("withdrawn_at IS NULL OR withdraw_reason <> ''",
+                        name="withdrawal_has_reason"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -446,13 +492,24 @@ class ElevatorProject(db.Model):
     #: public notice of the cost-sharing plan (公示): first day and length (≥ 7 days)
     notice_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     notice_days: Mapped[int] = mapped_column(Integer, default=7)
+    #: withdrawn by hand (撤回), with its reason: the project is closed, the place is free
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    withdrawn_by: Mapped[str] = mapped_column(String(64), default="")
+    withdraw_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     compound = relationship("Compound", lazy="joined")
     building = relationship("Building", lazy="joined")
     entrance = relationship("Entrance", lazy="joined")
+    #: the current vote of each role; every vote the project ever called is in `vote_history`
     building_vote: Mapped[Vote | None] = relationship(foreign_keys=[building_vote_id])
     land_vote: Mapped[Vote | None] = relationship(foreign_keys=[land_vote_id])
+    vote_history: Mapped[list[ElevatorProjectVote]] = relationship(
+        back_populates="project", order_by="ElevatorProjectVote.id")
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     @property
     def coefficients(self) -> dict[int, Decimal]:
@@ -463,3 +520,25 @@ class ElevatorProject(db.Model):
         c = self.compound
         return Target(district_id=c.street.district_id, street_id=c.street_id,
                       compound_id=c.id)
+
+
+#: the roles of an elevator project's votes: the building's (or entrance's) item-7 vote and
+#: the compound-wide vote on the common land
+ELEVATOR_VOTE_ROLES = ("building", "land")
+
+
+class ElevatorProjectVote(db.Model):
+    """Every vote an elevator project called, in order: a failed, cancelled or revoked vote
+    stays here when the project calls a new one (the project's columns name the current)."""
+
+    __tablename__ = "elevator_project_vote"
+    __table_args__ = (CheckConstraint(one_of("role", ELEVATOR_VOTE_ROLES), name="role_known"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("elevator_project.id"), index=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id"), unique=True)
+    role: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    project: Mapped[ElevatorProject] = relationship(back_populates="vote_history")
+    vote: Mapped[Vote] = relationship()
