@@ -132,6 +132,11 @@ class Vote(StateMachine, db.Model):
     publish_names: Mapped[bool] = mapped_column(Boolean, default=False)
     #: who issues the notices (e.g. "××居民委员会"); empty = the compound's residents' committee
     issuer: Mapped[str] = mapped_column(String(100), default="")
+    #: where paper ballots are dropped or collected (纸质表决票投放地点), printed on the notice
+    paper_collection: Mapped[str] = mapped_column(String(200), default="")
+    #: the unguessable key of the notice's public page (set when announced): the page names
+    #: no person, and a key, not the id, keeps anyone from walking through every vote
+    public_key: Mapped[str | None] = mapped_column(String(32), unique=True, nullable=True)
     #: planned opening and closing; no ballot is accepted at or after closes_at
     opens_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closes_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -250,6 +255,45 @@ class VoteExtension(db.Model):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     vote: Mapped[Vote] = relationship(back_populates="extensions")
+
+
+class DeliveryMethod(enum.StrEnum):
+    """How the notice and the ballot reached a voter (送达方式)."""
+
+    posted = "posted"  # 张贴 (at the building's door, on the notice board)
+    in_person = "in_person"  # 当面签收 (signed for)
+    mail = "mail"  # 邮寄 (with the mail's number)
+    sms = "sms"  # 短信
+    electronic = "electronic"  # 电子送达 (the owner opened the vote online)
+
+
+class Delivery(db.Model):
+    """One delivery of a vote's notice and ballot to a unit (送达记录): what a court asks
+    first. A voter counts as reached when any of its units has one."""
+
+    __tablename__ = "vote_delivery"
+    __table_args__ = (
+        CheckConstraint(one_of("method", [m.value for m in DeliveryMethod]),
+                        name="method_known"),
+        CheckConstraint("method <> 'in_person' OR signed_by <> ''", name="in_person_signed"),
+        CheckConstraint("method <> 'mail' OR ref <> ''", name="mail_has_ref"),
+        Index("ix_vote_delivery_vote_unit", "vote_id", "unit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id", ondelete="CASCADE"))
+    #: the registry's unit (as RollUnit.unit_id), and its label when recorded
+    unit_id: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(52), default="")
+    method: Mapped[str] = mapped_column(String(16))
+    delivered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: who signed for it (in person)
+    signed_by: Mapped[str] = mapped_column(String(64), default="")
+    #: the mail's number, the SMS batch, … (mail needs one)
+    ref: Mapped[str] = mapped_column(String(64), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class VoteScope(db.Model):
