@@ -4,7 +4,8 @@ persons, title holdings and non-owner residents — the models every package bui
 They are defined here rather than in `compounds/registry/` because the packages above name
 them by module path in relationships (`relationship("compounds.models.Compound")`), which
 SQLAlchemy resolves by the module a class is defined in. The 1+3+X's models are in
-`compounds.org.models`, imported below so that the metadata (and Alembic) sees their tables
+`compounds.org.models` (and the owners' activation codes in `compounds.accounts.models`),
+imported below so that the metadata (and Alembic) sees their tables
 whenever the package's models are loaded.
 """
 
@@ -24,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from compounds.accounts import models as account_models  # noqa: F401  (activation codes)
 from compounds.org import models as org_models  # noqa: F401  (their tables, see above)
 from core.extensions import db
 from core.idnumber import mask
