@@ -562,6 +562,7 @@ _ACCOUNTS: tuple[tuple[str, Role | None, str], ...] = (
     ("rc", Role.rc_secretary, "compound:0"),
     ("oc", Role.oc_member, "compound:0"),
     ("rc2", Role.rc_secretary, "compound:1"),
+    ("volunteer", Role.volunteer, "compound:0"),
     ("owner", Role.owner, "person:owner"),
     ("owner2", Role.owner, "person:owner2"),
 )
@@ -666,6 +667,7 @@ LOGINS: list[DemoLogin] = [
     DemoLogin("rc2", "高层小区 {c2}：一期/二期、开发商持有房屋"),
     DemoLogin("owner", "我的房屋 /my/units：一套与配偶共有、一套独有"),
     DemoLogin("owner2", "我的房屋 /my/units（高层小区）"),
+    DemoLogin("volunteer", "表决 /votes/ → 送达登记（手机上逐户点选）"),
 ]
 
 
@@ -688,6 +690,7 @@ ROLE_LABELS = {
     Role.oc_member.value: ("业委会委员", "Owners' committee member"),
     Role.property_manager.value: ("物业项目经理", "Property company manager"),
     Role.owner.value: ("业主", "Owner"),
+    Role.volunteer.value: ("楼组长/志愿者", "Building volunteer"),
 }
 
 

@@ -31,6 +31,7 @@ ROLE_LABELS = {
     Role.oc_member: _l("Owners' committee member"),
     Role.property_manager: _l("Property company manager"),
     Role.owner: _l("Owner"),
+    Role.volunteer: _l("Building volunteer"),
 }
 
 

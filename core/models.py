@@ -32,6 +32,7 @@ class Role(enum.StrEnum):
     oc_member = "oc_member"  # 业委会 — scope: compound
     property_manager = "property_manager"  # 物业 — scope: company
     owner = "owner"  # 业主 — scope: the linked person's own units
+    volunteer = "volunteer"  # 楼组长/志愿者 — scope: compound (sees votes, records deliveries)
 
 
 #: which kind of object each role's scope_id points at
@@ -43,6 +44,7 @@ ROLE_SCOPE = {
     Role.oc_member: "compound",
     Role.property_manager: "company",
     Role.owner: "person",
+    Role.volunteer: "compound",
 }
 
 

@@ -72,11 +72,13 @@ POLICY: dict[str, frozenset[Role]] = {k: frozenset(v) for k, v in {
     "request.route": {R.rc_secretary},
     "request.respond": COMPOUND_STAFF | {R.property_manager},
     # votes (votes/)
-    "vote.view": OVERSIGHT | COMPOUND_STAFF | {R.owner},
+    "vote.view": OVERSIGHT | COMPOUND_STAFF | {R.owner, R.volunteer},
     "vote.create": {R.rc_secretary, R.oc_member},
     "vote.manage": {R.rc_secretary},
     "vote.cast": {R.owner},
     "vote.enter_paper": {R.rc_secretary},
+    # the delivery register (送达): the compound's staff and its building volunteers
+    "vote.deliver": COMPOUND_STAFF | {R.volunteer},
     # repair fund (owners_committee/)
     "fund.view": OVERSIGHT | COMPOUND_STAFF | {R.owner},
     "fund.manage": {R.oc_member},

@@ -34,6 +34,22 @@ class PerUnitChoice:
 
 
 @dataclass(frozen=True)
+class DeliveryFigures:
+    """The delivery register's figures: voters, how many were reached, and how (each voter
+    by its first delivery, so the counts add up)."""
+
+    voters: int
+    delivered: int
+    by_method: tuple[tuple[str, int], ...]  # (method in Chinese, voters), nonzero only
+
+    @property
+    def line(self) -> str:
+        how = "，".join(f"{m} {n}" for m, n in self.by_method)
+        return (f"公告及表决票已送达 {self.voters} 户中的 {self.delivered} 户"
+                + (f"：{how}。" if how else "。"))
+
+
+@dataclass(frozen=True)
 class NoticeData:
     compound: str
     issuer: str
@@ -69,6 +85,8 @@ class NoticeData:
     per_unit: tuple[PerUnitChoice, ...] = ()
     #: the audit entry of the publication (None before it is published)
     anchor: AuditAnchor | None = None
+    #: how the notice and ballots reached the voters (送达), None when not recorded
+    delivery: DeliveryFigures | None = None
 
 
 def _m2(area_c: int) -> str:
@@ -130,6 +148,7 @@ class NoticeDocument(PdfDocument):
                 ("专有部分总面积", f"{_m2(d.roll_area_c)} 平方米"),
                 ("业主总人数", f"{d.roll_heads} 人"),
             ]),
+            *([para(d.delivery.line, style="plain")] if d.delivery is not None else []),
             heading("三、表决情况"),
             data_table(["", "专有部分面积（㎡）", "面积比例", "人数", "人数比例"], rows,
                        col_widths=(1.4, 2, 1.4, 1, 1.4)),

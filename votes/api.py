@@ -59,7 +59,10 @@ _VOTE_BODY = {"application/json": {"schema": {
         "opens_at": {"type": "string", "format": "date-time"},
         "closes_at": {"type": "string", "format": "date-time"},
         "publish_names": {"type": "boolean", "default": False},
-        "issuer": {"type": "string"}}}}}
+        "issuer": {"type": "string"},
+        "paper_collection": {"type": "string", "maxLength": 200,
+                             "description": "where paper ballots are collected (printed on "
+                                            "the notice)"}}}}}
 
 
 @bp.post("/compounds/<compound:cid>/votes")
@@ -75,7 +78,8 @@ def create_vote(cid: int):
         question=data.get("question") or "", scope=data.get("scope"),
         opens_at=data.get("opens_at"), closes_at=data.get("closes_at"),
         publish_names=False if data.get("publish_names") is None
-        else data["publish_names"], issuer=data.get("issuer") or "")
+        else data["publish_names"], issuer=data.get("issuer") or "",
+        paper_collection=data.get("paper_collection") or "")
     return {"id": vote.id, "status": vote.status}, 201
 
 
@@ -93,7 +97,9 @@ def list_votes(cid: int):
 @doc("One vote: status, dates, scope, rule, frozen roll totals", tag=TAG,
      responses={"200": "the vote", "403": "out of scope", "404": "not found"})
 def get_vote(vid: int):
-    return vote_json(load(Vote, vid, "vote.view"))
+    vote = load(Vote, vid, "vote.view")
+    services.note_online_view(vote)  # an owner read it online: electronic delivery (送达)
+    return vote_json(vote)
 
 
 @bp.post("/votes/<vote:vid>/announce")
@@ -234,17 +240,20 @@ def progress(vid: int):
 
 @bp.get("/votes/<vote:vid>/door-list")
 @requires("vote.manage")
-@doc("扫楼名单: voter groups not yet voted (sort=area_desc|area_asc|unit, building=id, page)",
+@doc("扫楼名单: voter groups not yet voted (sort=area_desc|area_asc|unit, building=id, page; "
+     "undelivered=1: only those the notice has not reached, 未送达)",
      tag=TAG, responses={"200": "{total, area, page, pages, rows}", "403": "out of scope",
                          "404": "not found", "409": "roll_not_frozen"})
 def door_list(vid: int):
     vote = load(Vote, vid, "vote.manage")
     dl = services.door_list(vote, sort=request.args.get("sort", "area_desc"),
                             building_id=request.args.get("building", type=int),
-                            page=request.args.get("page", 1, type=int))
+                            page=request.args.get("page", 1, type=int),
+                            undelivered=request.args.get("undelivered") == "1")
     return {"total": dl.total, "area": area_to_str(dl.area), "page": dl.page, "pages": dl.pages,
             "rows": [{"serial": r.serial, "units": r.labels.split("、"), "owners": r.names,
-                      "phones": r.phones, "area": area_to_str(r.area), "voided": r.voided}
+                      "phones": r.phones, "area": area_to_str(r.area), "voided": r.voided,
+                      "delivered": r.delivered}
                      for r in dl.rows]}
 
 

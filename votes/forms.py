@@ -54,6 +54,8 @@ class VoteForm(FlaskForm):
     publish_names = BooleanField(_l("Publish each unit's choice on the result notice"))
     issuer = StringField(_l("Issuing body (default: the residents' committee)"),
                          validators=[Optional(), Length(max=100)])
+    paper_collection = StringField(_l("Where paper ballots are collected"),
+                                   validators=[Optional(), Length(max=200)])
 
 
 class ReasonForm(FlaskForm):
@@ -83,6 +85,22 @@ class PaperBallotForm(FlaskForm):
     proxy_name = StringField(_l("Proxy's name"), validators=[Optional(), Length(max=64)])
     proxy_ref = StringField(_l("Authorisation reference"), validators=[Optional(),
                                                                          Length(max=64)])
+
+
+#: how the notice reached a voter (送达方式)
+DELIVERY_LABELS = {"posted": _l("Posted at the door"), "in_person": _l("Signed for in person"),
+                   "mail": _l("By mail"), "sms": _l("By SMS"),
+                   "electronic": _l("Opened online")}
+
+
+class DeliveryForm(FlaskForm):
+    unit = StringField(validators=[DataRequired(), Length(max=52)])
+    method = RadioField(_l("How it was delivered"), choices=[
+        SelectChoice(k, v) for k, v in DELIVERY_LABELS.items() if k != "electronic"],
+        validators=[InputRequired(_l("Choose how it was delivered."))])
+    signed_by = StringField(_l("Signed by (in person)"), validators=[Optional(), Length(max=64)])
+    ref = StringField(_l("Mail number or reference"), validators=[Optional(), Length(max=64)])
+    delivered_at = StringField(_l("Delivered at"), validators=[Optional(), Length(max=40)])
 
 
 class ReceiptForm(FlaskForm):

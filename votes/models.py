@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import secrets
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -167,6 +168,11 @@ class Vote(StateMachine, db.Model):
         back_populates="vote", cascade="all, delete-orphan", order_by="VoteScope.id")
     extensions: Mapped[list[VoteExtension]] = relationship(
         back_populates="vote", cascade="all, delete-orphan", order_by="VoteExtension.id")
+
+    @staticmethod
+    def new_public_key() -> str:
+        """The notice's public page key: 24 URL-safe characters (144 random bits)."""
+        return secrets.token_urlsafe(18)
 
     @staticmethod
     def refused(status: VoteStatus) -> DomainError:

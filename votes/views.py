@@ -65,7 +65,8 @@ def _vote_fields(compound, form: VoteForm) -> dict:
             "question": form.question.data or "",
             "scope": scope_from_choices(compound, form.scope.data),
             "opens_at": form.opens_at.data, "closes_at": form.closes_at.data,
-            "publish_names": bool(form.publish_names.data), "issuer": form.issuer.data or ""}
+            "publish_names": bool(form.publish_names.data), "issuer": form.issuer.data or "",
+            "paper_collection": form.paper_collection.data or ""}
 
 
 @bp.route("/compounds/<compound:cid>/votes/new", methods=["GET", "POST"])
@@ -181,6 +182,7 @@ def cancel(vid: int):
 @requires("vote.cast")
 def ballot(vid: int):
     vote = load(Vote, vid, "vote.view")
+    services.note_online_view(vote)  # the owner opened it online: electronic delivery (送达)
     if (page := services.own_ballot_page(vote)) is not None:
         return redirect(url_for(page[0], **page[1]))
     groups = services.owner_groups(vote, current_user.person_id)
@@ -291,11 +293,13 @@ def doors(vid: int):
         abort(404)
     sort = request.args.get("sort", "area_desc")
     building_id = request.args.get("building", type=int)
-    dl = services.door_list(vote, sort=sort, building_id=building_id,
+    undelivered = request.args.get("undelivered") == "1"
+    dl = services.door_list(vote, sort=sort, building_id=building_id, undelivered=undelivered,
                             page=request.args.get("page", 1, type=int))
     buildings = [(b.building_id, b.number) for b in services.building_picture(vote)]
     return render_template("votes/doors.html", vote=vote, dl=dl, sort=sort,
-                           building_id=building_id, buildings=buildings)
+                           building_id=building_id, buildings=buildings,
+                           undelivered=undelivered)
 
 
 @bp.get("/votes/<vote:vid>/doors.pdf")

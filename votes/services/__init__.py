@@ -39,6 +39,7 @@ from votes.services.common import (
     scope_label,
     scope_text,
 )
+from votes.services.deliveries import note_online_view
 from votes.services.documents import ballots_document, door_list_document, notice_document
 from votes.services.lifecycle import (
     announce,
@@ -110,6 +111,7 @@ __all__ = [
     "make_serial",
     "matter_label",
     "may_see_result",
+    "note_online_view",
     "notice_document",
     "on_roll",
     "open_vote",

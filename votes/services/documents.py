@@ -21,6 +21,7 @@ from reports.vote_notice import NoticeData, PerUnitChoice
 from votes import rules
 from votes.models import Ballot, RollGroup, RollUnit, Vote, VoteStatus
 from votes.services.common import issuer_of, matter_label, roll_required, rule_of, scope_text
+from votes.services.deliveries import delivery_figures
 from votes.services.results import check_result_visible, door_list, still_needed
 from votes.services.tally import compute_tally
 
@@ -89,7 +90,7 @@ def notice_document(vote: Vote) -> NoticeData:
         quorum_met=res["quorum_met"], approved=res["approved"], passed=res["passed"],
         reasons=tuple(x["zh"] for x in res["reasons"]),
         voided=tuple((s, reason, at) for s, reason, at in voided),
-        per_unit=per_unit, anchor=_publication_anchor(vote))
+        per_unit=per_unit, anchor=_publication_anchor(vote), delivery=delivery_figures(vote))
 
 
 def _publication_anchor(vote: Vote) -> AuditAnchor | None:

@@ -109,6 +109,12 @@ def _texts(title, question, issuer) -> tuple[str, str, str]:
             clean_text(issuer, "issuer", _l("Issuing body"), 100, required=False))
 
 
+def _paper_collection(value) -> str:
+    """Where paper ballots are collected (纸质表决票投放地点), printed on the notice."""
+    return clean_text(value, "paper_collection", _l("Where paper ballots are collected"), 200,
+                      required=False)
+
+
 def _matter(value) -> str:
     return choice(rules.Matter, value, "matter", _l("Matter")).value
 
@@ -130,7 +136,7 @@ def new_draft(compound_id: int, pairs: list[tuple[int, int | None]], **columns) 
 
 
 def create_vote(compound, *, title, matter, question="", scope=None, opens_at=None,
-                closes_at=None, publish_names=False, issuer="",
+                closes_at=None, publish_names=False, issuer="", paper_collection="",
                 rule_variant: str = RuleVariant.standard.value, audit_data=None) -> Vote:
     """Create a draft vote of `compound` on an art. 278 matter within a scope (422 naming
     the field for bad input; nothing written then)."""
@@ -143,7 +149,8 @@ def create_vote(compound, *, title, matter, question="", scope=None, opens_at=No
     opens, closes = _times(opens_at, closes_at)
     vote = new_draft(compound.id, pairs, title=title, question=question or title,
                      matter=matter, rule_variant=rule_variant, publish_names=publish_names,
-                     issuer=issuer, opens_at=opens, closes_at=closes)
+                     issuer=issuer, opens_at=opens, closes_at=closes,
+                     paper_collection=_paper_collection(paper_collection))
     audit.record("vote.create", "vote", vote.id,
                  {"title": title, "matter": matter, "rule": rule_variant,
                   "scope": scope_json(vote), "opens_at": iso(opens), "closes_at": iso(closes),
@@ -154,7 +161,8 @@ def create_vote(compound, *, title, matter, question="", scope=None, opens_at=No
 
 
 def update_vote(vote: Vote, *, title, matter, question="", scope=None, opens_at=None,
-                closes_at=None, publish_names=False, issuer="") -> Vote:
+                closes_at=None, publish_names=False, issuer="",
+                paper_collection=None) -> Vote:
     """Edit a draft (409 once announced: the notice is public and the vote is fixed). The
     matter of a vote counted by a special rule (an elevator's common land) stays."""
     authorize("vote.create", vote)
@@ -166,6 +174,8 @@ def update_vote(vote: Vote, *, title, matter, question="", scope=None, opens_at=
     opens, closes = _times(opens_at, closes_at)
     vote.title, vote.question, vote.issuer = title, question or title, issuer
     vote.publish_names = bool(publish_names)
+    if paper_collection is not None:  # None: as it was (a change that does not name it)
+        vote.paper_collection = _paper_collection(paper_collection)
     vote.opens_at, vote.closes_at = opens, closes
     vote.scopes.clear()
     db.session.flush()
@@ -200,6 +210,7 @@ def announce(vote: Vote) -> Vote:
                          "set a later closing time", t=_local(may_open)), "closes_at")
     vote.move_to(S.announced)
     vote.announced_at, vote.may_open_at = now, may_open
+    vote.public_key = Vote.new_public_key()  # the address of the notice's public page
     audit.record("vote.announce", "vote", vote.id,
                  {"announced_at": iso(now), "may_open_at": iso(may_open),
                   "notice_days": vote.compound.notice_days}, compound_id=vote.compound_id)

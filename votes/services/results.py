@@ -9,14 +9,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, select
 
 from core.errors import DomainError, conflict
 from core.extensions import db
 from core.permissions import authorize
 from core.types import area_to_str
 from votes import rules
-from votes.models import Ballot, BallotAttempt, Channel, RollGroup, RollHolder, RollUnit, Vote
+from votes.models import (
+    Ballot,
+    BallotAttempt,
+    Channel,
+    Delivery,
+    RollGroup,
+    RollHolder,
+    RollUnit,
+    Vote,
+)
 from votes.services.access import may_see_result
 from votes.services.ballots import recent_paper
 from votes.services.common import iso, roll_required
@@ -121,6 +130,8 @@ class DoorRow:
     units: int
     developer: bool
     voided: bool
+    #: the notice reached one of the voter's units (送达)
+    delivered: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,8 +146,15 @@ class DoorList:
 DOOR_SORTS = ("area_desc", "area_asc", "unit")
 
 
+def _reached(vote: Vote):
+    """A delivery to one of the (correlated) RollGroup's units: the voter was reached."""
+    return select(Delivery.id).join(RollUnit, and_(
+        RollUnit.vote_id == Delivery.vote_id, RollUnit.unit_id == Delivery.unit_id)).where(
+        Delivery.vote_id == vote.id, RollUnit.group_id == RollGroup.id)
+
+
 def door_list(vote: Vote, *, sort: str = "area_desc", building_id: int | None = None,
-              page: int = 1, size: int | None = 100) -> DoorList:
+              page: int = 1, size: int | None = 100, undelivered: bool = False) -> DoorList:
     """扫楼名单: voter groups that have not (or no longer, after a void) voted, with units,
     owners, phones and area; largest area first by default, since area moves turnout most."""
     authorize("vote.manage", vote)
@@ -146,6 +164,8 @@ def door_list(vote: Vote, *, sort: str = "area_desc", building_id: int | None = 
     if building_id:
         q = q.where(RollGroup.id.in_(select(RollUnit.group_id).where(
             RollUnit.vote_id == vote.id, RollUnit.building_id == building_id)))
+    if undelivered:  # 未送达: the notice has reached none of the voter's units
+        q = q.where(~exists(_reached(vote)))
     sub = q.subquery()
     totals = db.session.execute(select(func.count(), func.sum(sub.c.area))).one()
     total = totals[0] or 0
@@ -161,6 +181,7 @@ def door_list(vote: Vote, *, sort: str = "area_desc", building_id: int | None = 
     ids = [g.id for g in groups]
     phones: dict[int, list[str]] = defaultdict(list)
     voided: set[int] = set()
+    delivered: set[int] = set()
     if ids:
         for gid, phone in db.session.execute(
                 select(RollHolder.group_id, RollHolder.phone)
@@ -169,8 +190,10 @@ def door_list(vote: Vote, *, sort: str = "area_desc", building_id: int | None = 
                 phones[gid].append(phone)
         voided = set(db.session.scalars(select(Ballot.group_id).where(
             Ballot.group_id.in_(ids), Ballot.voided_at.is_not(None))))
+        delivered = set(db.session.scalars(select(RollGroup.id).where(
+            RollGroup.id.in_(ids), exists(_reached(vote)))))
     rows = [DoorRow(g.serial, g.labels, g.names, "、".join(phones[g.id]), g.area, g.units,
-                    g.developer, g.id in voided) for g in groups]
+                    g.developer, g.id in voided, g.id in delivered) for g in groups]
     # the area is summed in SQL on Area (exact on both engines)
     area = totals[1] if totals[1] is not None else Decimal("0.00")
     return DoorList(rows, total, Decimal(area).quantize(Decimal("0.01")), page, pages)

@@ -39,6 +39,16 @@ class _ScopeUnit:
     holders: tuple[_Holder, ...]
 
 
+def scope_condition(vote: Vote):
+    """The registry's units in the vote's scope, as a WHERE clause on Unit."""
+    scope = Unit.compound_id == vote.compound_id
+    if vote.scopes:
+        whole = [x.building_id for x in vote.scopes if x.entrance_id is None]
+        parts = [x.entrance_id for x in vote.scopes if x.entrance_id is not None]
+        scope = and_(scope, or_(Unit.building_id.in_(whole), Unit.entrance_id.in_(parts)))
+    return scope
+
+
 def _scope_units(vote: Vote) -> list[_ScopeUnit]:
     """The registry's units in the vote's scope with their holders, in the registry's order.
 
@@ -46,11 +56,7 @@ def _scope_units(vote: Vote) -> list[_ScopeUnit]:
     (A read-only view of the registry; compounds.services.unit_facts has the same shape
     without labels and names.)
     """
-    scope = Unit.compound_id == vote.compound_id
-    if vote.scopes:
-        whole = [x.building_id for x in vote.scopes if x.entrance_id is None]
-        parts = [x.entrance_id for x in vote.scopes if x.entrance_id is not None]
-        scope = and_(scope, or_(Unit.building_id.in_(whole), Unit.entrance_id.in_(parts)))
+    scope = scope_condition(vote)
     holders: dict[int, list[_Holder]] = defaultdict(list)
     for unit_id, pid, name, phone in db.session.execute(
             select(Holding.unit_id, Person.id, Person.name, Person.phone)
@@ -100,6 +106,38 @@ def _bulk_insert(model, rows: list[dict], *, ids: bool = False) -> list[int]:
     return new_ids
 
 
+def _grouped(vote: Vote) -> tuple[list[_ScopeUnit], list[rules.VoterGroup]]:
+    """The scope's units and their voter groups, in the registry's order of each group's
+    first unit (the order the roll numbers them in)."""
+    units = _scope_units(vote)
+    order = {u.id: n for n, u in enumerate(units)}
+    records = [rules.UnitRecord(unit_id=u.id, area=u.area, developer_held=u.developer_held,
+                                holder_ids=frozenset(h.person_id for h in u.holders))
+               for u in units]
+    return units, sorted(rules.group_voters(records),
+                         key=lambda g: min(order[i] for i in g.unit_ids))
+
+
+@dataclass(frozen=True)
+class RollPreview:
+    """The roll as opening the vote now would freeze it, read from the registry and written
+    nowhere: the notice's provisional totals and the delivery register before the vote
+    opens."""
+
+    units: list[_ScopeUnit]
+    groups: list[rules.VoterGroup]
+
+    @property
+    def totals(self) -> tuple[int, Decimal, int]:
+        """(units, area, heads), as `freeze_roll` returns them."""
+        area_c, heads, n_units = rules.roll_totals(self.groups)
+        return n_units, rules.centi_to_area(area_c), heads
+
+
+def preview_roll(vote: Vote) -> RollPreview:
+    return RollPreview(*_grouped(vote))
+
+
 def freeze_roll(vote: Vote) -> tuple[int, Decimal, int]:
     """Copy the scope's units, voter groups and holders into the vote's roll (no commit).
 
@@ -107,13 +145,9 @@ def freeze_roll(vote: Vote) -> tuple[int, Decimal, int]:
     units together one head. Groups are numbered in the registry's order of their first
     unit; that number, with a check digit, is the paper ballot's serial.
     """
-    units = _scope_units(vote)
+    units, groups = _grouped(vote)
     order = {u.id: n for n, u in enumerate(units)}
     by_id = {u.id: u for u in units}
-    records = [rules.UnitRecord(unit_id=u.id, area=u.area, developer_held=u.developer_held,
-                                holder_ids=frozenset(h.person_id for h in u.holders))
-               for u in units]
-    groups = sorted(rules.group_voters(records), key=lambda g: min(order[i] for i in g.unit_ids))
     group_rows, members = [], []
     for n, g in enumerate(groups, start=1):
         gunits = sorted((by_id[i] for i in g.unit_ids), key=lambda u: order[u.id])
