@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from fractions import Fraction
 
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -37,7 +38,7 @@ from reports.flowables import (
     spacer,
     title,
 )
-from reports.formatting import area, cn_datetime
+from reports.formatting import area, cn_datetime, pct, yuan
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,31 @@ class UnitLine:
     label: str
     area: Decimal
     floor: int
+
+
+@dataclass(frozen=True)
+class ShareLine:
+    """One unit's part of an elevator retrofit's cost (加装电梯分摊)."""
+
+    label: str
+    floor: int
+    coefficient: Decimal
+    share_fen: int
+
+
+@dataclass(frozen=True)
+class ElevatorFigures:
+    """An elevator retrofit plan's figures, printed on each ballot of its building vote."""
+
+    title: str
+    cost_fen: int
+    lifts: int
+    subsidy_rate: Fraction
+    subsidy_cap_fen: int
+    subsidy_fen: int
+    fund_fen: int
+    owners_fen: int
+    rule: str  # "按楼层系数分摊"
 
 
 @dataclass(frozen=True)
@@ -56,6 +82,8 @@ class BallotSheet:
     names: str  # title holders, "、"-joined ("" for an unrecorded or developer group)
     area: Decimal
     developer: bool = False
+    #: the voter's own shares of an elevator retrofit (with BallotsData.elevator)
+    shares: tuple[ShareLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +100,8 @@ class BallotsData:
     closes_at: datetime | None
     online_url: str
     sheets: tuple[BallotSheet, ...]
+    #: the plan of the elevator retrofit this vote decides, if it is one
+    elevator: ElevatorFigures | None = None
 
 
 def _flatten(flowables: list[Flowable]) -> list[Flowable]:
@@ -206,6 +236,26 @@ class UnitsTable(Flowable):
         c.restoreState()
 
 
+def _elevator_block(e: ElevatorFigures) -> list[Flowable]:
+    """The plan's figures, the same on every ballot of the vote."""
+    return [heading("加装电梯费用分摊方案"), kv_table([
+        ("工程概算", f"{yuan(e.cost_fen)} 元（电梯 {e.lifts} 台）"),
+        ("政府补贴", f"{yuan(e.subsidy_fen)} 元（概算的 {pct(e.subsidy_rate)}，"
+                     f"每台最高 {yuan(e.subsidy_cap_fen)} 元）"),
+        ("维修资金出资", f"{yuan(e.fund_fen)} 元"),
+        ("业主分摊合计", f"{yuan(e.owners_fen)} 元，{e.rule}"),
+    ])]
+
+
+def _own_shares(sheet: BallotSheet) -> Flowable:
+    """This voter's units: floor, coefficient and share, with their total."""
+    return data_table(
+        ["本户房屋", "楼层", "分摊系数", "本户应分摊（元）"],
+        [[s.label, str(s.floor), str(s.coefficient), yuan(s.share_fen)] for s in sheet.shares],
+        col_widths=(3, 1, 1.4, 2),
+        totals=["本户分摊合计", "", "", yuan(sum(s.share_fen for s in sheet.shares))])
+
+
 def _period(d: BallotsData) -> str:
     start = cn_datetime(d.opens_at) if d.opens_at else "开始表决之日"
     end = cn_datetime(d.closes_at) if d.closes_at else "另行通知"
@@ -259,6 +309,7 @@ class BallotsDocument(PdfDocument):
         head, facts, tail = self._blocks()
         frame_height = self.pagesize[1] - self.margins[0] - self.margins[2]
         head_b, tail_b = FrozenBlock(head), FrozenBlock(tail)
+        plan_b = FrozenBlock(_elevator_block(self.data.elevator)) if self.data.elevator else None
         facts_b: FrozenBlock | None = FrozenBlock(facts)
         if facts_b.wrap(st.CONTENT_WIDTH, frame_height)[1] > frame_height * 0.55:
             facts_b = None  # a long question: set normally, it may run over pages
@@ -279,7 +330,10 @@ class BallotsDocument(PdfDocument):
                     totals=[f"合计 {len(sheet.units)} 套，计 1 人", "", area(sheet.area)])
             story += [head_b, SerialLine(sheet.serial)]
             story += [facts_b] if facts_b is not None else _blocks_copy(self)[1]
-            story += [para(f"业主：{owners}", style="plain"), units, spacer(2 * mm), tail_b]
+            story += [para(f"业主：{owners}", style="plain"), units, spacer(2 * mm)]
+            if plan_b is not None:
+                story += [plan_b, _own_shares(sheet), spacer(2 * mm)]
+            story.append(tail_b)
         return story
 
 

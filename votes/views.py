@@ -22,6 +22,7 @@ from reports.vote_ballots import render_ballots
 from reports.vote_notice import render_notice
 from votes import services
 from votes.elevator.services import project_for_vote
+from votes.elevator.shares import ballot_shares
 from votes.forms import BallotForm, ConfirmForm, PaperBallotForm, ReasonForm, ReceiptForm, VoteForm
 from votes.models import Ballot, Vote
 from votes.services.lifecycle import scope_choices_of, scope_from_choices
@@ -210,7 +211,8 @@ def ballot(vid: int):
                 return redirect(url_for("votes.ballot", vid=vote.id))
     return render_template("votes/ballot.html", vote=vote, groups=groups, form=form,
                            open_groups=open_groups, accepting=accepting,
-                           rule=services.rule_of(vote), scope=services.scope_label(vote))
+                           rule=services.rule_of(vote), scope=services.scope_label(vote),
+                           elevator=ballot_shares(vote) if groups else None)
 
 
 @bp.route("/votes/receipt", methods=["GET", "POST"])

@@ -2,7 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 
@@ -20,7 +27,8 @@ class ProjectForm(FlaskForm):
                               validators=[DataRequired(), Length(max=20)])
     fund = StringField(_l("From the maintenance fund (yuan)"), default="0",
                        validators=[Optional(), Length(max=20)])
-    coefficients = TextAreaField(_l("Floor coefficients, one per line: floor: coefficient"),
+    coefficients = TextAreaField(_l("Floor coefficients, one per line: floor: coefficient "
+                                    "(empty: a starting table for every floor)"),
                                  validators=[Optional(), Length(max=2000)])
     uses_common_land = BooleanField(_l("The lift stands on the compound's common land "
                                        "(a compound-wide vote is needed too)"))
@@ -28,3 +36,34 @@ class ProjectForm(FlaskForm):
                               validators=[Optional(), Length(max=10)])
     notice_days = IntegerField(_l("Public notice days (at least 7)"), default=7,
                                validators=[InputRequired(), NumberRange(7, 90)])
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(_l("Why the project is withdrawn"),
+                           validators=[DataRequired(), Length(max=500)])
+
+
+class NewVoteForm(FlaskForm):
+    """重新发起表决: the button (the role, when only one of the votes is called again)."""
+
+    role = HiddenField(validators=[Optional(), Length(max=8)])
+
+
+#: the project's state (votes.elevator.services.project_state), as the pages show it
+PROJECT_STATE_LABELS = {
+    "draft": _l("Drafting"),
+    "announced": _l("Vote in its notice period"),
+    "voting": _l("Owners voting"),
+    "approved": _l("Passed by the owners"),
+    "failed": _l("Not passed by the owners"),
+    "withdrawn": _l("Withdrawn by hand"),
+}
+
+#: a vote's outcome in the project's list of votes, when it has one
+OUTCOME_LABELS = {"passed": _l("Passed by the owners"), "failed": _l("Not passed by the owners"),
+                  "missing": _l("Not called yet")}
+
+
+def elevator_labels() -> dict:
+    """The context processor of the elevator pages."""
+    return {"PROJECT_STATE_LABELS": PROJECT_STATE_LABELS, "OUTCOME_LABELS": OUTCOME_LABELS}

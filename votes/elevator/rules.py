@@ -57,6 +57,59 @@ class ElevatorSplit:
         return {s.unit_id: s.share_fen for s in self.shares}
 
 
+def subsidy_of(cost_fen: int, rate: Fraction, cap_fen: int, lifts: int) -> int:
+    """min(⌊cost × rate⌋, cap × lifts): rounded down, never more than the government pays."""
+    return min(math.floor(cost_fen * rate), cap_fen * lifts)
+
+
+@dataclass(frozen=True)
+class PlanProblem:
+    """Why a plan cannot be accepted, for the service to say in words on ``field``.
+
+    ``code``: ``cost_zero``; ``floor_below`` (a floor under 1 in ``floors``);
+    ``floor_beyond`` (``floors`` above the building's ``top``); ``floors_missing``
+    (``floors`` of 1…``top`` without a coefficient); ``fund_too_large`` (at most
+    ``left_fen`` is left after the subsidy); ``nobody_pays`` (the owners owe money but
+    no home stands on a floor with a coefficient above 0)."""
+
+    field: str
+    code: str
+    floors: tuple[int, ...] = ()
+    top: int = 0
+    left_fen: int = 0
+
+
+def plan_problems(plan: ElevatorPlan, top_floor: int,
+                  unit_floors: Iterable[int]) -> list[PlanProblem]:
+    """Check a plan whose fields are each well-formed (cost, fund and cap ≥ 0, lifts ≥ 1, a
+    rate in [0, 1], coefficients ≥ 0) against the building it is for: the coefficient table
+    covers exactly the floors 1…``top_floor``, the fund pays no more than is left after the
+    subsidy, and someone pays the owners' share. An empty list promises that
+    ``share_elevator_cost(plan, units)`` over units on ``unit_floors`` divides the cost to
+    the fen without raising."""
+    problems: list[PlanProblem] = []
+    if plan.cost_fen <= 0:
+        problems.append(PlanProblem("cost", "cost_zero"))
+    listed = set(plan.coefficients)
+    below = tuple(sorted(f for f in listed if f < 1))
+    beyond = tuple(sorted(f for f in listed if f > top_floor))
+    missing = tuple(f for f in range(1, top_floor + 1) if f not in listed)
+    if below:
+        problems.append(PlanProblem("coefficients", "floor_below", below, top_floor))
+    if beyond:
+        problems.append(PlanProblem("coefficients", "floor_beyond", beyond, top_floor))
+    if missing:
+        problems.append(PlanProblem("coefficients", "floors_missing", missing, top_floor))
+    left = plan.cost_fen - subsidy_of(plan.cost_fen, exact(plan.subsidy_rate, "subsidy_rate"),
+                                      plan.subsidy_cap_fen, plan.lifts)
+    if plan.fund_fen > left:
+        problems.append(PlanProblem("fund", "fund_too_large", left_fen=max(left, 0)))
+    elif left - plan.fund_fen > 0 and not any(
+            plan.coefficients.get(f, 0) > 0 for f in set(unit_floors)):
+        problems.append(PlanProblem("coefficients", "nobody_pays"))
+    return problems
+
+
 def share_elevator_cost(plan: ElevatorPlan, units: Iterable[tuple[int, int]]) -> ElevatorSplit:
     """Divide an elevator retrofit's cost between subsidy, fund and the units' owners.
 
@@ -88,7 +141,7 @@ def share_elevator_cost(plan: ElevatorPlan, units: Iterable[tuple[int, int]]) ->
         if c < 0:
             raise ValueError(f"coefficient of floor {floor} must not be negative")
 
-    subsidy = min(math.floor(cost * rate), cap * lifts)
+    subsidy = subsidy_of(cost, rate, cap, lifts)
     after_subsidy = cost - subsidy
     if fund > after_subsidy:
         raise ValueError(

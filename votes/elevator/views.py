@@ -12,15 +12,16 @@ from core.errors import DomainError
 from core.loader import load
 from core.permissions import requires
 from core.types import fen_to_str
-from core.web import form_error, pdf_response
+from core.web import flash_error, form_error, pdf_response
 from reports.elevator_plan import render_plan
 from votes.elevator import services
-from votes.elevator.forms import ProjectForm
+from votes.elevator.forms import NewVoteForm, ProjectForm, WithdrawForm, elevator_labels
 from votes.models import ElevatorProject
 from votes.web import template_labels
 
 bp = Blueprint("elevator", __name__, template_folder="templates")
 bp.context_processor(template_labels)
+bp.context_processor(elevator_labels)
 
 
 @bp.get("/compounds/<compound:cid>/elevator/")
@@ -52,9 +53,6 @@ def project_new(cid: int):
     compound = load(Compound, cid, "vote.create")
     form = ProjectForm()
     _project_form(compound, form)
-    if request.method == "GET":
-        form.coefficients.data = "\n".join(
-            f"{k}: {v}" for k, v in services.DEFAULT_COEFFICIENTS.items())
     if form.validate_on_submit():
         fields = _project_fields(form)
         if not fields["coefficients"].strip():
@@ -103,7 +101,40 @@ def project_edit(pid: int):
 def project(pid: int):
     p = load(ElevatorProject, pid, "vote.view")
     return render_template("votes/elevator/project.html", project=p,
-                           plan=services.project_plan(p))
+                           plan=services.project_plan(p), new_vote_form=NewVoteForm())
+
+
+@bp.post("/elevator/<elevator_project:pid>/votes")
+@requires("vote.create")
+def project_new_votes(pid: int):
+    """重新发起表决 after a failed, cancelled or revoked vote."""
+    p = load(ElevatorProject, pid, "vote.create")
+    form = NewVoteForm()
+    if form.validate_on_submit():
+        try:
+            created = services.call_new_votes(p, form.role.data or None)
+        except DomainError as err:
+            flash_error(err)
+        else:
+            flash(_("New draft vote called: %(t)s. Set its dates and announce it.",
+                    t="、".join(v.title for v in created)), "success")
+    return redirect(url_for("elevator.project", pid=p.id))
+
+
+@bp.route("/elevator/<elevator_project:pid>/withdraw", methods=["GET", "POST"])
+@requires("vote.create")
+def project_withdraw(pid: int):
+    p = load(ElevatorProject, pid, "vote.create")
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw_project(p, form.reason.data)
+        except DomainError as err:
+            form_error(form, err)
+        else:
+            flash(_("The project is withdrawn."), "success")
+            return redirect(url_for("elevator.project", pid=p.id))
+    return render_template("votes/elevator/withdraw.html", form=form, project=p)
 
 
 @bp.get("/elevator/<elevator_project:pid>/plan.pdf")

@@ -19,6 +19,7 @@ from reports.door_list import DoorListData
 from reports.vote_ballots import BallotsData, BallotSheet, UnitLine
 from reports.vote_notice import NoticeData, PerUnitChoice
 from votes import rules
+from votes.elevator.shares import with_elevator_shares
 from votes.models import Ballot, RollGroup, RollUnit, Vote, VoteStatus
 from votes.services.common import issuer_of, matter_label, roll_required, rule_of, scope_text
 from votes.services.deliveries import delivery_figures
@@ -45,11 +46,11 @@ def ballots_document(vote: Vote, online_url: str) -> BallotsData:
               for g in db.session.scalars(select(RollGroup).where(RollGroup.vote_id == vote.id)
                                           .order_by(RollGroup.serial))]
     r = rule_of(vote)
-    return BallotsData(
+    return with_elevator_shares(vote, BallotsData(
         compound=vote.compound.name, issuer=issuer_of(vote), vote_id=vote.id, title=vote.title,
         question=vote.question, matter=matter_label(vote), rule=r.description_zh,
         scope=scope_text(vote), opens_at=vote.opened_at or vote.opens_at,
-        closes_at=vote.closes_at, online_url=online_url, sheets=tuple(sheets))
+        closes_at=vote.closes_at, online_url=online_url, sheets=tuple(sheets)))
 
 
 def notice_document(vote: Vote) -> NoticeData:
