@@ -72,5 +72,5 @@ clean:
 
 # Developers: after adding strings, refresh the catalog and translate the new entries.
 translations-update: dev-venv
-	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --ignore-dirs=".venv tests bench migrations" .
+	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o translations/messages.pot --no-location --sort-output --ignore-dirs=".venv tests bench migrations" .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations -l zh --no-fuzzy-matching

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
+from core import hooks
 from core.extensions import db
 from core.permissions import public
 
@@ -18,7 +19,8 @@ _PING = text("SELECT 1")
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return render_template("home.html")
+    # what higher packages put first (core.hooks "home.panels": votes waiting for an owner)
+    return render_template("home.html", panels=hooks.panels("home.panels", current_user))
 
 
 @home.get("/healthz")

@@ -25,12 +25,15 @@ from dataclasses import dataclass, field
 #: single names have one provider.
 #:   org.overview_panels      [fn(compound) -> Panel | None]  the 1+3+X overview's boxes
 #:   compound.page_panels     [fn(compound) -> Panel | None]  the compound page's boxes
+#:   home.panels              [fn(user) -> Panel | None]  the boxes at the top of the home page
+#:                              (an owner's votes waiting for their ballot)
 #:   compounds.serving_company  fn(compound_id, on=None) -> company | None (has .id, .name)
 #:   votes.own_ballot_page    [fn(vote, kind) -> (endpoint, url values) | None]: where a
 #:                              matter-3 vote's ballots are cast instead (an owners'-committee
 #:                              election's); votes requires a provider (fails closed)
 #:   permission.owned_units     fn(person_id) -> {(unit_id, compound_id)}
 #:   permission.served_compounds  fn(company_id) -> {compound_id}
+#:   accounts.unit_labels     fn(person_id) -> [unit label]  the units on GET /api/v1/me
 #:   accounts.scope_exists    [fn(kind, scope_id) -> bool | None]
 #:   audit.compounds_in_districts  fn(district_ids) -> select of compound ids
 #:   audit.compound_names       fn(ids) -> {id: name}

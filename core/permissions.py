@@ -77,6 +77,8 @@ POLICY: dict[str, frozenset[Role]] = {k: frozenset(v) for k, v in {
     "vote.manage": {R.rc_secretary},
     "vote.cast": {R.owner},
     "vote.enter_paper": {R.rc_secretary},
+    # the roll and ballots as spreadsheets: every voter's name — staff and oversight only
+    "vote.export": OVERSIGHT | COMPOUND_STAFF,
     # the delivery register (送达): the compound's staff and its building volunteers
     "vote.deliver": COMPOUND_STAFF | {R.volunteer},
     # repair fund (owners_committee/)

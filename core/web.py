@@ -71,3 +71,15 @@ def pdf_response(data: bytes, name: str) -> Response:
     response = send_file(io.BytesIO(data), mimetype="application/pdf", download_name=name)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, name: str) -> Response:
+    """An Excel workbook to download under its file name; not kept in shared caches (rolls
+    and ballot lists carry names)."""
+    response = send_file(io.BytesIO(data), mimetype=XLSX_MIME, as_attachment=True,
+                         download_name=name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

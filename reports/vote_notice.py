@@ -87,6 +87,9 @@ class NoticeData:
     anchor: AuditAnchor | None = None
     #: how the notice and ballots reached the voters (送达), None when not recorded
     delivery: DeliveryFigures | None = None
+    #: what happened, in its own words ("通过", "同意未达四分之三", …: votes.rules.outcome);
+    #: empty = the plain 表决通过/表决未通过
+    outcome: str = ""
 
 
 def _m2(area_c: int) -> str:
@@ -113,6 +116,8 @@ class NoticeDocument(PdfDocument):
         consent_bar = ("超过半数" if d.approval_strict and d.approval == "1/2"
                        else "四分之三以上" if d.approval == "3/4" else d.approval)
         outcome = "表决通过" if d.passed else "表决未通过"
+        if d.outcome and not d.passed:
+            outcome += f"，{d.outcome}"
         period = "—"
         if d.opened_at and d.closed_at:
             period = f"{cn_datetime(d.opened_at)} 至 {cn_datetime(d.closed_at)}"

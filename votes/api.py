@@ -14,12 +14,12 @@ from core.extensions import limiter
 from core.loader import load
 from core.permissions import public, requires, signed_in
 from core.types import area_to_str
-from core.web import pdf_response
+from core.web import XLSX_MIME, pdf_response, xlsx_response
 from reports.vote_ballots import render_ballots
 from reports.vote_notice import render_notice
 from votes import services
 from votes.models import Ballot, Vote
-from votes.services import iso
+from votes.services import documents, exports, iso
 
 bp = api_blueprint("votes_api", __name__)
 
@@ -270,14 +270,58 @@ def notice_pdf(vid: int):
 
 @bp.get("/votes/<vote:vid>/ballots.pdf")
 @requires("vote.enter_paper")
-@doc("Printable paper ballots, one per voter group of the frozen roll", tag=TAG,
+@doc("Printable paper ballots, one per voter group of the frozen roll; ?building=<number> "
+     "(and &entrance=<number>, as numbered in the roll) prints only the voters with a unit "
+     "there", tag=TAG,
      responses={"200": {"description": "PDF", "content": {"application/pdf": {}}},
-                "403": "out of scope", "404": "not found", "409": "roll_not_frozen"})
+                "403": "out of scope", "404": "not found", "409": "roll_not_frozen",
+                "422": "not_in_roll (no such building or entrance in the roll), "
+                       "validation_error (an entrance without its building)"})
 def ballots_pdf(vid: int):
     vote = load(Vote, vid, "vote.enter_paper")
-    data = services.ballots_document(vote, url_for("votes.ballot", vid=vote.id,
-                                                   _external=True))
-    return pdf_response(render_ballots(data), f"vote-{vote.id}-ballots.pdf")
+    building, entrance = request.args.get("building"), request.args.get("entrance")
+    data = documents.ballots_document(vote, url_for("votes.ballot", vid=vote.id,
+                                                    _external=True),
+                                      building=building, entrance=entrance)
+    return pdf_response(render_ballots(data),
+                        documents.ballots_file_name(vote, building, entrance))
+
+
+_XLSX = {"description": "XLSX workbook",
+         "content": {XLSX_MIME: {}}}
+
+
+@bp.get("/votes/<vote:vid>/roll.xlsx")
+@requires("vote.export")
+@doc("表决名册 as XLSX: each voter of the frozen roll (serial, units, area, heads, holders' "
+     "names — no ID numbers) and the totals; compound staff and oversight only", tag=TAG,
+     responses={"200": _XLSX, "403": "out of scope, or an owner", "404": "not found",
+                "409": "roll_not_frozen"})
+def roll_xlsx(vid: int):
+    vote = load(Vote, vid, "vote.export")
+    return xlsx_response(exports.roll_xlsx(vote), exports.export_name(vote, "roll"))
+
+
+@bp.get("/votes/<vote:vid>/ballots.xlsx")
+@requires("vote.export")
+@doc("The ballots as XLSX: voter serial, units, area, channel, time (Beijing), paper serial, "
+     "voided ones marked with reason and time; the choice column only when the vote "
+     "publishes names (publish_names); compound staff and oversight only", tag=TAG,
+     responses={"200": _XLSX, "403": "out of scope, or an owner", "404": "not found",
+                "409": "roll_not_frozen"})
+def ballots_xlsx(vid: int):
+    vote = load(Vote, vid, "vote.export")
+    return xlsx_response(exports.ballots_xlsx(vote), exports.export_name(vote, "ballots"))
+
+
+@bp.get("/votes/<vote:vid>/result.xlsx")
+@requires("vote.view")
+@doc("The result as XLSX (the figures of GET /result, with the outcome in words)", tag=TAG,
+     responses={"200": _XLSX, "403": "out of scope, or not yet published (owners)",
+                "404": "not found", "409": "not_closed"})
+def result_xlsx(vid: int):
+    vote = load(Vote, vid, "vote.view")
+    return xlsx_response(exports.result_xlsx(vote), exports.export_name(vote, "result"))
 
 
 def _receipt_limit():

@@ -1,6 +1,7 @@
 """WTForms for the votes pages. The services check everything again; these only shape input."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -26,10 +27,17 @@ MATTER_LABELS = {
     "common_use": _l("8 Changing the use of common parts, or business on them"),
     "other": _l("9 Other major matters"),
 }
+#: a vote's status as a noun (草稿, 公告中, 表决中 …): the one mapping every page uses (badges,
+#: lists, the 1+3+X overview), never the raw code; the "vote status" context keeps these
+#: words apart from the same English words used elsewhere ("Closed" a date, "Open" an action)
 STATUS_LABELS = {
-    "draft": _l("Draft"), "announced": _l("In its notice period"), "open": _l("Voting open"),
-    "closed": _l("Voting closed"), "published": _l("Result published"),
-    "cancelled": _l("Vote cancelled"),
+    "draft": lazy_pgettext("vote status", "Draft"),
+    "announced": lazy_pgettext("vote status", "Announced"),
+    "open": lazy_pgettext("vote status", "Open"),
+    "closed": lazy_pgettext("vote status", "Closed"),
+    "published": lazy_pgettext("vote status", "Published"),
+    "cancelled": lazy_pgettext("vote status", "Cancelled"),
+    "revoked": lazy_pgettext("vote status", "Revoked"),
 }
 CHOICE_LABELS = {"agree": _l("Agree"), "oppose": _l("Oppose"), "abstain": _l("Abstain")}
 CHANNEL_LABELS = {"online": _l("Online"), "paper": _l("Paper"), "proxy": _l("Proxy")}

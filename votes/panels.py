@@ -1,5 +1,5 @@
 """What the votes show on lower packages' pages (core.hooks): the compound's announced and
-open votes on the 1+3+X overview."""
+open votes on the 1+3+X overview; an owner's votes waiting for them on their home page."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from core.permissions import may
 from votes.forms import STATUS_LABELS
 from votes.models import VoteStatus
 from votes.services import list_votes
+from votes.services.mine import my_votes
 
 
 def open_votes(compound) -> Panel | None:
@@ -21,3 +22,18 @@ def open_votes(compound) -> Panel | None:
              for v in list_votes(compound.id, status=status.value, limit=20)]
     return Panel(title=_l("Votes announced or open"), template="votes/_overview_panel.html",
                  context={"votes": votes, "labels": STATUS_LABELS}, order=20)
+
+
+def my_waiting_votes(user) -> Panel | None:
+    """"home.panels": on an owner's home page, first the open votes still waiting for one of
+    their ballots (closing soonest first, a big button each), then their other votes. None
+    for a user who casts no ballots."""
+    if getattr(user, "person_id", None) is None or not may("vote.cast"):
+        return None
+    rows = my_votes(user.person_id)
+    if not rows:
+        return None
+    waiting = [r for r in rows if r.waiting]
+    return Panel(title=_l("Waiting for your vote"), template="votes/_home_panel.html",
+                 context={"waiting": waiting, "others": [r for r in rows if not r.waiting][:5],
+                          "labels": STATUS_LABELS}, order=10)

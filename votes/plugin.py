@@ -19,6 +19,7 @@ KINDS = [
 #: what the votes show on lower packages' pages (core.hooks)
 HOOKS = {
     "org.overview_panels": ["votes.panels:open_votes"],
+    "home.panels": ["votes.panels:my_waiting_votes"],
     "demo.steps": ["votes.demo:DEMO_STEP"],
 }
 

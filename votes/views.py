@@ -16,7 +16,7 @@ from core.extensions import limiter
 from core.inputs import SHANGHAI
 from core.loader import load
 from core.permissions import public, requires
-from core.web import flash_error, form_error, pdf_response
+from core.web import flash_error, form_error, pdf_response, xlsx_response
 from reports.door_list import render_door_list
 from reports.vote_ballots import render_ballots
 from reports.vote_notice import render_notice
@@ -25,6 +25,7 @@ from votes.elevator.services import project_for_vote
 from votes.elevator.shares import ballot_shares
 from votes.forms import BallotForm, ConfirmForm, PaperBallotForm, ReasonForm, ReceiptForm, VoteForm
 from votes.models import Ballot, Vote
+from votes.services import documents, exports, mine
 from votes.services.lifecycle import scope_choices_of, scope_from_choices
 from votes.web import template_labels
 
@@ -212,6 +213,7 @@ def ballot(vid: int):
     return render_template("votes/ballot.html", vote=vote, groups=groups, form=form,
                            open_groups=open_groups, accepting=accepting,
                            rule=services.rule_of(vote), scope=services.scope_label(vote),
+                           voters_note=mine.voters_note(groups),
                            elevator=ballot_shares(vote) if groups else None)
 
 
@@ -336,6 +338,35 @@ def notice_pdf(vid: int):
 @bp.get("/votes/<vote:vid>/ballots.pdf")
 @requires("vote.enter_paper")
 def ballots_pdf(vid: int):
+    """The paper ballots of the whole roll, or of one building (?building=7) or one
+    entrance of it (&entrance=2): a refusal (422 not in the roll) is the error page."""
     vote = load(Vote, vid, "vote.enter_paper")
-    data = services.ballots_document(vote, url_for("votes.ballot", vid=vote.id, _external=True))
-    return pdf_response(render_ballots(data), f"vote-{vote.id}-ballots.pdf")
+    building, entrance = request.args.get("building"), request.args.get("entrance")
+    data = documents.ballots_document(vote, url_for("votes.ballot", vid=vote.id,
+                                                    _external=True),
+                                      building=building, entrance=entrance)
+    return pdf_response(render_ballots(data), documents.ballots_file_name(vote, building,
+                                                                          entrance))
+
+
+# -- the vote's records as spreadsheets (votes.services.exports) -----------------------------
+
+@bp.get("/votes/<vote:vid>/roll.xlsx")
+@requires("vote.export")
+def roll_xlsx(vid: int):
+    vote = load(Vote, vid, "vote.export")
+    return xlsx_response(exports.roll_xlsx(vote), exports.export_name(vote, "roll"))
+
+
+@bp.get("/votes/<vote:vid>/ballots.xlsx")
+@requires("vote.export")
+def ballots_xlsx(vid: int):
+    vote = load(Vote, vid, "vote.export")
+    return xlsx_response(exports.ballots_xlsx(vote), exports.export_name(vote, "ballots"))
+
+
+@bp.get("/votes/<vote:vid>/result.xlsx")
+@requires("vote.view")
+def result_xlsx(vid: int):
+    vote = load(Vote, vid, "vote.view")
+    return xlsx_response(exports.result_xlsx(vote), exports.export_name(vote, "result"))

@@ -30,6 +30,7 @@ from owners_committee.election.models import (
     Objection,
 )
 from reports import candidate_notice, election_ballot, election_result
+from votes.forms import STATUS_LABELS as VOTE_STATUS_LABELS
 
 bp = Blueprint("election", __name__, template_folder="templates")
 
@@ -43,7 +44,7 @@ def _labels():
     return {"KIND": F.KIND_LABELS, "ROLE": F.ROLE_LABELS, "NOMINATION": F.NOMINATION_LABELS,
             "POLITICS": F.POLITICS_LABELS, "CSTATUS": F.CANDIDATE_STATUS_LABELS,
             "ESTATUS": svc.STATUS_LABELS, "STATE": F.CHECK_STATE_LABELS,
-            "CHECK_LABELS": CHECK_LABELS,
+            "CHECK_LABELS": CHECK_LABELS, "VSTATUS": VOTE_STATUS_LABELS,
             "has_endpoint": lambda n: n in current_app.view_functions}
 
 

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select
 
 from core import audit
-from core.errors import conflict
+from core.errors import DomainError, conflict, invalid
 from core.extensions import db
 from core.permissions import authorize
 from core.types import utcnow
@@ -21,6 +21,7 @@ from reports.vote_notice import NoticeData, PerUnitChoice
 from votes import rules
 from votes.elevator.shares import with_elevator_shares
 from votes.models import Ballot, RollGroup, RollUnit, Vote, VoteStatus
+from votes.rules.outcome import OUTCOME_ZH, outcome_of_result
 from votes.services.common import issuer_of, matter_label, roll_required, rule_of, scope_text
 from votes.services.deliveries import delivery_figures
 from votes.services.results import check_result_visible, door_list, still_needed
@@ -29,28 +30,78 @@ from votes.services.tally import compute_tally
 S = VoteStatus
 
 
-def ballots_document(vote: Vote, online_url: str) -> BallotsData:
+def ballots_document(vote: Vote, online_url: str, *, building: str | None = None,
+                     entrance: str | None = None) -> BallotsData:
     """The printable paper ballots, one per voter group of the roll (409 before the roll is
-    frozen, or for a cancelled vote)."""
+    frozen, or for a cancelled vote). With `building` (and `entrance`), as numbered in the
+    roll, only the voters with a unit there (a voter's sheet lists all their units); 422
+    for a building or entrance the roll does not have."""
     authorize("vote.enter_paper", vote)
     roll_required(vote)
     if vote.status == S.cancelled.value:
         raise conflict("invalid_state", _l("The vote is cancelled"))
+    where = _ballots_where(vote, building, entrance)
     units: dict[int, list[UnitLine]] = defaultdict(list)
     for gid, label, area, floor in db.session.execute(
             select(RollUnit.group_id, RollUnit.label, RollUnit.area, RollUnit.floor)
             .where(RollUnit.vote_id == vote.id).order_by(RollUnit.sort_key)):
         units[gid].append(UnitLine(label, area, floor))
+    q = select(RollGroup).where(RollGroup.vote_id == vote.id)
+    if where is not None:
+        q = q.where(RollGroup.id.in_(select(RollUnit.group_id).where(
+            RollUnit.vote_id == vote.id, *where)))
     sheets = [BallotSheet(serial=g.serial, units=tuple(units[g.id]), names=g.names,
                           area=g.area, developer=g.developer)
-              for g in db.session.scalars(select(RollGroup).where(RollGroup.vote_id == vote.id)
-                                          .order_by(RollGroup.serial))]
+              for g in db.session.scalars(q.order_by(RollGroup.serial))]
     r = rule_of(vote)
     return with_elevator_shares(vote, BallotsData(
         compound=vote.compound.name, issuer=issuer_of(vote), vote_id=vote.id, title=vote.title,
         question=vote.question, matter=matter_label(vote), rule=r.description_zh,
         scope=scope_text(vote), opens_at=vote.opened_at or vote.opens_at,
         closes_at=vote.closes_at, online_url=online_url, sheets=tuple(sheets)))
+
+
+def _ballots_where(vote: Vote, building: str | None, entrance: str | None) -> list | None:
+    """The roll units of one building (or one entrance of it); None = the whole roll."""
+    building = (building or "").strip() or None
+    entrance = (entrance or "").strip() or None
+    if building is None:
+        if entrance is not None:
+            raise invalid(_l("Choose the building of this entrance"), field="building")
+        return None
+    where = [RollUnit.building_number == building]
+    if entrance is not None:
+        where.append(RollUnit.entrance_number == entrance)
+    if db.session.scalar(select(RollUnit.id).where(RollUnit.vote_id == vote.id, *where)
+                         .limit(1)) is None:
+        field = "building" if entrance is None else "entrance"
+        raise DomainError("not_in_roll", _l("This vote's roll has no such building or "
+                                            "entrance"), field=field, status=422)
+    return where
+
+
+def ballots_file_name(vote: Vote, building: str | None = None,
+                      entrance: str | None = None) -> str:
+    """vote-12-ballots.pdf, vote-12-ballots-b7.pdf, vote-12-ballots-b7-e2.pdf."""
+    name = f"vote-{vote.id}-ballots"
+    if building:
+        name += f"-b{building.strip()}"
+        if entrance:
+            name += f"-e{entrance.strip()}"
+    return name + ".pdf"
+
+
+def ballot_places(vote: Vote) -> list[tuple[str, list[str]]]:
+    """The roll's buildings and their entrances, in the registry's order (the form that
+    chooses which ballots to print)."""
+    places: dict[str, list[str]] = {}
+    for b, e in db.session.execute(
+            select(RollUnit.building_number, RollUnit.entrance_number)
+            .where(RollUnit.vote_id == vote.id).order_by(RollUnit.sort_key)):
+        entrances = places.setdefault(b, [])
+        if e not in entrances:
+            entrances.append(e)
+    return list(places.items())
 
 
 def notice_document(vote: Vote) -> NoticeData:
@@ -91,7 +142,8 @@ def notice_document(vote: Vote) -> NoticeData:
         quorum_met=res["quorum_met"], approved=res["approved"], passed=res["passed"],
         reasons=tuple(x["zh"] for x in res["reasons"]),
         voided=tuple((s, reason, at) for s, reason, at in voided),
-        per_unit=per_unit, anchor=_publication_anchor(vote), delivery=delivery_figures(vote))
+        per_unit=per_unit, anchor=_publication_anchor(vote), delivery=delivery_figures(vote),
+        outcome=OUTCOME_ZH[outcome_of_result(res)])
 
 
 def _publication_anchor(vote: Vote) -> AuditAnchor | None:

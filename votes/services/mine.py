@@ -1,0 +1,74 @@
+"""An owner's own votes, as their home page and ballot page show them: the open votes still
+waiting for one of their ballots (closing soonest first), and why an owner may cast more
+than one ballot in the same vote.
+
+Who is one voter is the registry's law (compounds.rules.group_voters; SPC interpretation on
+building co-ownership, art. 9): every distinct set of title holders is one voter. A person who
+owns one home alone and another with a spouse is two voters, and casts two ballots.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from core.extensions import db
+from votes.models import RollHolder, Vote
+from votes.services.access import owner_votes
+from votes.services.roll import OwnerGroup
+
+_FAR = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class MyVote:
+    vote: Vote
+    groups: list[OwnerGroup]
+    #: the voter groups still to vote (empty: nothing is awaited)
+    pending: list[OwnerGroup]
+    #: why there are several ballots (None for one voter)
+    note: str | None
+
+    @property
+    def waiting(self) -> bool:
+        return bool(self.pending) and self.vote.accepting_ballots()
+
+
+def my_votes(person_id: int | None) -> list[MyVote]:
+    """The person's votes (as on the votes page): those waiting for their ballot first,
+    closing soonest first, then the others, newest first."""
+    rows = []
+    for vote, groups in owner_votes(person_id):
+        pending = [g for g in groups if g.ballot is None]
+        rows.append(MyVote(vote, groups, pending, voters_note(groups)))
+    waiting = sorted((r for r in rows if r.waiting),
+                     key=lambda r: (r.vote.closes_at or _FAR, r.vote.id))
+    return waiting + [r for r in rows if not r.waiting]
+
+
+def voters_note(groups: list[OwnerGroup]) -> str | None:
+    """"您名下有2个表决权：与他人共有的 7-1-201；您单独所有的 7-1-101。…" — for an owner who
+    is more than one voter in this vote; None for one."""
+    if len(groups) < 2:
+        return None
+    holders = dict(db.session.execute(
+        select(RollHolder.group_id, func.count(func.distinct(RollHolder.person_id)))
+        .where(RollHolder.group_id.in_([g.group.id for g in groups]))
+        .group_by(RollHolder.group_id)).all())
+    parts = []
+    for g in groups:
+        units = "、".join(g.labels)
+        if g.group.developer:
+            parts.append(_("held by the developer: %(units)s", units=units))
+        elif holders.get(g.group.id, 1) > 1:
+            parts.append(_("co-owned with others: %(units)s", units=units))
+        else:
+            parts.append(_("held by you alone: %(units)s", units=units))
+    return _("You hold %(n)s votes in this vote: %(parts)s. Under article 9 of the Supreme "
+             "People's Court's interpretation on building co-ownership disputes they count "
+             "separately: homes held by the same owner, or the same co-owners, are one "
+             "voter; homes held by a different set of owners are another. Each casts its "
+             "own ballot.", n=len(groups), parts="；".join(parts))
