@@ -180,6 +180,8 @@ def _url(rule, kinds, world) -> str:
     for name, conv in rule._converters.items():
         if isinstance(conv, PeriodConverter):
             values[name] = PERIOD
+        elif name not in values:  # a plain argument beside the ids (an extension's number)
+            values[name] = "1"
     return rule.build(values)[1]
 
 
