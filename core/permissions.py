@@ -58,6 +58,9 @@ POLICY: dict[str, frozenset[Role]] = {k: frozenset(v) for k, v in {
     "registry.export": {R.district_admin, R.rc_secretary},
     "unit.view": OVERSIGHT | COMPOUND_STAFF | {R.property_manager, R.owner},
     "person.view_id": {R.district_admin, R.rc_secretary},  # still masked; see registry.export
+    # owners' accounts from activation letters (compounds/accounts/)
+    "owner_accounts.view": OVERSIGHT | COMPOUND_STAFF,
+    "owner_accounts.manage": {R.district_admin, R.rc_secretary},
     # accounts and audit (core/)
     "users.manage": set(),  # system admin only
     "audit.view": {R.district_admin},
@@ -77,10 +80,12 @@ POLICY: dict[str, frozenset[Role]] = {k: frozenset(v) for k, v in {
     "vote.manage": {R.rc_secretary},
     "vote.cast": {R.owner},
     "vote.enter_paper": {R.rc_secretary},
-    # the roll and ballots as spreadsheets: every voter's name — staff and oversight only
-    "vote.export": OVERSIGHT | COMPOUND_STAFF,
     # the delivery register (送达): the compound's staff and its building volunteers
     "vote.deliver": COMPOUND_STAFF | {R.volunteer},
+    # the roll and ballots as spreadsheets: every voter's name — staff and oversight only
+    "vote.export": OVERSIGHT | COMPOUND_STAFF,
+    # the authority may revoke an owners' decision after the count (物业管理条例 art. 19)
+    "vote.revoke": OVERSIGHT,
     # repair fund (owners_committee/)
     "fund.view": OVERSIGHT | COMPOUND_STAFF | {R.owner},
     "fund.manage": {R.oc_member},

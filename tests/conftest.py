@@ -201,6 +201,10 @@ def api(client):
             return client.post("/api/v1" + path, json=json,
                                headers=self._h(kw.pop("headers", None)), **kw)
 
+        def patch(self, path, json=None, **kw):
+            return client.patch("/api/v1" + path, json=json,
+                                headers=self._h(kw.pop("headers", None)), **kw)
+
     def _api(user=None, password="password"):
         if user is None:
             return Api()

@@ -38,6 +38,11 @@ def vote_json(v) -> dict:
         "opened_at": iso(v.opened_at), "closed_at": iso(v.closed_at),
         "published_at": iso(v.published_at), "cancelled_at": iso(v.cancelled_at),
         "cancel_reason": v.cancel_reason or None,
+        "extensions": [{"from": iso(e.old_closes_at), "to": iso(e.new_closes_at),
+                        "reason": e.reason, "at": iso(e.at)} for e in v.extensions],
+        "revoked": None if not v.revoked else {
+            "at": iso(v.revoked_at), "by": v.revoked_by, "reason": v.revoke_reason,
+            "basis": v.revoke_basis},
         "roll": None if v.roll_units is None else {
             "units": v.roll_units, "area": area_to_str(v.roll_area), "heads": v.roll_heads},
     }
@@ -102,12 +107,34 @@ def get_vote(vid: int):
     return vote_json(vote)
 
 
+_PATCH_BODY = {"application/json": {"schema": {
+    "type": "object",
+    "properties": {k: v for k, v in _VOTE_BODY["application/json"]["schema"]["properties"].items()
+                   if k != "question"} | {"text": {"type": "string",
+                                                   "description": "the full text"}}}}}
+
+
+@bp.patch("/votes/<vote:vid>")
+@requires("vote.create")
+@doc("Complete or change a draft (only the fields given change)", tag=TAG,
+     request_body=_PATCH_BODY,
+     responses={"200": "the vote", "403": "out of scope", "404": "not found",
+                "409": "not_draft (announced or later: the notice is public)",
+                "422": "validation error (unknown field, bad scope or times)"})
+def patch_vote(vid: int):
+    data = json_body()
+    vote = load(Vote, vid, "vote.create")
+    services.patch_vote(vote, data)
+    return vote_json(vote)
+
+
 @bp.post("/votes/<vote:vid>/announce")
 @requires("vote.manage")
 @doc("Publish the notice (公告); the vote may open after the compound's notice_days", tag=TAG,
      responses={"200": "{status: announced, may_open_at}", "403": "out of scope",
                 "404": "not found", "409": "not a draft (invalid_state)",
-                "422": "closes_at before the notice period ends"})
+                "422": "closes_at_required (no voting period), or closes_at before the "
+                       "notice period ends"})
 def announce(vid: int):
     vote = load(Vote, vid, "vote.manage")
     services.announce(vote)
@@ -182,9 +209,11 @@ def void(vid: int, bid: int):
 
 @bp.post("/votes/<vote:vid>/close")
 @requires("vote.manage")
-@doc("Close the vote and compute the result", tag=TAG,
+@doc("Close the vote and compute the result: at or after closes_at, earlier only when "
+     "every voter has voted", tag=TAG,
      responses={"200": "the result (as GET /result)", "403": "out of scope",
-                "404": "not found", "409": "vote_not_open"})
+                "404": "not found",
+                "409": "vote_not_open, voting_period (before closes_at, not everyone voted)"})
 def close(vid: int):
     vote = load(Vote, vid, "vote.manage")
     services.close_vote(vote)
@@ -215,17 +244,52 @@ def publish(vid: int):
 
 @bp.post("/votes/<vote:vid>/cancel")
 @requires("vote.manage")
-@doc("Cancel the vote with a reason (before its result is published)", tag=TAG,
+@doc("Cancel the vote with a reason, only before it closes", tag=TAG,
      request_body={"application/json": {"schema": {
          "type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}}},
      responses={"200": "{status: cancelled}", "403": "out of scope", "404": "not found",
-                "409": "invalid_state (published or cancelled)", "422": "reason missing"})
+                "409": "vote_closed (a count once made is never withdrawn), invalid_state "
+                       "(already cancelled)", "422": "reason missing"})
 def cancel(vid: int):
     data = json_body()
     vote = load(Vote, vid, "vote.manage")
     services.cancel_vote(vote, data.get("reason"))
     return {"status": vote.status, "cancelled_at": iso(vote.cancelled_at),
             "reason": vote.cancel_reason}
+
+
+@bp.post("/votes/<vote:vid>/extend")
+@requires("vote.manage")
+@doc("Extend the voting period with a reason while announced or open (audited; the "
+     "extension notice is printable)", tag=TAG,
+     request_body={"application/json": {"schema": {
+         "type": "object", "required": ["closes_at", "reason"],
+         "properties": {"closes_at": {"type": "string", "format": "date-time"},
+                        "reason": {"type": "string"}}}}},
+     responses={"200": "{closes_at, extensions}", "403": "out of scope", "404": "not found",
+                "409": "vote_closed, invalid_state", "422": "reason missing, not later"})
+def extend(vid: int):
+    data = json_body()
+    vote = load(Vote, vid, "vote.manage")
+    services.extend_vote(vote, closes_at=data.get("closes_at"), reason=data.get("reason"))
+    return {"closes_at": iso(vote.closes_at), "extensions": len(vote.extensions)}
+
+
+@bp.post("/votes/<vote:vid>/revoke")
+@requires("vote.revoke")
+@doc("Revoke a closed vote's decision (street office or district), with reason and legal "
+     "basis; the result stays readable, marked revoked", tag=TAG,
+     request_body={"application/json": {"schema": {
+         "type": "object", "required": ["reason", "basis"],
+         "properties": {"reason": {"type": "string"}, "basis": {"type": "string"}}}}},
+     responses={"200": "{status: revoked, revoked}", "403": "not the street office or district",
+                "404": "not found", "409": "not_closed, invalid_state",
+                "422": "reason or basis missing"})
+def revoke(vid: int):
+    data = json_body()
+    vote = load(Vote, vid, "vote.revoke")
+    services.revoke_vote(vote, reason=data.get("reason"), basis=data.get("basis"))
+    return {"status": vote.status, "revoked": vote_json(vote)["revoked"]}
 
 
 @bp.get("/votes/<vote:vid>/progress")

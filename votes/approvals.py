@@ -24,6 +24,8 @@ NOT_FOUND = "vote_not_found"
 WRONG_MATTER = "wrong_matter"
 NOT_DECIDED = "vote_not_closed"
 CANCELLED = "vote_cancelled"
+#: revoked by the street office or district after its count: it approves nothing
+REVOKED = "vote_revoked"
 FAILED = "vote_failed"
 NOT_COVERED = "scope_not_covered"
 
@@ -73,7 +75,7 @@ def approval_for(vote_id: int | None, compound_id: int, unit_ids: Iterable[int],
     Returns `(ok, reason_code, summary)`: ok only for a vote of this compound, of `matter`,
     closed (or its result published) with a stored result that passed, whose frozen roll
     holds every one of `unit_ids`. Otherwise `reason_code` says why (NOT_FOUND, WRONG_MATTER,
-    NOT_DECIDED, CANCELLED, FAILED, NOT_COVERED); `summary` is None only when there is no
+    NOT_DECIDED, CANCELLED, REVOKED, FAILED, NOT_COVERED); `summary` is None only when there is no
     such vote in the compound (a vote of another compound is "not found", never described).
     """
     vote = db.session.get(Vote, vote_id) if isinstance(vote_id, int) else None
@@ -83,6 +85,8 @@ def approval_for(vote_id: int | None, compound_id: int, unit_ids: Iterable[int],
         return False, WRONG_MATTER, _summary(vote)
     if vote.status == VoteStatus.cancelled.value:
         return False, CANCELLED, _summary(vote)
+    if vote.status == VoteStatus.revoked.value:
+        return False, REVOKED, _summary(vote)
     if not vote.decided or vote.result is None:
         return False, NOT_DECIDED, _summary(vote)
     if not vote.result.get("passed"):

@@ -70,6 +70,17 @@ class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
 
 
+class ExtendForm(FlaskForm):
+    closes_at = StringField(_l("New closing time"), validators=[DataRequired(), Length(max=40)])
+    reason = TextAreaField(_l("Reason for the extension (printed on its notice)"),
+                           validators=[DataRequired(), Length(max=2000)])
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    basis = StringField(_l("Legal basis"), validators=[DataRequired(), Length(max=500)])
+
+
 class ConfirmForm(FlaskForm):
     """An empty form: only the CSRF token, for the lifecycle buttons."""
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -23,7 +32,16 @@ from reports.vote_notice import render_notice
 from votes import services
 from votes.elevator.services import project_for_vote
 from votes.elevator.shares import ballot_shares
-from votes.forms import BallotForm, ConfirmForm, PaperBallotForm, ReasonForm, ReceiptForm, VoteForm
+from votes.forms import (
+    BallotForm,
+    ConfirmForm,
+    ExtendForm,
+    PaperBallotForm,
+    ReasonForm,
+    ReceiptForm,
+    RevokeForm,
+    VoteForm,
+)
 from votes.models import Ballot, Vote
 from votes.services import documents, exports, mine
 from votes.services.lifecycle import scope_choices_of, scope_from_choices
@@ -92,6 +110,10 @@ def create(cid: int):
 @requires("vote.create")
 def edit(vid: int):
     vote = load(Vote, vid, "vote.create")
+    if vote.status != "draft":  # once announced the notice is public: nothing to edit
+        flash(_("Only a draft can be edited: once announced, the notice is public and the "
+                "vote is fixed"), "error")
+        return redirect(url_for("votes.show", vid=vote.id))
     form = VoteForm(obj=vote)
     form.scope.choices = _scope_choices(vote.compound)
     if request.method == "GET":
@@ -114,14 +136,16 @@ def edit(vid: int):
 def show(vid: int):
     vote = load(Vote, vid, "vote.view")
     result = None
-    if vote.decided and services.may_see_result(vote):
+    if vote.counted and services.may_see_result(vote):
         result = services.result(vote)
     groups = services.owner_groups(vote, current_user.person_id)
     project = project_for_vote(vote)
     return render_template("votes/show.html", vote=vote, result=result, groups=groups,
                            rule=services.rule_of(vote), scope=services.scope_label(vote),
                            accepting=services.accepting_ballots(vote), project=project,
-                           confirm=ConfirmForm(), cancel_form=ReasonForm())
+                           closable=services.closable_by_hand(vote),
+                           confirm=ConfirmForm(), cancel_form=ReasonForm(),
+                           extend_form=ExtendForm(), revoke_form=RevokeForm())
 
 
 def _transition(vid: int, fn, done: str):
@@ -175,6 +199,42 @@ def cancel(vid: int):
         flash_error(err)
     else:
         flash(_("The vote is cancelled."), "success")
+    return redirect(url_for("votes.show", vid=vote.id))
+
+
+@bp.post("/votes/<vote:vid>/extend")
+@requires("vote.manage")
+def extend(vid: int):
+    vote = load(Vote, vid, "vote.manage")
+    form = ExtendForm()
+    if not form.validate_on_submit():
+        flash(_("Give the new closing time and the reason for the extension."), "error")
+        return redirect(url_for("votes.show", vid=vote.id))
+    try:
+        services.extend_vote(vote, closes_at=form.closes_at.data, reason=form.reason.data)
+    except DomainError as err:
+        flash_error(err)
+    else:
+        flash(_("The voting period is extended; print the extension notice and post it."),
+              "success")
+    return redirect(url_for("votes.show", vid=vote.id))
+
+
+@bp.post("/votes/<vote:vid>/revoke")
+@requires("vote.revoke")
+def revoke(vid: int):
+    vote = load(Vote, vid, "vote.revoke")
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason and the legal basis of the revocation."), "error")
+        return redirect(url_for("votes.show", vid=vote.id))
+    try:
+        services.revoke_vote(vote, reason=form.reason.data, basis=form.basis.data)
+    except DomainError as err:
+        flash_error(err)
+    else:
+        flash(_("The decision is revoked; the result stays on record, marked revoked."),
+              "success")
     return redirect(url_for("votes.show", vid=vote.id))
 
 

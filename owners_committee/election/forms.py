@@ -154,8 +154,11 @@ class AnswerForm(FlaskForm):
 
 
 class VoteForm(FlaskForm):
+    # the vote's notice states its voting period: a vote without one cannot be announced
     closes_at = DateTimeLocalField(_l("Voting closes"), format="%Y-%m-%dT%H:%M",
-                                   validators=[Optional()])
+                                   validators=[InputRequired(_l(
+                                       "Set when voting closes: the notice states the "
+                                       "voting period"))])
 
 
 class PaperBallotForm(FlaskForm):

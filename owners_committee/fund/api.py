@@ -93,8 +93,8 @@ def post_entry(cid: int):
      responses={"201": "posted: {id, shares: [{unit, amount}]} — the shares add up to the cost",
                 "400": "malformed JSON", "403": "out of scope", "404": "no such compound",
                 "409": "approval_required (details.reason: vote_not_found, wrong_matter, "
-                       "vote_not_closed, vote_cancelled, vote_failed, scope_not_covered, "
-                       "vote_already_used, emergency_reason_missing, no_approval)",
+                       "vote_not_closed, vote_cancelled, vote_revoked, vote_failed, "
+                       "scope_not_covered, vote_already_used, emergency_reason_missing, no_approval)",
                 "422": "validation_error, invalid_scope or empty_scope"})
 def post_project(cid: int):
     compound = load(Compound, cid, "fund.manage")

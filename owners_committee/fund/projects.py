@@ -292,6 +292,7 @@ def _approval(compound: Compound, unit_ids: list[int], vote_id, emergency, emerg
         "wrong_matter": _l("The vote was not about using the maintenance fund"),
         "vote_not_closed": _l("The vote has not been closed yet"),
         "vote_cancelled": _l("The vote was cancelled"),
+        "vote_revoked": _l("The vote's decision was revoked by the street office or district"),
         "vote_failed": _l("The vote did not pass"),
         "scope_not_covered": _l("Some units of the project were not in the vote's roll"),
         "vote_already_used": _l("The vote already approved another project"),

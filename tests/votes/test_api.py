@@ -372,7 +372,7 @@ def test_cancel_needs_a_reason_and_is_refused_after_publication(flow):
     flow.close(vid2)
     flow.rc.post(f"/votes/{vid2}/publish")
     resp = flow.rc.post(f"/votes/{vid2}/cancel", json={"reason": "太晚了"})
-    assert resp.status_code == 409 and err(resp) == "invalid_state"
+    assert resp.status_code == 409 and err(resp) == "vote_closed"
 
 
 # -- PDFs ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from core.models import AuditEntry, Role
 from core.types import utcnow
 from tests.acting import as_user
 from tests.factories import id_number
-from tests.votes.worlds import add_user, reload
+from tests.votes.worlds import add_user, end_period, in_days, reload
 from votes import services
 from votes.models import Ballot, BallotAttempt, RollGroup, RollHolder, RollUnit, Vote
 
@@ -193,12 +193,19 @@ def test_draft_can_be_edited_then_not(flow, estate, login):
     client = login(estate.users["rc"])
     resp = client.post(f"/votes/{vid}/edit", data={
         "title": "改后的标题", "matter": "use_fund", "question": "全文",
-        "scope": [f"b{estate.b8.id}"], "opens_at": "", "closes_at": "", "issuer": ""})
+        "scope": [f"b{estate.b8.id}"], "opens_at": "", "closes_at": "2099-05-01T19:00",
+        "issuer": ""})
     assert resp.status_code == 302
     vote = reload(Vote, vid)
     assert (vote.title, vote.matter) == ("改后的标题", "use_fund")
     assert services.scope_json(vote) == [{"building": "8"}]
-    flow.rc.post(f"/votes/{vid}/announce")
+    assert "/edit" in client.get(f"/votes/{vid}").get_data(as_text=True)
+    assert flow.rc.post(f"/votes/{vid}/announce").status_code == 200
+    # the edit page is no longer offered, and a post to it changes nothing
+    page = client.get(f"/votes/{vid}").get_data(as_text=True)
+    assert f"/votes/{vid}/edit" not in page
+    resp = client.get(f"/votes/{vid}/edit", follow_redirects=True)
+    assert "只有草稿可以修改" in resp.get_data(as_text=True)
     client.post(f"/votes/{vid}/edit", data={"title": "再改", "matter": "rebuild"})
     assert reload(Vote, vid).title == "改后的标题"
 
@@ -240,7 +247,8 @@ def six(make):
 def test_thresholds_end_to_end(api, six, matter, choices, quorum, approved):
     c, rc = six
     client = api(rc)
-    vid = client.post(f"/compounds/{c.id}/votes", json={"title": "t", "matter": matter}
+    vid = client.post(f"/compounds/{c.id}/votes", json={"title": "t", "matter": matter,
+                                                        "closes_at": in_days(30)}
                       ).get_json()["id"]
     client.post(f"/votes/{vid}/announce")
     client.post(f"/votes/{vid}/open")
@@ -249,6 +257,7 @@ def test_thresholds_end_to_end(api, six, matter, choices, quorum, approved):
         resp = client.post(f"/votes/{vid}/ballots", json={
             "unit": f"1-1-{i + 1}01", "choice": letters[ch], "channel": "paper"})
         assert resp.status_code == 201
+    end_period(vid)
     result = client.post(f"/votes/{vid}/close").get_json()
     assert result["quorum_met"] is quorum
     assert result["approved"] is approved

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.models import Role
-from tests.votes.worlds import reload
+from tests.votes.worlds import end_period, reload
 from votes.models import Ballot, RollGroup, RollUnit, Vote
 
 
@@ -159,8 +159,15 @@ def test_close_publish_and_notice_from_the_pages(flow, estate, login):
     vid = flow.open()
     flow.cast(vid, "7-1-101")
     client = login(estate.users["rc"])
-    assert client.post(f"/votes/{vid}/close").status_code == 302
+    # the period is still running and six voters have not voted: no close button, and a
+    # hand-made post is refused with the reason
     page = text(client.get(f"/votes/{vid}"))
+    assert f"/votes/{vid}/close" not in page and "表决期满时自动截止" in page
+    client.post(f"/votes/{vid}/close")
+    assert reload(Vote, vid).status == "open"
+    end_period(vid)  # once the period has run, the vote closes by itself when next read
+    page = text(client.get(f"/votes/{vid}"))
+    assert reload(Vote, vid).status == "closed"
     assert 'id="result"' in page and "80.00" in page
     owner = login(estate.users["a"])
     assert 'id="result"' not in text(owner.get(f"/votes/{vid}"))

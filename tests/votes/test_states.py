@@ -18,11 +18,12 @@ ALLOWED = {
     (S.draft, S.announced), (S.draft, S.cancelled),
     (S.announced, S.open), (S.announced, S.cancelled),
     (S.open, S.closed), (S.open, S.cancelled),
-    (S.closed, S.published), (S.closed, S.cancelled),
+    # a count once made stands: after the close only the authority revokes it
+    (S.closed, S.published), (S.closed, S.revoked), (S.published, S.revoked),
 }
 REFUSAL_CODE = {S.announced: "invalid_state", S.open: "invalid_state",
                 S.closed: "vote_not_open", S.published: "invalid_state",
-                S.cancelled: "invalid_state"}
+                S.cancelled: "vote_closed", S.revoked: "invalid_state"}
 
 
 @pytest.mark.parametrize("source", list(S))
@@ -58,7 +59,7 @@ def test_refused_moves_through_the_api_change_nothing(flow):
         resp = flow.rc.post(f"/votes/{vid}/{path}")
         assert (resp.status_code, resp.get_json()["error"]["code"]) == (409, "invalid_state")
     resp = flow.rc.post(f"/votes/{vid}/cancel", json={"reason": "晚了"})
-    assert (resp.status_code, resp.get_json()["error"]["code"]) == (409, "invalid_state")
+    assert (resp.status_code, resp.get_json()["error"]["code"]) == (409, "vote_closed")
     vote = reload(Vote, vid)
     assert (vote.status, vote.cancelled_at, vote.cancel_reason) == ("published", None, "")
 
@@ -68,7 +69,7 @@ def test_only_a_draft_is_edited(flow, estate):
     flow.rc.post(f"/votes/{vid}/announce")
     with as_user("rc"), pytest.raises(DomainError) as refused:
         services.update_vote(db.session.get(Vote, vid), title="改", matter="rebuild")
-    assert (refused.value.status, refused.value.code) == (409, "invalid_state")
+    assert (refused.value.status, refused.value.code) == (409, "not_draft")
     assert reload(Vote, vid).title == "7号楼加装电梯"
 
 

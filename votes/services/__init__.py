@@ -2,7 +2,8 @@
 transaction each. The HTML views, the JSON API, the CLI and the demo all call these;
 refusals are `core.errors.DomainError`.
 
-By concern: `lifecycle` (create, edit, announce, open, close, publish, cancel), `roll` (the
+By concern: `lifecycle` (create, edit, announce, open, close, publish, extend, cancel,
+revoke), `roll` (the
 frozen roll and its lookups), `ballots` (cast, void, receipts), `tally` (the count),
 `results` (result, progress, door list, building picture), `documents` (the PDFs' data),
 `access` (which votes a user sees). Other packages use the names below.
@@ -44,13 +45,17 @@ from votes.services.documents import ballots_document, door_list_document, notic
 from votes.services.lifecycle import (
     announce,
     cancel_vote,
+    closable_by_hand,
     close_due_vote,
     close_due_votes,
     close_vote,
     create_vote,
+    extend_vote,
     open_vote,
+    patch_vote,
     publish_result,
     resolve_scope,
+    revoke_vote,
     update_vote,
 )
 from votes.services.results import (
@@ -89,6 +94,7 @@ __all__ = [
     "cancel_vote",
     "cast_ballot",
     "check_receipt",
+    "closable_by_hand",
     "close_due_vote",
     "close_due_votes",
     "close_vote",
@@ -97,6 +103,7 @@ __all__ = [
     "create_vote",
     "door_list",
     "door_list_document",
+    "extend_vote",
     "fetch_vote",
     "find_roll_unit",
     "format_receipt",
@@ -118,11 +125,13 @@ __all__ = [
     "own_ballot_page",
     "owner_groups",
     "owner_votes",
+    "patch_vote",
     "progress",
     "publish_result",
     "recent_paper_ballots",
     "resolve_scope",
     "result",
+    "revoke_vote",
     "rule_of",
     "scope_json",
     "scope_label",

@@ -79,10 +79,13 @@ def on_roll(vote: Vote) -> bool:
 
 
 def may_see_result(vote: Vote) -> bool:
-    """Staff see a result once the vote closes; owners once it is published."""
-    if vote.status == S.published.value:
+    """Staff see a result once the vote closes; owners once it is published. A revoked
+    result stays readable, marked revoked, to whoever could read it before."""
+    published = vote.status == S.published.value or (
+        vote.status == S.revoked.value and vote.published_at is not None)
+    if published:
         return may("vote.view", vote) or on_roll(vote)
-    return vote.status == S.closed.value and is_staff(vote)
+    return vote.status in (S.closed.value, S.revoked.value) and is_staff(vote)
 
 
 def visible_votes_query(action: str = "vote.view"):

@@ -1,7 +1,11 @@
-"""A vote's life (DOMAIN.md §2): created as a draft and edited, announced (the notice stands
-for the compound's notice_days), opened (the roll is frozen), closed (by hand, or once
-closes_at has passed; the result is computed once), published; cancelled with a reason at
-any point before the result is published. Every move goes through `Vote.move_to`."""
+"""A vote's life (DOMAIN.md §2): created as a draft and edited, announced with its voting
+period (the notice stands for the compound's notice_days), opened (the roll is frozen),
+closed once its period has run (by itself when closes_at passes, or by hand at or after it;
+earlier only when every voter has voted) and the result computed once, published. The
+period may be extended with a reason while announced or open. Cancelled with a reason only
+before the close: a count once made is never withdrawn by the people who ran it; after the
+close only the street office or the district may revoke it (物业管理条例 art. 19), and the
+result stays readable, marked revoked. Every move goes through `Vote.move_to`."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import datetime as dt
 import json
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from compounds.models import Building, Entrance
 from core import audit
@@ -20,7 +24,16 @@ from core.inputs import text as clean_text
 from core.permissions import authorize
 from core.types import area_to_str, utcnow
 from votes import rules
-from votes.models import RuleVariant, Vote, VoteScope, VoteStatus
+from votes.models import (
+    COUNTED,
+    Ballot,
+    RollGroup,
+    RuleVariant,
+    Vote,
+    VoteExtension,
+    VoteScope,
+    VoteStatus,
+)
 from votes.services.common import LOCK_CLASS, iso, scope_json
 from votes.services.roll import freeze_roll
 from votes.services.tally import compute_tally, snapshot
@@ -74,17 +87,26 @@ def _malformed_scope() -> DomainError:
 
 def scope_from_choices(compound, values: list[str]) -> list[dict]:
     """The vote form's ticked boxes ("b12": building 12 whole, "e34": entrance 34) as the
-    scope `resolve_scope` reads; a box naming another compound's building is left out."""
+    scope `resolve_scope` reads. A box that names no building or entrance of this compound
+    (a hand-made post) is refused — never quietly dropped, which would widen the vote to
+    the whole compound."""
     scope = []
     for v in values or []:
-        if v.startswith("b") and v[1:].isdigit():
-            b = db.session.get(Building, int(v[1:]))
-            if b is not None and b.compound_id == compound.id:
-                scope.append({"building": b.number})
-        elif v.startswith("e") and v[1:].isdigit():
-            e = db.session.get(Entrance, int(v[1:]))
-            if e is not None and e.building.compound_id == compound.id:
-                scope.append({"building": e.building.number, "entrance": e.number})
+        kind, digits = (v[:1], v[1:]) if isinstance(v, str) else ("", "")
+        found = None
+        if digits.isdigit() and len(digits) <= 9:
+            if kind == "b":
+                b = db.session.get(Building, int(digits))
+                if b is not None and b.compound_id == compound.id:
+                    found = {"building": b.number}
+            elif kind == "e":
+                e = db.session.get(Entrance, int(digits))
+                if e is not None and e.building.compound_id == compound.id:
+                    found = {"building": e.building.number, "entrance": e.number}
+        if found is None:
+            raise invalid(_l("The scope names a building or entrance that is not in this "
+                             "compound"), "scope")
+        scope.append(found)
     return scope
 
 
@@ -190,6 +212,31 @@ def update_vote(vote: Vote, *, title, matter, question="", scope=None, opens_at=
     return vote
 
 
+#: what `PATCH /api/v1/votes/{vid}` may change, and the keyword `update_vote` takes for it
+PATCHABLE = ("title", "matter", "question", "text", "scope", "opens_at", "closes_at",
+             "publish_names", "issuer")
+
+
+def patch_vote(vote: Vote, changes: dict) -> Vote:
+    """Change some fields of a draft, keeping the others (409 not_draft once announced;
+    422 for an unknown field). `text` is the API's name of the full text."""
+    authorize("vote.create", vote)
+    vote.check_editable()
+    unknown = sorted(set(changes) - set(PATCHABLE))
+    if unknown:
+        raise invalid(_l("Unknown field: %(f)s", f=", ".join(unknown)), unknown[0])
+    current = {"title": vote.title, "matter": vote.matter, "question": vote.question,
+               "scope": scope_json(vote), "opens_at": iso(vote.opens_at),
+               "closes_at": iso(vote.closes_at), "publish_names": vote.publish_names,
+               "issuer": vote.issuer}
+    given = dict(changes)
+    if "text" in given:
+        given["question"] = given.pop("text")
+    if "publish_names" in given and not isinstance(given["publish_names"], bool):
+        raise invalid(_l("publish_names must be true or false"), "publish_names")
+    return update_vote(vote, **{**current, **given})
+
+
 # -- announce, open ------------------------------------------------------------------------
 
 def _local(moment: dt.datetime) -> str:
@@ -201,6 +248,10 @@ def announce(vote: Vote) -> Vote:
     passed (and not before its planned opening). 422 when it would close before then."""
     authorize("vote.manage", vote)
     vote.check_move(S.announced)
+    if vote.closes_at is None:  # the notice states the voting period: no period, no notice
+        raise DomainError("closes_at_required",
+                          _l("Set the closing time first: the notice states the voting "
+                             "period"), field="closes_at", status=422)
     now = utcnow()
     may_open = now + dt.timedelta(days=vote.compound.notice_days)
     if vote.opens_at is not None and vote.opens_at > may_open:
@@ -236,8 +287,8 @@ def open_vote(vote: Vote) -> Vote:
         raise _notice_period(_l("The notice period has not passed: the vote may open from "
                                 "%(t)s", t=_local(vote.may_open_at)), vote.may_open_at)
     if vote.closes_at is not None and vote.closes_at <= now:
-        raise conflict("closes_at_passed", _l("The closing time has passed; cancel this vote "
-                                              "and announce a new one"))
+        raise conflict("closes_at_passed", _l("The closing time has passed; extend the voting "
+                                              "period with a reason, or cancel this vote"))
     # the status moves first, under a condition, so two clicks cannot freeze two rolls
     if db.session.execute(Vote.guarded_move(vote.id, S.open, opened_at=now)).rowcount != 1:
         db.session.rollback()
@@ -282,14 +333,38 @@ def _close(vote: Vote, *, actor=None, reason: str = "by_hand") -> bool:
     return True
 
 
+def _everyone_voted(vote: Vote) -> bool:
+    """Every voter of the frozen roll has a standing ballot."""
+    waiting = db.session.scalar(
+        select(func.count()).select_from(RollGroup).where(
+            RollGroup.vote_id == vote.id,
+            ~select(Ballot.id).where(Ballot.group_id == RollGroup.id,
+                                     Ballot.voided_at.is_(None)).exists()))
+    return waiting == 0
+
+
+def closable_by_hand(vote: Vote) -> bool:
+    """Whether the secretary's close button would be accepted now."""
+    return vote.status == S.open.value and (vote.is_due() or _everyone_voted(vote))
+
+
 def close_vote(vote: Vote) -> Vote:
-    """Close by hand and compute the result once (409 vote_not_open unless open). Closing a
-    vote that its deadline (or another click) already closed returns it as it is."""
+    """Close by hand and compute the result once (409 vote_not_open unless open). The vote
+    announced its period, so by hand it closes at or after closes_at, earlier only when
+    every voter has voted (409 voting_period). Closing a vote that its deadline (or another
+    click) already closed returns it as it is."""
     authorize("vote.manage", vote)
     if vote.status == S.closed.value:
         return vote
     vote.check_move(S.closed)
-    if not _close(vote, reason="by_deadline" if vote.is_due() else "by_hand") \
+    due = vote.is_due()
+    if not due and not _everyone_voted(vote):
+        raise DomainError("voting_period",
+                          _l("The voting period runs until %(t)s: the vote closes then, or "
+                             "earlier only once every voter has voted",
+                             t=_local(vote.closes_at)), status=409,
+                          details={"closes_at": iso(vote.closes_at)})
+    if not _close(vote, reason="by_deadline" if due else "all_voted") \
             and vote.status != S.closed.value:
         raise Vote.refused(S.closed)
     return vote
@@ -330,13 +405,74 @@ def publish_result(vote: Vote) -> Vote:
 
 
 def cancel_vote(vote: Vote, reason) -> Vote:
-    """Cancel with a reason (422 without), at any point before the result is published
-    (409 after, or when already cancelled)."""
+    """Cancel with a reason (422 without), only before the vote closes: 409 vote_closed
+    after (a count once made is never withdrawn; see `revoke_vote`). A vote whose period
+    ran out is closed first, so its count stands."""
     authorize("vote.manage", vote)
+    if vote.status == S.cancelled.value:
+        raise conflict("invalid_state", _l("This vote is already cancelled"))
+    close_due_vote(vote)
+    vote.check_move(S.cancelled)
     reason = clean_text(reason, "reason", _l("Reason"), 2000)
     before = vote.move_to(S.cancelled)
     vote.cancelled_at, vote.cancel_reason = utcnow(), reason
     audit.record("vote.cancel", "vote", vote.id, {"from": before, "reason": reason},
+                 compound_id=vote.compound_id)
+    db.session.commit()
+    return vote
+
+
+# -- extend, revoke ------------------------------------------------------------------------
+
+def extend_vote(vote: Vote, *, closes_at, reason) -> VoteExtension:
+    """Move the closing time later, with a reason, while the vote is announced or open (409
+    otherwise: a vote whose period has run out is closed first, and its count stands). The
+    extension is announced by a notice of its own; audited."""
+    authorize("vote.manage", vote)
+    close_due_vote(vote)
+    if vote.status not in (S.announced.value, S.open.value):
+        if vote.status in COUNTED:
+            raise conflict("vote_closed", _l("The vote has closed: its period can no longer "
+                                             "be extended"))
+        raise conflict("invalid_state", _l("Only an announced or open vote can be extended"))
+    reason = clean_text(reason, "reason", _l("Reason"), 2000)
+    new = local_datetime(closes_at, "closes_at", _l("Closes at"))
+    old = vote.closes_at
+    if new <= utcnow() or (old is not None and new <= old):
+        raise invalid(_l("An extension moves the closing time later than %(t)s",
+                         t=_local(old) if old is not None else _local(utcnow())), "closes_at")
+    user = acting_user()
+    ext = VoteExtension(vote_id=vote.id, old_closes_at=old or utcnow(), new_closes_at=new,
+                        reason=reason, during=vote.status,
+                        by=user.username if user is not None else "")
+    db.session.add(ext)
+    vote.closes_at = new
+    db.session.flush()
+    audit.record("vote.extend", "vote", vote.id,
+                 {"from": iso(old), "to": iso(new), "reason": reason, "during": vote.status},
+                 compound_id=vote.compound_id)
+    db.session.commit()
+    return ext
+
+
+def revoke_vote(vote: Vote, *, reason, basis) -> Vote:
+    """The street office or the district revokes a closed vote's decision (物业管理条例
+    art. 19: the authority orders an unlawful decision corrected or revokes it), with its
+    reason and legal basis (422 without). 409 before the close (cancel it instead). The
+    result stays readable, marked revoked; nothing counts on it any more."""
+    authorize("vote.revoke", vote)
+    close_due_vote(vote)
+    if vote.status in (S.draft.value, S.announced.value, S.open.value):
+        raise conflict("not_closed", _l("Only a closed vote can be revoked; a vote still "
+                                        "running is cancelled by the residents' committee"))
+    reason = clean_text(reason, "reason", _l("Reason"), 2000)
+    basis = clean_text(basis, "basis", _l("Legal basis"), 500)
+    before = vote.move_to(S.revoked)
+    user = acting_user()
+    vote.revoked_at, vote.revoke_reason, vote.revoke_basis = utcnow(), reason, basis
+    vote.revoked_by = user.display_name or user.username if user is not None else ""
+    audit.record("vote.revoke", "vote", vote.id,
+                 {"from": before, "reason": reason, "basis": basis},
                  compound_id=vote.compound_id)
     db.session.commit()
     return vote

@@ -34,7 +34,7 @@ from votes.services.tally import compute_tally, fractions, voided_count
 
 def check_result_visible(vote: Vote) -> None:
     """409 before the vote has closed; 403 for an owner before the result is published."""
-    if not vote.decided or vote.result_json is None:
+    if not vote.counted:
         raise conflict("not_closed", _l("The result exists once the vote has closed"))
     if not may_see_result(vote):
         raise DomainError("not_published", _l("The result is shown once it is published"),
@@ -44,8 +44,11 @@ def check_result_visible(vote: Vote) -> None:
 def result(vote: Vote) -> dict:
     """The stored result (computed once at closing), with the vote's status."""
     check_result_visible(vote)
+    revoked = None if not vote.revoked else {
+        "at": iso(vote.revoked_at), "by": vote.revoked_by, "reason": vote.revoke_reason,
+        "basis": vote.revoke_basis}
     return {"status": vote.status, "vote": vote.id, "closed_at": iso(vote.closed_at),
-            "published_at": iso(vote.published_at), **vote.result}
+            "published_at": iso(vote.published_at), "revoked": revoked, **vote.result}
 
 
 # -- the live progress ---------------------------------------------------------------------

@@ -18,6 +18,7 @@ from core.extensions import db
 from owners_committee.election import ballots, vetting
 from tests.acting import as_user
 from tests.owners_committee.worlds import NAMES, approve, eligible, start, to_final
+from tests.votes.worlds import end_period, in_days
 from votes import services as vote_services
 
 
@@ -28,7 +29,7 @@ def open_election(world, n_candidates=6, seats=5):
         approve(world, c)
     to_final(world, e)
     with as_user(world.rc):
-        vote = ballots.create_vote(e)
+        vote = ballots.create_vote(e, closes_at=in_days(30))
         vote_services.announce(vote)
         vote_services.open_vote(vote)
     return e, cands, vote
@@ -53,6 +54,8 @@ def paper_ballots(world, e, vote, cands, omit: list[int]):
 
 
 def count(world, e):
+    """The voting period runs out; the group closes and counts."""
+    end_period(ballots.vote_of(e).id)
     with as_user(world.rc):
         return ballots.close_and_count(e)
 
@@ -237,7 +240,8 @@ def test_election_vote_refuses_single_choice_ballots_and_sends_to_its_own_pages(
 def test_an_ordinary_committee_matter_vote_takes_ordinary_ballots(world, api):
     """Matter 3 without an election (e.g. replacing the committee wholesale) is a plain vote."""
     with as_user(world.rc):
-        vote = vote_services.create_vote(world.c, title="罢免业主委员会", matter="committee")
+        vote = vote_services.create_vote(world.c, title="罢免业主委员会", matter="committee",
+                                         closes_at=in_days(30))
         vote_services.announce(vote)
         vote_services.open_vote(vote)
     resp = api(world.owners["王芳"]).post(f"/votes/{vote.id}/ballots",
