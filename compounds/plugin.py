@@ -7,12 +7,14 @@ from compounds.cli import register as register_cli
 from core.loader import Kind
 
 BLUEPRINTS = ["compounds.registry.views:bp", "compounds.registry.api:bp",
-              "compounds.org.views:bp", "compounds.org.api:bp"]
+              "compounds.org.views:bp", "compounds.org.api:bp",
+              "compounds.accounts.views:bp", "compounds.accounts.api:bp"]
 NAV = [(_l("Compounds"), "compounds.index", "compound.list")]
 
 #: what the registry answers for lower layers (core.hooks)
 HOOKS = {
     "permission.owned_units": "compounds.registry.services:owned_units",
+    "accounts.unit_labels": "compounds.accounts.services:unit_labels",
     "accounts.scope_exists": ["compounds.registry.services:scope_exists"],
     "audit.compounds_in_districts": "compounds.registry.services:compounds_in_districts",
     "audit.compound_names": "compounds.registry.services:compound_names",

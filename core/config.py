@@ -9,6 +9,7 @@ Environment variables (README.md "Configuration" describes each):
     RATELIMIT_STORAGE_URI  Flask-Limiter storage (memory:// by default, redis://… in production)
     LOGIN_RATE_LIMIT     sign-in attempts per username and client address
     LOGIN_ADDRESS_RATE_LIMIT  sign-in attempts per client address, whatever the username
+    ACTIVATION_RATE_LIMIT  activation-code attempts per client address (default 10 per minute)
     TRUSTED_PROXIES      how many reverse proxies in front set X-Forwarded-For/-Proto (default 0)
     SESSION_COOKIE_SECURE, REMEMBER_COOKIE_SECURE  1/0; default 1 in production, 0 otherwise
     LOGIN_SESSION_DAYS   a browser sign-in unused this long ends (default 30)
@@ -118,6 +119,8 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         # 3 accounts' worth: an office or a meeting behind one NAT still signs in, while one
         # address spraying a password over many usernames gets 30 guesses a minute
         "LOGIN_ADDRESS_RATE_LIMIT": env.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute"),
+        # activation codes typed on /activate, per client address (compounds.accounts)
+        "ACTIVATION_RATE_LIMIT": env.get("ACTIVATION_RATE_LIMIT", "10 per minute"),
         "TRUSTED_PROXIES": _count(env, "TRUSTED_PROXIES", 0),
         "API_TOKEN_HOURS": int(env.get("API_TOKEN_HOURS", "12")),
         "TONGXIN_CJK_FONT": env.get("TONGXIN_CJK_FONT"),

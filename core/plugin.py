@@ -8,6 +8,8 @@ BLUEPRINTS = [
     "core.home:home",
     "core.auth:auth",
     "core.auth:auth_api",
+    "core.own_account:own_account",
+    "core.own_account:own_account_api",
     "core.api:meta_api",
     "core.accounts:accounts",
     "core.accounts:audit_views",

@@ -389,5 +389,7 @@ def unit_labels(person_id: int) -> list[str]:
     "accounts.unit_labels"), by compound and label."""
     return list(db.session.scalars(
         select(Unit.label).join(Holding, Holding.unit_id == Unit.id)
-        .where(Holding.person_id == person_id).order_by(Unit.compound_id, Unit.sort_key,
-                                                        Unit.label)))
+        .join(Building, Building.id == Unit.building_id)
+        .join(Entrance, Entrance.id == Unit.entrance_id)
+        .where(Holding.person_id == person_id)
+        .order_by(Unit.compound_id, Building.sort_key, Entrance.sort_key, Unit.sort_key)))
