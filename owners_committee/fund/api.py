@@ -94,7 +94,8 @@ def post_entry(cid: int):
                 "400": "malformed JSON", "403": "out of scope", "404": "no such compound",
                 "409": "approval_required (details.reason: vote_not_found, wrong_matter, "
                        "vote_not_closed, vote_cancelled, vote_revoked, vote_failed, "
-                       "scope_not_covered, vote_already_used, emergency_reason_missing, no_approval)",
+                       "scope_not_covered, vote_already_used, emergency_reason_missing, "
+                       "no_approval)",
                 "422": "validation_error, invalid_scope or empty_scope"})
 def post_project(cid: int):
     compound = load(Compound, cid, "fund.manage")

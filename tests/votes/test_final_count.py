@@ -102,7 +102,8 @@ def test_extension_needs_a_reason_and_a_later_time_and_is_recorded(flow):
     assert vote.closes_at > before + dt.timedelta(days=9)
     ext = db.session.scalars(select(VoteExtension)).one()
     assert (ext.old_closes_at, ext.reason, ext.during) == (before, "参与率不足，延长十日", "open")
-    assert flow.rc.get(f"/votes/{vid}").get_json()["extensions"][0]["reason"] == "参与率不足，延长十日"
+    listed = flow.rc.get(f"/votes/{vid}").get_json()["extensions"]
+    assert listed[0]["reason"] == "参与率不足，延长十日"
     entry = db.session.scalars(select(AuditEntry).where(
         AuditEntry.action == "vote.extend")).one()
     assert "参与率不足" in entry.data
