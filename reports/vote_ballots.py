@@ -157,6 +157,24 @@ class FrozenBlock(Flowable):
         canvas.doForm(self.name)
 
 
+class FrozenUse(Flowable):
+    """One placement of a shared FrozenBlock. ReportLab marks a flowable it had to move to
+    the next page (`_postponed`) and refuses to move it twice, so a block that several
+    ballots push over a page needs a fresh flowable for each ballot."""
+
+    def __init__(self, block: FrozenBlock) -> None:
+        super().__init__()
+        self.block = block
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width, self.height = self.block.wrap(availWidth, availHeight)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.block.canv = self.canv
+        self.block.draw()
+
+
 class SerialLine(Flowable):
     """"编号 1-000173" centred under the title, in large type: what the secretary types."""
 
@@ -237,14 +255,13 @@ class UnitsTable(Flowable):
 
 
 def _elevator_block(e: ElevatorFigures) -> list[Flowable]:
-    """The plan's figures, the same on every ballot of the vote."""
-    return [heading("加装电梯费用分摊方案"), kv_table([
-        ("工程概算", f"{yuan(e.cost_fen)} 元（电梯 {e.lifts} 台）"),
-        ("政府补贴", f"{yuan(e.subsidy_fen)} 元（概算的 {pct(e.subsidy_rate)}，"
-                     f"每台最高 {yuan(e.subsidy_cap_fen)} 元）"),
-        ("维修资金出资", f"{yuan(e.fund_fen)} 元"),
-        ("业主分摊合计", f"{yuan(e.owners_fen)} 元，{e.rule}"),
-    ])]
+    """The plan's figures, the same on every ballot of the vote (one paragraph: the
+    question above states them at length)."""
+    return [para(f"加装电梯费用：工程概算 {yuan(e.cost_fen)} 元（电梯 {e.lifts} 台）；"
+                 f"政府补贴 {yuan(e.subsidy_fen)} 元（概算的 {pct(e.subsidy_rate)}，每台最高 "
+                 f"{yuan(e.subsidy_cap_fen)} 元）；维修资金出资 {yuan(e.fund_fen)} 元；"
+                 f"业主分摊合计 {yuan(e.owners_fen)} 元，{e.rule}。本户分摊如下：",
+                 style="small")]
 
 
 def _own_shares(sheet: BallotSheet) -> Flowable:
@@ -309,7 +326,6 @@ class BallotsDocument(PdfDocument):
         head, facts, tail = self._blocks()
         frame_height = self.pagesize[1] - self.margins[0] - self.margins[2]
         head_b, tail_b = FrozenBlock(head), FrozenBlock(tail)
-        plan_b = FrozenBlock(_elevator_block(self.data.elevator)) if self.data.elevator else None
         facts_b: FrozenBlock | None = FrozenBlock(facts)
         if facts_b.wrap(st.CONTENT_WIDTH, frame_height)[1] > frame_height * 0.55:
             facts_b = None  # a long question: set normally, it may run over pages
@@ -331,9 +347,10 @@ class BallotsDocument(PdfDocument):
             story += [head_b, SerialLine(sheet.serial)]
             story += [facts_b] if facts_b is not None else _blocks_copy(self)[1]
             story += [para(f"业主：{owners}", style="plain"), units, spacer(2 * mm)]
-            if plan_b is not None:
-                story += [plan_b, _own_shares(sheet), spacer(2 * mm)]
-            story.append(tail_b)
+            if self.data.elevator is not None:
+                story += [*_elevator_block(self.data.elevator), _own_shares(sheet),
+                          spacer(2 * mm)]
+            story.append(FrozenUse(tail_b))
         return story
 
 

@@ -135,7 +135,8 @@ def _form(**over):
 
 
 @pytest.mark.parametrize("over, words", [
-    ({"coefficients": "1: 0\n2: 1\n3: 1\n4: 1\n5: 1\n6: 1\n7: 1\n8: 2"}, "7、8层超出本楼总层数（6层）"),
+    ({"coefficients": "1: 0\n2: 1\n3: 1\n4: 1\n5: 1\n6: 1\n7: 1\n8: 2"},
+     "7、8层超出本楼总层数（6层）"),
     ({"coefficients": "1: 0\n2: 1\n3: 1"}, "缺少第4、5、6层的系数"),
     ({"fund": "600000"}, "维修资金出资最多为520000.00元"),
     ({"cost": "0"}, "大于0"),
@@ -189,7 +190,7 @@ def test_withdraw_needs_a_reason_and_no_vote_under_way(flow, estate, client):
     assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "vote_under_way"
 
 
-def test_project_state_follows_its_votes_and_a_failed_vote_can_be_called_again(flow, estate, client):
+def test_state_follows_the_votes_and_a_failed_vote_is_called_again(flow, estate, client):
     body = create(flow, estate)
     pid, vid = body["id"], body["votes"][0]["id"]
     assert body["state"] == "draft"

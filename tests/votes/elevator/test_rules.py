@@ -154,3 +154,50 @@ def test_elevator_shares_always_add_up(cost, lifts, fund, coefficients, floors):
     assert split.subsidy_fen + split.fund_fen + split.owners_fen == cost
     assert sum(s.share_fen for s in split.shares) == split.owners_fen
     assert all(s.share_fen >= 0 for s in split.shares)
+
+
+# -- the plan's checks: an accepted plan always splits to the fen ---------------------------
+
+from votes.elevator.rules import plan_problems  # noqa: E402
+
+
+@given(
+    cost=st.integers(0, 10**10), lifts=st.integers(1, 3), rate_bp=st.integers(0, 10000),
+    cap=st.integers(0, 10**8), fund=st.integers(0, 10**10), top=st.integers(1, 9),
+    table=st.dictionaries(st.integers(-1, 11), st.decimals(0, 5, places=2), max_size=12),
+    unit_floors=st.lists(st.integers(1, 9), max_size=12),
+)
+@PROPS
+def test_an_accepted_plan_splits_to_the_fen(cost, lifts, rate_bp, cap, fund, top, table,
+                                           unit_floors):
+    plan = ElevatorPlan(cost, lifts, table, fund, Fraction(rate_bp, 10000), cap)
+    units = list(enumerate(unit_floors, start=1))
+    problems = plan_problems(plan, top, unit_floors)
+    try:
+        split = share_elevator_cost(plan, units)
+    except ValueError:
+        assert problems  # whatever the rules refuse, the check refused first
+        return
+    if problems:
+        return
+    assert split.cost_fen > 0
+    assert set(table) == set(range(1, top + 1))
+    assert sum(s.share_fen for s in split.shares) + split.subsidy_fen + split.fund_fen == cost
+    assert all(s.share_fen >= 0 for s in split.shares)
+
+
+@pytest.mark.parametrize(("table", "fund", "units", "codes"), [
+    ({1: 0, 2: 1, 3: 1}, 0, [2], []),
+    ({1: 0, 2: 1}, 0, [2], [("coefficients", "floors_missing", (3,))]),
+    ({1: 0, 2: 1, 3: 1, 4: 1}, 0, [2], [("coefficients", "floor_beyond", (4,))]),
+    ({0: 0, 1: 0, 2: 1, 3: 1}, 0, [2], [("coefficients", "floor_below", (0,))]),
+    ({1: 1, 2: 1, 3: 1}, 60_001, [2], [("fund", "fund_too_large", ())]),
+    ({1: 1, 2: 1, 3: 1}, 60_000, [2], []),  # the fund pays all that is left: nobody owes
+    ({1: 0, 2: 0, 3: 1}, 0, [1, 2], [("coefficients", "nobody_pays", ())]),
+])
+def test_plan_problems(table, fund, units, codes):
+    # 100,000 fen at 40 % = 40,000 subsidy, 60,000 left; a three-floor building
+    plan = ElevatorPlan(100_000, 1, table, fund)
+    assert [(p.field, p.code, p.floors) for p in plan_problems(plan, 3, units)] == codes
+    if codes and codes[0][1] == "fund_too_large":
+        assert plan_problems(plan, 3, units)[0].left_fen == 60_000
