@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from tests.browser.harness import DESKTOP, PHONE, no_horizontal_overflow, shot, sign_in
+from tests.votes.worlds import end_period
 from votes.models import Ballot, RollGroup, RollUnit
 
 pytestmark = pytest.mark.browser
@@ -93,10 +94,10 @@ def test_owner_votes_on_a_phone_and_secretary_runs_the_vote(flow, estate, live_s
     assert no_horizontal_overflow(sphone)
     shot(sphone, "vote-show-phone")
 
-    # close, publish, print the notice
+    # the period runs out: the vote closes by itself; publish, print the notice
+    end_period(vid)
     desk.goto(f"{live_server}/votes/{vid}")
     desk.on("dialog", lambda d: d.accept())
-    desk.click(f"form[action='/votes/{vid}/close'] button")
     desk.wait_for_selector("#result")
     desk.click(f"form[action='/votes/{vid}/publish'] button")
     desk.wait_for_selector(f"a[href='/votes/{vid}/notice.pdf']")
