@@ -132,20 +132,20 @@ class _Letters:
         c.setFillColor(st.MUTED)
         c.setFont(font, 10)
         c.drawString(SIDE, HALF - 33 * mm, f"小区：{_fit(d.compound, font, 10, 100 * mm)}")
-        c.drawString(SIDE, HALF - 58.5 * mm, "开通码（一次性）")
+        c.drawString(SIDE, HALF - 58.5 * mm, "激活码（一次性）")
         c.setStrokeColor(st.INK)
         c.setLineWidth(1)
         c.roundRect(SIDE, HALF - 75 * mm, 96 * mm, 14 * mm, 2 * mm, stroke=1, fill=0)
         c.setFont(font, 8.5)
         c.drawCentredString(PAGE_W - SIDE - QR_SIZE / 2, HALF - 36 * mm - QR_SIZE - 4 * mm,
-                            "手机扫码，开通码已自动填好")
+                            "手机扫码，激活码已自动填好")
         c.setFillColor(st.INK)
         c.setFont(bold, 11)
-        c.drawString(SIDE, HALF - 88 * mm, "开通步骤")
+        c.drawString(SIDE, HALF - 88 * mm, "激活步骤")
         c.setFont(font, 10)
         steps = [
             f"1. 用手机扫描右上方二维码，或在浏览器打开 {d.activation_url}",
-            "2. 输入本函上的开通码（扫码打开时已自动填好）",
+            "2. 输入本函上的激活码（扫码打开时已自动填好）",
             "3. 自行设置用户名和密码（密码至少 8 位，输入两次），手机号可不填",
             "4. 开通后即可用手机参加业主表决、查看本人房屋和维修资金",
         ]
@@ -155,9 +155,9 @@ class _Letters:
         c.setFillColor(st.MUTED)
         c.setFont(font, 8.5)
         c.drawString(SIDE, HALF - 127 * mm, "本函是开通本人业主账户的凭证，请妥善保管，勿交他人。"
-                     "遗失或过期请联系居委会补发，补发后原开通码作废。")
+                     "遗失或过期请联系居委会补发，补发后原激活码作废。")
         c.drawString(SIDE, HALF - 132 * mm, "已开通的业主忘记密码，也请居委会补发本函，"
-                     "用新开通码重设密码。")
+                     "用新激活码重设密码。")
         c.drawRightString(PAGE_W - SIDE, HALF - 139 * mm,
                           f"{d.issuer}　{cn_date(d.issued_on)}")
         c.endForm()
