@@ -6,7 +6,13 @@
 - ``base``: ``PdfDocument`` (``story()`` → ``render()`` bytes; header, "第 n 页 共 N 页").
 - ``flowables``: ``title``, ``para``, ``kv_table``, ``data_table``, ``checkbox_row``, …
 - ``charts``: ``line_chart``, ``bar_chart``.
+- ``linebreak``: Chinese line breaking (no line starts with "，" "。" "）", none ends with
+  "（"), installed here for every Paragraph of every document.
 - ``sample``: ``SampleNotice``, the pattern for a new builder.
 
 Builders are fed plain dataclasses by a service and never query the database.
 """
+
+from reports import linebreak
+
+linebreak.install()
