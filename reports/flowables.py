@@ -93,7 +93,7 @@ def heading(text: str) -> Flowable:
 def para(
     text: str,
     *,
-    style: Literal["body", "plain", "small"] = "body",
+    style: Literal["body", "plain", "small", "compact"] = "body",
     markup: bool = False,
 ) -> Flowable:
     """A paragraph of running text; ``body`` indents the first line by two characters.
@@ -102,7 +102,8 @@ def para(
     never use it with text that came from users.
     """
     styles = st.styles()
-    chosen = {"body": styles.body, "plain": styles.body_plain, "small": styles.small}[style]
+    chosen = {"body": styles.body, "plain": styles.body_plain, "small": styles.small,
+              "compact": styles.compact}[style]
     return Paragraph(text if markup else _text(text), chosen)
 
 

@@ -58,6 +58,8 @@ class Styles:
     body: ParagraphStyle
     body_plain: ParagraphStyle
     small: ParagraphStyle
+    #: running text set tighter, for a document that must keep to one page (a ballot)
+    compact: ParagraphStyle
     cell: ParagraphStyle
     cell_right: ParagraphStyle
     cell_center: ParagraphStyle
@@ -131,6 +133,8 @@ def _styles_for(fonts: RegisteredFonts) -> Styles:
         body=body,
         body_plain=ParagraphStyle("tongxin-body-plain", parent=body, firstLineIndent=0),
         small=ParagraphStyle("tongxin-small", parent=base, fontSize=9, leading=13, textColor=MUTED),
+        compact=ParagraphStyle("tongxin-compact", parent=body, fontSize=10, leading=14.5,
+                               firstLineIndent=20, spaceAfter=0.8 * mm),
         cell=cell,
         cell_right=ParagraphStyle("tongxin-cell-right", parent=cell, alignment=TA_RIGHT),
         cell_center=ParagraphStyle("tongxin-cell-center", parent=cell, alignment=TA_CENTER),

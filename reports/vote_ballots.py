@@ -265,12 +265,15 @@ def _elevator_block(e: ElevatorFigures) -> list[Flowable]:
 
 
 def _own_shares(sheet: BallotSheet) -> Flowable:
-    """This voter's units: floor, coefficient and share, with their total."""
+    """This voter's units: floor, area, coefficient and share, with their totals."""
+    areas = {u.label: u.area for u in sheet.units}
     return data_table(
-        ["本户房屋", "楼层", "分摊系数", "本户应分摊（元）"],
-        [[s.label, str(s.floor), str(s.coefficient), yuan(s.share_fen)] for s in sheet.shares],
-        col_widths=(3, 1, 1.4, 2),
-        totals=["本户分摊合计", "", "", yuan(sum(s.share_fen for s in sheet.shares))])
+        ["本户房屋", "楼层", "专有部分面积（㎡）", "分摊系数", "本户应分摊（元）"],
+        [[s.label, str(s.floor), area(areas[s.label]) if s.label in areas else "",
+          str(s.coefficient), yuan(s.share_fen)] for s in sheet.shares],
+        col_widths=(2.4, 0.8, 2, 1.2, 2),
+        totals=[f"合计 {len(sheet.shares)} 套，计 1 人", "", area(sheet.area), "",
+                yuan(sum(s.share_fen for s in sheet.shares))])
 
 
 def _period(d: BallotsData) -> str:
@@ -292,17 +295,22 @@ class BallotsDocument(PdfDocument):
     def _blocks(self) -> tuple[list[Flowable], list[Flowable], list[Flowable]]:
         d = self.data
         head = [title("业主表决票")]
+        # an elevator ballot also carries the plan and the voter's share: set tighter so
+        # that the choice and the signature stay on the page of the ballot's number
+        compact = d.elevator is not None
+        rows = [("小区", d.compound), ("表决事项", d.title),
+                ("事项类别", f"《民法典》第二百七十八条 {d.matter}"), ("表决规则", d.rule),
+                ("表决范围", d.scope), ("表决期间", _period(d))]
+        if compact:
+            rows = [("小区及范围", f"{d.compound}　{d.scope}"), ("表决事项", d.title),
+                    ("事项及规则", f"《民法典》第二百七十八条 {d.matter}；{d.rule}"),
+                    ("表决期间", _period(d))]
+        text_style = "compact" if compact else "body"
         facts = [
-            kv_table([
-                ("小区", d.compound),
-                ("表决事项", d.title),
-                ("事项类别", f"《民法典》第二百七十八条 {d.matter}"),
-                ("表决规则", d.rule),
-                ("表决范围", d.scope),
-                ("表决期间", _period(d)),
-            ]),
+            kv_table(rows),
             heading("一、表决内容"),
-            *([para(p) for p in d.question.splitlines() if p.strip()] or [para(d.title)]),
+            *([para(p, style=text_style) for p in d.question.splitlines() if p.strip()]
+              or [para(d.title, style=text_style)]),
             heading("二、业主及房屋"),
         ]
         instructions = para(
@@ -336,7 +344,11 @@ class BallotsDocument(PdfDocument):
             owners = sheet.names or ("开发商（未售或未交付房屋）" if sheet.developer
                                      else "（未登记）")
             units: Flowable
-            if len(sheet.units) <= UnitsTable.MAX_ROWS:
+            if self.data.elevator is not None and sheet.shares:
+                # one table: the units with their share (the question above states the
+                # plan's figures), so that the ballot and its signature stay on one page
+                units = _own_shares(sheet)
+            elif len(sheet.units) <= UnitsTable.MAX_ROWS:
                 units = UnitsTable(sheet)
             else:
                 units = data_table(
@@ -347,9 +359,8 @@ class BallotsDocument(PdfDocument):
             story += [head_b, SerialLine(sheet.serial)]
             story += [facts_b] if facts_b is not None else _blocks_copy(self)[1]
             story += [para(f"业主：{owners}", style="plain"), units, spacer(2 * mm)]
-            if self.data.elevator is not None:
-                story += [*_elevator_block(self.data.elevator), _own_shares(sheet),
-                          spacer(2 * mm)]
+            if self.data.elevator is not None and not sheet.shares:
+                story += [*_elevator_block(self.data.elevator), spacer(2 * mm)]
             story.append(FrozenUse(tail_b))
         return story
 

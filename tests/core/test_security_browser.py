@@ -105,6 +105,9 @@ def test_pages_break_no_content_security_policy(make, estate, flow, world, live_
 def test_confirm_questions_still_stop_the_click(make, estate, flow, world, live_server,
                                                 page_factory):
     vid, period = _fixture_data(make, estate, flow, world)
+    # every voter has voted: the vote may be closed before its period ends
+    for unit in ("7-1-102", "7-1-201", "7-1-202", "7-2-302", "7-2-401"):
+        assert flow.cast(vid, unit).status_code == 201
     page = Watch(page_factory())
     sign_in(page.page, live_server, "rc")
     asked: list[str] = []
@@ -119,7 +122,7 @@ def test_confirm_questions_still_stop_the_click(make, estate, flow, world, live_
     close = page.page.locator(f"form[action='/votes/{vid}/close'] button")
     close.click()
     page.page.wait_for_timeout(300)
-    assert asked == ["确定现在截止表决吗？截止后不再接受表决票。"]
+    assert asked == ["现在截止并计票吗？截止后不再接受表决票，计票结果不可撤回。"]
     assert close.count() == 1  # cancelled: still open
     answer["accept"] = True
     close.click()

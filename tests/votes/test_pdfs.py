@@ -147,7 +147,8 @@ def test_door_list_pdf(flow, estate, login, tmp_path):
 def test_elevator_plan_pdf_shares_add_up(flow, estate, tmp_path):
     resp = flow.rc.post(f"/compounds/{estate.compound.id}/elevator-projects", json={
         "title": "7号楼2单元加装电梯", "building": "7", "entrance": "2", "cost": "650000.00",
-        "fund": "10000.00", "coefficients": {"1": "0", "3": "1", "4": "1.2", "6": "1.6"},
+        "fund": "10000.00", "coefficients": {"1": "0", "2": "0", "3": "1", "4": "1.2", "5": "1.4",
+                                              "6": "1.6"},
         "notice_from": "2026-12-01"})
     assert resp.status_code == 201, resp.get_json()
     pid = resp.get_json()["id"]
