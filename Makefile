@@ -35,7 +35,8 @@ lint: dev-venv
 	$(BIN)/ruff check .
 
 # What the tests need from the machine, besides Python: a CJK font for the PDFs, poppler to
-# read them back and render their pages, chromium for the browser tests. Installed when
+# read them back and render their pages, zbar to scan the QR codes printed on them, chromium
+# for the browser tests. Installed when
 # missing if we can (root with apt-get; INSTALL_SYSTEM=no never installs), else we stop with
 # the command that installs them.
 INSTALL_SYSTEM ?= auto
@@ -45,6 +46,7 @@ system-deps:
 	@missing=""; \
 	[ -f $(FONT) ] || missing="$$missing fonts-wqy-microhei"; \
 	{ command -v pdftotext && command -v pdftoppm; } >/dev/null || missing="$$missing poppler-utils"; \
+	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
 	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$(INSTALL_SYSTEM)" != no ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

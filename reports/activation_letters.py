@@ -8,7 +8,7 @@ Five thousand letters must print in seconds, so this builder draws on the canvas
 rather than through Platypus: what every letter shares (title, steps, notices, frames) is
 drawn once into a PDF form object and placed by reference; per letter only the name, the
 units, the code, the date and the QR code are drawn. The QR code's modules come from
-``reports.qr`` (the ``qrcode`` package's codes, made without its per-code overhead) and are
+``reports.qr`` (the ``qrcode`` package, with a fixed mask instead of its search) and are
 drawn as one filled path of row runs, in module units.
 """
 
