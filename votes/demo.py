@@ -9,7 +9,9 @@ In 槐荫新村 (the first demo compound, walk-ups without lifts):
   stands on common land, so the compound-wide vote is announced and waits for its notice
   period;
 - a compound-wide vote on keeping the property company (item 4), closed three weeks ago and
-  published, so its result notice can be printed.
+  published, so its result notice can be printed;
+- the entrance vote's delivery register (送达): most homes signed for the notice and ballot
+  in person, a few by registered mail, two not reached yet (the door-knocking list's 未送达).
 
 Like the other demo steps it writes rows directly and in one transaction (the roll through
 the same `freeze_roll` the service uses), and is audited by the one `demo.load` entry.
@@ -27,10 +29,12 @@ from compounds.models import Holding, Unit
 from core.extensions import db
 from core.types import utcnow
 from votes import rules
-from votes.elevator.services import default_coefficients
+from votes.elevator.services import default_coefficients, plan_texts
 from votes.models import (
     Ballot,
+    Delivery,
     ElevatorProject,
+    ElevatorProjectVote,
     RollGroup,
     RollHolder,
     RollUnit,
@@ -50,13 +54,18 @@ def _receipt(rng) -> str:
     return "".join(rng.choice(RECEIPT_ALPHABET) for _ in range(16))
 
 
+#: where the demo compound's residents' committee collects paper ballots
+COLLECTION = "槐荫新村居委会办公室（3号楼底层），工作日 9:00–17:00"
+
+
 def _vote(compound, *, title, question, matter, status, announced, may_open, opened=None,
           closes=None, closed=None, published=None, rule=RuleVariant.standard.value,
           scope=None, creator=None) -> Vote:
     vote = Vote(compound_id=compound.id, title=title, question=question, matter=matter,
                 rule_variant=rule, status=status, announced_at=announced,
                 may_open_at=may_open, opened_at=opened, closes_at=closes, closed_at=closed,
-                published_at=published, created_by_id=creator, created_at=announced)
+                published_at=published, created_by_id=creator, created_at=announced,
+                paper_collection=COLLECTION, public_key=Vote.new_public_key())
     vote.compound = compound
     db.session.add(vote)
     db.session.flush()
@@ -124,6 +133,37 @@ def _ballots(ctx, vote: Vote, *, share_pct: int, agree_pct: int, oppose_pct: int
     return sum(1 for r in rows if r["voided_at"] is None)
 
 
+def _deliveries(ctx, vote: Vote, at: dt.datetime) -> int:
+    """The notice and ballot taken to each home of the roll the day after the
+    announcement: signed for in person (by an owner, or a family member for them), a few by
+    registered mail, two homes not reached yet."""
+    rng = ctx.rng
+    volunteer = ctx.users.get("volunteer") or ctx.users.get("rc")
+    units = db.session.execute(
+        select(RollUnit.unit_id, RollUnit.label, RollGroup.names)
+        .join(RollGroup, RollGroup.id == RollUnit.group_id)
+        .where(RollUnit.vote_id == vote.id).order_by(RollUnit.sort_key)).all()
+    rows = []
+    for n, (unit_id, label, names) in enumerate(units):
+        if n in (3, len(units) - 2):
+            continue  # nobody home yet: on the door-knocking list
+        when = at + dt.timedelta(minutes=17 * n)
+        row = {"vote_id": vote.id, "unit_id": unit_id, "label": label, "delivered_at": when,
+               "method": "in_person", "signed_by": "", "ref": "",
+               "recorded_by_id": volunteer.id if volunteer is not None else None,
+               "recorded_by": volunteer.username if volunteer is not None else "",
+               "created_at": when}
+        if rng.randrange(100) < 12 or not names:
+            row.update(method="mail", ref=f"XA{rng.randrange(10**8):08d}CN")
+        else:
+            first = names.split("、")[0]
+            row["signed_by"] = first if rng.randrange(100) < 80 else f"{first}（家属代收）"
+        rows.append(row)
+    if rows:
+        db.session.execute(insert(Delivery), rows)
+    return len(rows)
+
+
 def votes_step(ctx) -> None:
     """An elevator retrofit with its open entrance vote; a published compound-wide result."""
     compound = ctx.compounds[0]
@@ -156,12 +196,11 @@ def votes_step(ctx) -> None:
         uses_common_land=True, notice_from=(now - dt.timedelta(days=25)).date(),
         notice_days=7, created_at=now - dt.timedelta(days=30))
     db.session.add(project)
+    project.compound, project.building, project.entrance = compound, building, entrance
+    db.session.flush()
     announced = now - dt.timedelta(days=18)
-    vote = _vote(compound, title=f"{place}加装电梯", matter=rules.Matter.rebuild.value,
-                 question=(f"拟为{place}加装电梯一部，工程概算72万元，申请政府补贴（工程费用的40%，"
-                           "最高28万元），维修资金列支2万元，其余由本单元业主按楼层系数分摊"
-                           "（一楼不分摊）。\n"
-                           "分摊方案已于公示期内张贴，请各位业主阅读后表决。"),
+    title, question = plan_texts(project, "building")
+    vote = _vote(compound, title=title, matter=rules.Matter.rebuild.value, question=question,
                  status=S.open.value, announced=announced,
                  may_open=announced + dt.timedelta(days=15),
                  opened=now - dt.timedelta(days=3), closes=now + dt.timedelta(days=10),
@@ -170,13 +209,18 @@ def votes_step(ctx) -> None:
     cast = _ballots(ctx, vote, share_pct=55, agree_pct=85, oppose_pct=10,
                     since=now - dt.timedelta(days=3), until=now - dt.timedelta(hours=1),
                     skip_person=person_id)
-    land = _vote(compound, title=f"{place}加装电梯占用小区共有场地",
+    delivered = _deliveries(ctx, vote, announced + dt.timedelta(days=1, hours=1))
+    title, question = plan_texts(project, "land")
+    land = _vote(compound, title=title,
                  matter=rules.Matter.common_use.value, rule=RuleVariant.elevator_land.value,
-                 question=f"{place}加装电梯拟占用楼前小区共有绿地约12平方米，请全体业主表决。",
+                 question=question,
                  status=S.announced.value, announced=now - dt.timedelta(days=10),
                  may_open=now + dt.timedelta(days=5), closes=now + dt.timedelta(days=25),
                  creator=creator)
     project.building_vote_id, project.land_vote_id = vote.id, land.id
+    db.session.add_all([ElevatorProjectVote(project_id=project.id, vote_id=v.id, role=role,
+                                            created_at=v.created_at)
+                        for role, v in (("building", vote), ("land", land))])
 
     # a decided vote: keeping the property company, closed three weeks ago, published
     announced = now - dt.timedelta(days=60)
@@ -201,7 +245,8 @@ def votes_step(ctx) -> None:
         "elevator_project": project.title, "entrance_vote": vote.id,
         "entrance_roll": {"units": vote.roll_units, "heads": vote.roll_heads,
                           "area": vote.roll_area},
-        "entrance_ballots": cast, "land_vote": land.id, "published_vote": past.id,
+        "entrance_ballots": cast, "entrance_deliveries": delivered, "land_vote": land.id,
+        "published_vote": past.id,
         "published_ballots": past_cast, "published_passed": result.passed}
 
 

@@ -287,6 +287,21 @@ def _current_votes(project: ElevatorProject) -> list[tuple[str, Vote]]:
     return out
 
 
+def plan_fixed_by(project: ElevatorProject) -> Vote | None:
+    """The vote that fixes the plan (announced, open, or passed), if any: the plan is what
+    the owners vote on, so it is not edited under them (the page offers no edit then)."""
+    for _role, vote in _current_votes(project):
+        if vote.status in (VoteStatus.announced.value, VoteStatus.open.value) or (
+                vote.decided and vote.result and vote.result["passed"]):
+            return vote
+    return None
+
+
+def plan_fixed(vote: Vote) -> DomainError:
+    return conflict("plan_fixed", _l(
+        "The plan is fixed: a vote on it is under way or has passed (“%(t)s”)", t=vote.title))
+
+
 def update_project(project: ElevatorProject, **fields) -> ElevatorProject:
     """Edit the plan (cost, subsidy, fund, coefficients, common land, notice dates). The
     plan is what the owners vote on: it is fixed (409 plan_fixed) once a vote of the project
@@ -295,12 +310,9 @@ def update_project(project: ElevatorProject, **fields) -> ElevatorProject:
     new vote is called."""
     authorize("vote.create", project)
     _check_active(project)
-    for _role, vote in _current_votes(project):
-        if vote.status in (VoteStatus.announced.value, VoteStatus.open.value) or (
-                vote.decided and vote.result and vote.result["passed"]):
-            raise conflict("plan_fixed", _l(
-                "The plan is fixed: a vote on it is under way or has passed (“%(t)s”)",
-                t=vote.title))
+    fixing = plan_fixed_by(project)
+    if fixing is not None:
+        raise plan_fixed(fixing)
     before = _project_snapshot(project)
     _project_fields(project, **fields)
     land = project.land_vote
@@ -432,6 +444,11 @@ def _ensure_project_votes(project: ElevatorProject) -> list[Vote]:
                       "elevator_project": project.id}, compound_id=project.compound_id)
         created.append(v)
     return created
+
+
+def plan_texts(project: ElevatorProject, role: str) -> tuple[str, str]:
+    """(title, full text) of the project's vote of `role`, written from its plan."""
+    return vote_texts(project, role, _owners_split(project))
 
 
 def _refresh_drafts(project: ElevatorProject) -> None:

@@ -73,6 +73,10 @@ def project_new(cid: int):
 @requires("vote.create")
 def project_edit(pid: int):
     project = load(ElevatorProject, pid, "vote.create")
+    fixing = services.plan_fixed_by(project)
+    if fixing is not None:  # the back button or an old link: say why, change nothing
+        flash_error(services.plan_fixed(fixing))
+        return redirect(url_for("elevator.project", pid=project.id))
     form = ProjectForm(obj=project)
     _project_form(project.compound, form)
     if request.method == "GET":
@@ -101,7 +105,8 @@ def project_edit(pid: int):
 def project(pid: int):
     p = load(ElevatorProject, pid, "vote.view")
     return render_template("votes/elevator/project.html", project=p,
-                           plan=services.project_plan(p), new_vote_form=NewVoteForm())
+                           plan=services.project_plan(p), new_vote_form=NewVoteForm(),
+                           plan_fixed=services.plan_fixed_by(p) is not None)
 
 
 @bp.post("/elevator/<elevator_project:pid>/votes")

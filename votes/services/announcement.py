@@ -8,8 +8,6 @@ what the posted notice shows: no owner's name, phone or ID number.
 
 from __future__ import annotations
 
-import secrets
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -34,11 +32,6 @@ ELEVATOR_LAND = ("上海市住房和城乡建设管理委员会等部门沪建�
                  "加装电梯占用小区业主共有部分（公共用地）的，经参与表决专有部分面积过半数的业主且"
                  "参与表决人数过半数的业主同意，参与表决的业主应达到专有部分面积和人数的三分之二"
                  "以上。")
-
-
-def new_public_key() -> str:
-    """24 URL-safe characters (144 random bits)."""
-    return secrets.token_urlsafe(18)
 
 
 def legal_basis(vote: Vote) -> tuple[str, ...]:

@@ -393,3 +393,16 @@ def test_failed_vote_page_and_buttons(flow, estate, login, client):
     assert "已撤回" in page and "业主意见分歧较大" in page
     listing = client.get(f"/compounds/{estate.compound.id}/elevator/").get_data(as_text=True)
     assert "已撤回" in listing
+
+
+def test_the_plan_page_offers_no_edit_while_a_vote_on_it_runs(flow, estate, client, login):
+    body = create(flow, estate)
+    pid, vid = body["id"], body["votes"][0]["id"]
+    rc = login(estate.users["rc"])
+    assert f"/elevator/{pid}/edit" in rc.get(f"/elevator/{pid}").get_data(as_text=True)
+    announce(flow, client, vid)
+    page = rc.get(f"/elevator/{pid}").get_data(as_text=True)
+    assert f"/elevator/{pid}/edit" not in page
+    # an old link or the back button: the reason, and nothing to edit
+    resp = rc.get(f"/elevator/{pid}/edit", follow_redirects=True)
+    assert resp.request.path == f"/elevator/{pid}" and "方案已锁定" in resp.get_data(as_text=True)
