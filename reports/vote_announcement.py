@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from reports.audit_anchor import AuditAnchor, anchor_block
@@ -79,6 +80,7 @@ def announcement_story(d: AnnouncementData) -> list[Flowable]:
     story += [
         heading("三、表决规则及依据"),
         kv_table([("表决规则", d.rule)]),
+        spacer(2 * mm),
         *[para(b, style="plain") for b in d.basis],
         heading("四、参与表决的业主"),
         kv_table([
@@ -108,14 +110,15 @@ def announcement_story(d: AnnouncementData) -> list[Flowable]:
              f"投放或交至：{paper_place}。"),
         para("（三）委托表决：业主可书面委托他人代为表决。受托人应持业主签名的授权委托书"
              "（委托书载明受托人姓名及身份证号码）和本人身份证件，连同表决票一并提交。"),
-        spacer(),
-        columns(qr_code(d.ballot_url, caption="线上表决"),
-                qr_code(d.public_url, caption="核对本公告")),
         para(f"本公告原文可扫描“核对本公告”二维码或访问 {d.public_url} 查阅。"
              "公告张贴于各楼栋门厅，并以当面签收、邮寄、短信或电子方式送达各业主。",
              style="small"),
         spacer(),
-        seal_box(d.issuer, d.announced_at),
+        # the two codes and the issuing body side by side: the notice ends with its seal,
+        # never with the seal alone on a page of its own
+        columns(qr_code(d.ballot_url, caption="线上表决"),
+                qr_code(d.public_url, caption="核对本公告"),
+                seal_box(d.issuer, d.announced_at), widths=(1, 1, 1.6)),
     ]
     if d.anchor is not None:
         story += [spacer(), anchor_block(d.anchor)]
