@@ -90,6 +90,8 @@ class NoticeData:
     #: what happened, in its own words ("通过", "同意未达四分之三", …: votes.rules.outcome);
     #: empty = the plain 表决通过/表决未通过
     outcome: str = ""
+    #: the street office's or district's revocation (when, by whom, why, on what basis)
+    revoked: tuple[datetime, str, str, str] | None = None
 
 
 def _m2(area_c: int) -> str:
@@ -132,8 +134,13 @@ class NoticeDocument(PdfDocument):
             ["弃权", _m2(d.abstain_area_c), _ratio(d.abstain_area_c, d.participated_area_c),
              str(d.abstain_heads), _ratio(d.abstain_heads, d.participated_heads)],
         ]
-        story: list[Flowable] = [
-            title("表决结果公告", subtitle=d.compound),
+        story: list[Flowable] = [title("表决结果公告", subtitle=d.compound)]
+        if d.revoked is not None:
+            at, by, reason, basis = d.revoked
+            story.append(para(f"【本表决决定已于{cn_datetime(at)}被{by}撤销。撤销理由：{reason}；"
+                              f"依据：{basis}。以下结果仅作记录，不再具有效力。】",
+                              style="plain"))
+        story += [
             para(f"{d.compound}全体业主：", style="plain"),
             para(f"根据《中华人民共和国民法典》第二百七十八条，{d.scope}业主就“{d.title}”"
                  f"进行了表决。现将表决结果公告如下：{outcome}。"),

@@ -6,12 +6,15 @@ stays readable, marked revoked. Drafts are edited, nothing later is."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import subprocess
 
 import pytest
 from sqlalchemy import select
 
 from core.extensions import db
 from core.models import AuditEntry, Role
+from tests.pdf_tools import needs_poppler
 from tests.votes.worlds import ROLL_HEADS, add_user, end_period, in_days, reload
 from votes.approvals import REVOKED, approval_for
 from votes.models import Vote, VoteExtension
@@ -250,3 +253,22 @@ def test_a_hand_made_form_post_with_a_foreign_building_is_refused(flow, estate, 
     resp = flow.rc.post(f"/compounds/{estate.compound.id}/votes",
                         json={"title": "t", "matter": "rebuild", "scope": [{"building": "1"}]})
     assert resp.status_code == 422
+
+
+@needs_poppler
+def test_the_result_notice_of_a_revoked_vote_says_who_revoked_it_and_why(flow, street,
+                                                                         tmp_path):
+    vid = flow.open()
+    flow.cast(vid, "7-1-101")
+    flow.close(vid)
+    flow.rc.post(f"/votes/{vid}/publish")
+    resp = street.post(f"/votes/{vid}/revoke", json={"reason": "表决票未送达",
+                                                     "basis": "物业管理条例第十九条"})
+    assert resp.get_json()["revoked"]["by"] == "长寿路街道办事处（经办人：测试用户）"
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(flow.rc.get(f"/votes/{vid}/notice.pdf").data)
+    text = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(path), "-"], check=True,
+                                             capture_output=True, text=True).stdout)
+    assert "被长寿路街道办事处（经办人：测试用户）撤销" in text
+    assert "撤销理由：表决票未送达；依据：物业管理条例第十九条" in text
+    assert "表决结果公告" in text and "参与表决" in text  # the result stays on record

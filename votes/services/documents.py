@@ -143,7 +143,9 @@ def notice_document(vote: Vote) -> NoticeData:
         reasons=tuple(x["zh"] for x in res["reasons"]),
         voided=tuple((s, reason, at) for s, reason, at in voided),
         per_unit=per_unit, anchor=_publication_anchor(vote), delivery=delivery_figures(vote),
-        outcome=OUTCOME_ZH[outcome_of_result(res)])
+        outcome=OUTCOME_ZH[outcome_of_result(res)],
+        revoked=(vote.revoked_at, vote.revoked_by, vote.revoke_reason, vote.revoke_basis)
+        if vote.revoked else None)
 
 
 def _publication_anchor(vote: Vote) -> AuditAnchor | None:

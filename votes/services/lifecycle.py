@@ -21,6 +21,7 @@ from core.errors import DomainError, conflict, invalid
 from core.extensions import db
 from core.inputs import SHANGHAI, acting_user, choice, local_datetime
 from core.inputs import text as clean_text
+from core.models import Role
 from core.permissions import authorize
 from core.types import area_to_str, utcnow
 from votes import rules
@@ -455,6 +456,24 @@ def extend_vote(vote: Vote, *, closes_at, reason) -> VoteExtension:
     return ext
 
 
+def _authority(vote: Vote) -> str:
+    """The office that revokes, as the notice names it, with the person who acted:
+    "长风新村街道办事处（经办人：王敏）"."""
+    user = acting_user()
+    if user is None:
+        return ""
+    person = user.display_name or user.username
+    street = vote.compound.street
+    grants = {(g.role, g.scope_id) for g in user.grants}
+    if (Role.street_staff.value, street.id) in grants:
+        office = f"{street.name}办事处"
+    elif (Role.district_admin.value, street.district_id) in grants:
+        office = f"{street.district.name}房屋管理部门"
+    else:
+        return person
+    return f"{office}（经办人：{person}）"
+
+
 def revoke_vote(vote: Vote, *, reason, basis) -> Vote:
     """The street office or the district revokes a closed vote's decision (物业管理条例
     art. 19: the authority orders an unlawful decision corrected or revokes it), with its
@@ -468,9 +487,8 @@ def revoke_vote(vote: Vote, *, reason, basis) -> Vote:
     reason = clean_text(reason, "reason", _l("Reason"), 2000)
     basis = clean_text(basis, "basis", _l("Legal basis"), 500)
     before = vote.move_to(S.revoked)
-    user = acting_user()
     vote.revoked_at, vote.revoke_reason, vote.revoke_basis = utcnow(), reason, basis
-    vote.revoked_by = user.display_name or user.username if user is not None else ""
+    vote.revoked_by = _authority(vote)[:100]
     audit.record("vote.revoke", "vote", vote.id,
                  {"from": before, "reason": reason, "basis": basis},
                  compound_id=vote.compound_id)
