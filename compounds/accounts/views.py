@@ -23,6 +23,8 @@ from reports.activation_letters import render_letters
 
 bp = Blueprint("owner_activation", __name__, template_folder="templates")
 
+OWNERS_PER_PAGE = 50
+
 STATE_LABELS = {
     services.ACTIVATED: ("ok", "Activated"),
     services.PENDING: ("", "Letter pending"),
@@ -36,8 +38,17 @@ STATE_LABELS = {
 def overview(cid: int):
     compound = load(Compound, cid, "owner_accounts.view")
     building_id = request.args.get("building", type=int)
-    return render_template("accounts_owner/overview.html", compound=compound,
-                           view=services.overview(compound, building_id),
+    state = request.args.get("state", "")
+    view = services.overview(compound, building_id)
+    # a compound has hundreds of owners: a page of them at a time, those in one state if
+    # asked (the secretary looks for who has not activated yet)
+    owners = [o for o in view.owners if state not in STATE_LABELS or o.state == state]
+    pages = max(1, -(-len(owners) // OWNERS_PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    shown = owners[(page - 1) * OWNERS_PER_PAGE:page * OWNERS_PER_PAGE]
+    return render_template("accounts_owner/overview.html", compound=compound, view=view,
+                           owners=shown, total=len(owners), page=page, pages=pages,
+                           state=state if state in STATE_LABELS else "",
                            building_id=building_id, states=STATE_LABELS)
 
 

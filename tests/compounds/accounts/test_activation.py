@@ -382,3 +382,24 @@ def test_title_passing_takes_the_unit_and_its_votes_from_the_old_owner(api, worl
     assert activate(api, new_code["赵敏"], "zhaomin").status_code == 201
     zhao_api = api(User.query.filter_by(person_id=zhao.id).one(), "secret-pass-1")
     assert zhao_api.post(f"/votes/{vid}/ballots", json=ballot).status_code == 201
+
+
+def test_the_secretarys_owner_list_comes_a_page_at_a_time_and_by_state(make, login, api):
+    c = make.compound("百户小区")
+    b = make.building(c, "1")
+    for i in range(120):
+        make.unit(b, f"{i + 101}", owners=[make.person(f"业主{i:03d}", n=700 + i)])
+    rc = make.user("rc", Role.rc_secretary, c)
+    resp = api(rc).post(f"/compounds/{c.id}/activation-letters",
+                        json={"scope": [{"building": "1"}]})
+    assert resp.status_code == 200
+    client = login(rc)
+    page = client.get(f"/compounds/{c.id}/activation").get_data(as_text=True)
+    rows = page.split('id="activation-owners"')[1].split("</table>")[0]
+    assert rows.count("<tr>") == 51  # the header and 50 owners
+    assert "共 120 位业主" in page and "第1页，共3页" in page
+    last = client.get(f"/compounds/{c.id}/activation?page=3").get_data(as_text=True)
+    assert last.split('id="activation-owners"')[1].split("</table>")[0].count("<tr>") == 21
+    activated = client.get(f"/compounds/{c.id}/activation?state=activated").get_data(
+        as_text=True)
+    assert "共 0 位业主" in activated
