@@ -241,3 +241,7 @@ for _table, _pg, _sqlite in (
     db.event.listen(_table, "after_create", db.DDL(_pg).execute_if(dialect="postgresql"))
     for _sql in _sqlite:
         db.event.listen(_table, "after_create", db.DDL(_sql).execute_if(dialect="sqlite"))
+
+
+# the outbox's tables live with their code (core/messaging) and are core tables all the same
+from core.messaging import models as messaging_models  # noqa: E402, F401
