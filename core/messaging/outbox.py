@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session
 
 from core.extensions import db
@@ -164,3 +164,33 @@ def _after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop("outbox_queued", None)
+
+
+# -- what an event reached -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Reach:
+    """How many people an event (or all events about one object) was written for, and by
+    channel how many messages are in each state: {"sms": {"sent": 312, "skipped": 4}}."""
+
+    people: int
+    by_channel: dict[str, dict[str, int]]
+
+    def count(self, channel: str, status: str) -> int:
+        return self.by_channel.get(channel, {}).get(status, 0)
+
+
+def reach(subject_type: str, subject_id: int, event_name: str | None = None) -> Reach:
+    """One grouped query over the outbox for the messages about one object."""
+    q = select(Message.channel, Message.status, func.count()).where(
+        Message.subject_type == subject_type, Message.subject_id == subject_id)
+    people = select(func.count(func.distinct(func.coalesce(
+        Message.person_id, -Message.user_id)))).where(
+        Message.subject_type == subject_type, Message.subject_id == subject_id)
+    if event_name is not None:
+        q = q.where(Message.event == event_name)
+        people = people.where(Message.event == event_name)
+    by: dict[str, dict[str, int]] = {}
+    for channel, status, n in db.session.execute(q.group_by(Message.channel, Message.status)):
+        by.setdefault(channel, {})[status] = n
+    return Reach(db.session.scalar(people) or 0, by)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from core.extensions import db
 from core.inputs import SHANGHAI
 from core.messaging.models import Message, OptOut
-from core.messaging.outbox import Recipient, morning_after_quiet, normal_mobile, notify
+from core.messaging.outbox import Recipient, morning_after_quiet, normal_mobile, notify, reach
 
 
 def _rows():
@@ -82,3 +82,17 @@ def test_no_sms_in_the_quiet_hours(moment, waits_until):
 ])
 def test_mobile_numbers(typed, number):
     assert normal_mobile(typed) == number
+
+
+def test_reach_counts_people_and_messages_by_channel_and_state(app, make):
+    user = make.user("wangfang")
+    notify("vote.announced", [Recipient(user_id=user.id, person_id=1, name="王芳",
+                                        phone="13900000001"),
+                              Recipient(person_id=2, name="张伟")],
+           title="表决公告", subject=("vote", 5), channels=("sms",))
+    db.session.commit()
+    r = reach("vote", 5)
+    assert r.people == 2
+    assert (r.count("in_app", "sent"), r.count("in_app", "skipped")) == (1, 1)
+    assert (r.count("sms", "queued"), r.count("sms", "skipped")) == (1, 1)
+    assert reach("vote", 6).people == 0
