@@ -1,0 +1,25 @@
+"""the queue's bookkeeping of the outbox
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-07 08:10:00
+
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+import core.types  # noqa: F401  (UTCDateTime)
+
+
+revision = '0010'
+down_revision = '0009'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

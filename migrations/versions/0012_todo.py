@@ -1,0 +1,25 @@
+"""to-do lists
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-07 08:10:00
+
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+import core.types  # noqa: F401  (UTCDateTime)
+
+
+revision = '0012'
+down_revision = '0011'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
