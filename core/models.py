@@ -64,6 +64,8 @@ class User(UserMixin, db.Model):
         ForeignKey("person.id", ondelete="SET NULL"), nullable=True
     )
     phone: Mapped[str] = mapped_column(String(32), default="")
+    #: where e-mail notices go (core.messaging); "" for none
+    email: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     grants: Mapped[list[RoleGrant]] = relationship(

@@ -80,6 +80,12 @@ class Message(db.Model):
     not_before: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: when a consumer claimed it (queued → sending): a row still `sending` long after this
+    #: belongs to a worker that died (core.messaging.sending.LEASE)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: set and committed just before the provider is called: a dead worker's row with it is
+    #: `uncertain` (perhaps delivered, never re-sent by itself); without it, it is retried
+    handed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     #: in-app: when the recipient read it
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
