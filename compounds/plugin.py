@@ -13,6 +13,7 @@ NAV = [(_l("Compounds"), "compounds.index", "compound.list")]
 
 #: what the registry answers for lower layers (core.hooks)
 HOOKS = {
+    "home.todo": ["compounds.org.todo:todo"],
     "permission.owned_units": "compounds.registry.services:owned_units",
     "accounts.unit_labels": "compounds.accounts.services:unit_labels",
     "accounts.scope_exists": ["compounds.registry.services:scope_exists"],

@@ -15,6 +15,8 @@ Environment variables (README.md "Configuration" describes each):
     LOGIN_SESSION_DAYS   a browser sign-in unused this long ends (default 30)
     TONGXIN_CJK_FONT     path to a CJK TrueType font for PDFs
     API_TOKEN_HOURS      lifetime of API tokens (default 12)
+    TODO_OBJECTION_WORKING_DAYS  district staff's to-do list shows a company's objection once
+                         its answer is due within this many working days (default 2)
 """
 
 import datetime as dt
@@ -136,6 +138,7 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "HSTS": production,  # sent only on HTTPS requests (see core.extensions)
         "WTF_CSRF_TIME_LIMIT": None,  # a long form (ballot entry) must not expire mid-session
         "PAGE_SIZE": 50,
+        "TODO_OBJECTION_WORKING_DAYS": _count(env, "TODO_OBJECTION_WORKING_DAYS", 2),
     }
     if overrides:
         cfg.update(overrides)

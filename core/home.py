@@ -8,6 +8,7 @@ from sqlalchemy import text
 from core import hooks
 from core.extensions import db
 from core.permissions import public
+from core.todo import todo_panel
 
 home = Blueprint("home", __name__)
 
@@ -19,8 +20,12 @@ _PING = text("SELECT 1")
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    # what higher packages put first (core.hooks "home.panels": votes waiting for an owner)
-    return render_template("home.html", panels=hooks.panels("home.panels", current_user))
+    # what higher packages put first (core.hooks "home.panels": votes waiting for an owner),
+    # then the to-do list every package contributes to (core.todo, hook "home.todo")
+    panels = hooks.panels("home.panels", current_user)
+    if (todo := todo_panel(current_user)) is not None:
+        panels = sorted([*panels, todo], key=lambda p: (p.order, str(p.title)))
+    return render_template("home.html", panels=panels)
 
 
 @home.get("/healthz")

@@ -17,6 +17,7 @@ closed, and `check_required` stops the app at start-up for hooks a package canno
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from dataclasses import dataclass, field
 #:   compound.page_panels     [fn(compound) -> Panel | None]  the compound page's boxes
 #:   home.panels              [fn(user) -> Panel | None]  the boxes at the top of the home page
 #:                              (an owner's votes waiting for their ballot)
+#:   home.todo                [fn(user) -> list[TodoItem]]  what waits for the user in the
+#:                              providing package (core.todo merges them, newest first)
 #:   compounds.serving_company  fn(compound_id, on=None) -> company | None (has .id, .name)
 #:   votes.own_ballot_page    [fn(vote, kind) -> (endpoint, url values) | None]: where a
 #:                              matter-3 vote's ballots are cast instead (an owners'-committee
@@ -51,6 +54,26 @@ class Panel:
     context: dict = field(default_factory=dict)
     #: boxes are shown in this order, then by title
     order: int = 100
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """One thing waiting for a user on their home page's to-do list (hook "home.todo").
+
+    `created_at` (aware, UTC) is when it started waiting: the list is newest first. `due` is
+    the deadline — a date (Beijing) or an aware datetime — or None; `overdue` says the
+    deadline has passed (the provider knows its own rule: a request's time limit, an
+    action's due date, an objection's working days). `role` is the role whose work it is
+    (core.models.Role value): a user with several roles sees one list, each item tagged."""
+
+    title: str
+    link: str
+    kind: str
+    created_at: dt.datetime
+    role: str
+    due: dt.date | dt.datetime | None = None
+    overdue: bool = False
+    compound: str = ""
 
 
 def panels(name: str, obj) -> list[Panel]:

@@ -30,6 +30,7 @@ CONVERTERS = {"period": PeriodConverter}
 
 #: what the property package answers for lower layers (core.hooks)
 HOOKS = {
+    "home.todo": ["property.ratings.todo:todo"],
     "permission.served_compounds": "property.companies.services:served_compounds",
     "accounts.scope_exists": ["property.companies.services:scope_exists"],
     "compounds.serving_company": "property.companies.services:serving_company",

@@ -18,6 +18,7 @@ KINDS = [
 
 #: what the votes show on lower packages' pages (core.hooks)
 HOOKS = {
+    "home.todo": ["votes.todo:todo"],
     "org.overview_panels": ["votes.panels:open_votes"],
     "home.panels": ["votes.panels:my_waiting_votes"],
     "demo.steps": ["votes.demo:DEMO_STEP"],
