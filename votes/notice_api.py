@@ -8,6 +8,8 @@ from core.loader import load
 from core.permissions import requires
 from core.web import pdf_response
 from reports.vote_announcement import render_announcement, render_extension_notice
+from reports.vote_poster import render_poster
+from votes import notices
 from votes.models import DeliveryMethod, Vote
 from votes.notice_views import notice_urls
 from votes.services import announcement, deliveries
@@ -87,3 +89,28 @@ def record(vid: int):
 def summary(vid: int):
     vote = load(Vote, vid, "vote.deliver")
     return deliveries.delivery_summary(vote).as_api()
+
+
+@bp.get("/votes/<vote:vid>/poster.pdf")
+@requires("vote.view")
+@doc("The lobby poster (表决海报) as a one-page A4 PDF: title, the matter in a line or two, "
+     "the voting period, how to vote, a large QR code to the notice's public page, issuer "
+     "and date — to put up in the lobby and share in the building's WeChat group", tag=TAG,
+     responses={"200": _PDF, "403": "out of scope", "404": "not found",
+                "409": "not_announced (a draft), vote_cancelled"})
+def poster_pdf(vid: int):
+    vote = load(Vote, vid, "vote.view")
+    data = notices.poster_document(vote, notice_urls(vote)["public_url"])
+    return pdf_response(render_poster(data), f"vote-{vote.id}-poster.pdf")
+
+
+@bp.post("/votes/<vote:vid>/reminders")
+@requires("vote.manage")
+@doc("Remind the voters who have not voted (their title holders; in Tongxin and by SMS), "
+     "at most once a day per vote; audited", tag=TAG,
+     responses={"201": "{sent: n} (people reminded)", "403": "out of scope",
+                "404": "not found",
+                "409": "reminder_sent_today, vote_not_open, roll_not_frozen"})
+def remind(vid: int):
+    vote = load(Vote, vid, "vote.manage")
+    return {"sent": notices.send_reminder(vote)}, 201

@@ -16,7 +16,9 @@ from core.permissions import public, requires
 from core.types import utcnow
 from core.web import form_error, pdf_response
 from reports.vote_announcement import render_announcement, render_extension_notice
-from votes.forms import DELIVERY_LABELS, DeliveryForm
+from reports.vote_poster import render_poster
+from votes import notices
+from votes.forms import DELIVERY_LABELS, ConfirmForm, DeliveryForm
 from votes.models import Vote
 from votes.services import announcement, deliveries
 from votes.web import template_labels
@@ -101,3 +103,32 @@ def delivery(vid: int):
     return render_template("votes/delivery.html", vote=vote, grid=grid, form=form,
                            chosen=chosen, open_=open_, labels=DELIVERY_LABELS,
                            now=dt.datetime.now(SHANGHAI))
+
+
+# -- the lobby poster and the reminder (votes.notices) ---------------------------------------
+
+@bp.get("/votes/<vote:vid>/poster.pdf")
+@requires("vote.view")
+def poster_pdf(vid: int):
+    """The A4 poster for the lobby, its QR code to the notice's public page (a refusal,
+    409 before the notice, is the error page)."""
+    vote = load(Vote, vid, "vote.view")
+    data = notices.poster_document(vote, notice_urls(vote)["public_url"])
+    return pdf_response(render_poster(data), f"vote-{vote.id}-poster.pdf")
+
+
+@bp.post("/votes/<vote:vid>/reminders")
+@requires("vote.manage")
+def remind(vid: int):
+    """The door-knocking list's button: remind those who have not voted (once a day)."""
+    vote = load(Vote, vid, "vote.manage")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        n = notices.send_reminder(vote)
+    except DomainError as err:
+        flash(err.message, "error")
+    else:
+        flash(_("Reminder sent to %(n)s owners who have not voted (in Tongxin, and by SMS "
+                "where their phone is known).", n=n), "success")
+    return redirect(url_for("votes.doors", vid=vote.id))

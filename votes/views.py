@@ -24,12 +24,12 @@ from core.errors import DomainError
 from core.extensions import limiter
 from core.inputs import SHANGHAI
 from core.loader import load
-from core.permissions import public, requires
+from core.permissions import may, public, requires
 from core.web import flash_error, form_error, pdf_response, xlsx_response
 from reports.door_list import render_door_list
 from reports.vote_ballots import render_ballots
 from reports.vote_notice import render_notice
-from votes import services
+from votes import notices, services
 from votes.elevator.services import project_for_vote
 from votes.elevator.shares import ballot_shares
 from votes.forms import (
@@ -145,7 +145,8 @@ def show(vid: int):
                            accepting=services.accepting_ballots(vote), project=project,
                            closable=services.closable_by_hand(vote),
                            confirm=ConfirmForm(), cancel_form=ReasonForm(),
-                           extend_form=ExtendForm(), revoke_form=RevokeForm())
+                           extend_form=ExtendForm(), revoke_form=RevokeForm(),
+                           reach=notices.vote_reach(vote) if may("vote.export", vote) else None)
 
 
 def _transition(vid: int, fn, done: str):

@@ -25,7 +25,7 @@ from core.inputs import text as clean_text
 from core.permissions import authorize
 from core.types import AmountError, fen_to_str, parse_money, utcnow
 from reports.elevator_plan import PlanData, PlanLine
-from votes import rules
+from votes import notices, rules
 from votes.elevator.rules import (
     ElevatorSplit,
     PlanProblem,
@@ -268,6 +268,7 @@ def create_project(compound, *, building, entrance=None, title, cost, lifts=1,
     _ensure_project_votes(project)
     audit.record("elevator.create", "elevator_project", project.id, _project_snapshot(project),
                  compound_id=compound.id)
+    notices.elevator_plan_posted(project)  # the building's owners, once per notice date
     db.session.commit()
     return project
 
@@ -325,6 +326,7 @@ def update_project(project: ElevatorProject, **fields) -> ElevatorProject:
     audit.record("elevator.update", "elevator_project", project.id,
                  {"before": before, "after": _project_snapshot(project)},
                  compound_id=project.compound_id)
+    notices.elevator_plan_posted(project)
     db.session.commit()
     return project
 

@@ -24,7 +24,7 @@ from core.inputs import text as clean_text
 from core.models import Role
 from core.permissions import authorize
 from core.types import area_to_str, utcnow
-from votes import rules
+from votes import notices, rules
 from votes.models import (
     COUNTED,
     Ballot,
@@ -266,6 +266,7 @@ def announce(vote: Vote) -> Vote:
     audit.record("vote.announce", "vote", vote.id,
                  {"announced_at": iso(now), "may_open_at": iso(may_open),
                   "notice_days": vote.compound.notice_days}, compound_id=vote.compound_id)
+    notices.announced(vote)  # every owner in scope, in the same transaction
     db.session.commit()
     return vote
 
@@ -304,6 +305,7 @@ def open_vote(vote: Vote) -> Vote:
     audit.record("vote.open", "vote", vote.id,
                  {"roll": {"units": units, "area": area_to_str(area), "heads": heads}},
                  compound_id=vote.compound_id)
+    notices.opened(vote)
     db.session.commit()
     return vote
 
@@ -401,6 +403,7 @@ def publish_result(vote: Vote) -> Vote:
     vote.published_at = now
     audit.record("vote.publish", "vote", vote.id, {"published_at": iso(now)},
                  compound_id=vote.compound_id)
+    notices.result_published(vote)
     db.session.commit()
     return vote
 
@@ -452,6 +455,7 @@ def extend_vote(vote: Vote, *, closes_at, reason) -> VoteExtension:
     audit.record("vote.extend", "vote", vote.id,
                  {"from": iso(old), "to": iso(new), "reason": reason, "during": vote.status},
                  compound_id=vote.compound_id)
+    notices.extended(vote, ext.id, old, reason)
     db.session.commit()
     return ext
 
