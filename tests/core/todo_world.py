@@ -17,7 +17,6 @@ from compounds.org.models import (
     Action,
     Meeting,
     Organisation,
-    RequestStatus,
     ResidentRequest,
 )
 from core.extensions import db
