@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from compounds.models import Compound
+from compounds.org import notices
 from compounds.org.models import ACTION_OPEN, Action, ActionStatus
 from compounds.org.organisations import authorize_act_for, org_in
 from core import audit, inputs
@@ -62,6 +63,7 @@ def dispatch_action(action: Action, *, org_id=None, due_on=None, note="") -> Act
     audit.record("action.dispatch", "action", action.id,
                  {"org": action.org.name, "due_on": action.due_on, "note": action.dispatch_note},
                  compound_id=action.compound_id)
+    notices.action_assigned(action)  # the assignee's people, with the event
     db.session.commit()
     return action
 

@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy import false, func, or_, select, true
 
 from compounds.models import Compound, Holding, Person, Unit
+from compounds.org import notices
 from compounds.org.actions import score_from
 from compounds.org.models import (
     REQUEST_LIMIT_HOURS,
@@ -168,6 +169,7 @@ def route_request(req: ResidentRequest, *, org_id, note="", valid=True,
     audit.record("request.route", "request", req.id,
                  {"org": org.name, "kind": org.kind, "valid": valid, "reason": reason},
                  compound_id=req.compound_id)
+    notices.request_routed(req)  # the organisation's people, with the event
     db.session.commit()
     return req
 
@@ -184,6 +186,7 @@ def reply_request(req: ResidentRequest, *, reply) -> ResidentRequest:
     audit.record("request.reply", "request", req.id,
                  {"org": req.org.name, "late": req.replied_at > req.due_at},
                  compound_id=req.compound_id)
+    notices.request_replied(req)
     db.session.commit()
     return req
 
