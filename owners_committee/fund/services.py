@@ -26,7 +26,7 @@ from core.inputs import text
 from core.loader import load
 from core.permissions import authorize
 from core.types import fen_to_str
-from owners_committee.fund import inputs, rules
+from owners_committee.fund import inputs, notices, rules
 from owners_committee.fund.accounts import unit_rows
 from owners_committee.fund.journal import Line, Posted, State, audit_posting, post
 from owners_committee.fund.models import (
@@ -266,6 +266,7 @@ def create_top_up_plan(compound: Compound, *, title, target_pct=100, due_on=None
                  {"title": title, "target_pct": target_pct, "rate_fen": plan.rate_fen,
                   "units": plan.units, "total_due_fen": plan.total_due_fen,
                   "vote": plan.vote_id, "due_on": due_on}, compound_id=compound.id)
+    notices.top_up_plan_issued(plan, compound)  # the units' owners, with the plan
     db.session.commit()
     return plan
 
