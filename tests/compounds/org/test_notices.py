@@ -139,3 +139,15 @@ def test_overdue_action_to_the_organisation_and_the_party_secretary(w):
     rows = _messages("action.overdue")
     assert {m.user_id for m in rows} == {w["pm"].id, w["ps"].id}
     assert "已过完成期限" in rows[0].body
+
+
+def test_flask_messages_overdue_runs_the_checks_once_a_day(w, app):
+    req = _routed(w)
+    req.due_at = utcnow() - dt.timedelta(hours=1)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["messages", "overdue"])
+    assert first.exit_code == 0 and "resident requests and actions: 2 messages" in first.output
+    second = runner.invoke(args=["messages", "overdue"])
+    assert "resident requests and actions: 0 messages" in second.output
+    assert len(_messages("request.overdue")) == 2
