@@ -47,9 +47,12 @@ def _excerpt(text: str, n: int = 30) -> str:
 
 
 def _request_item(req: ResidentRequest, title, role: Role, started, now) -> TodoItem:
+    # the reply's deadline is the organisation's; an answered request has none left
+    waiting_reply = req.replied_at is None
     return TodoItem(title=title, link=url_for("org.request_show", rid=req.id),
                     kind=_l("Resident request"), created_at=started, role=role.value,
-                    due=req.due_at, overdue=req.overdue(now), compound=req.compound.name)
+                    due=req.due_at if waiting_reply else None, overdue=req.overdue(now),
+                    compound=req.compound.name)
 
 
 def _action_item(action: Action, title, role: Role, today) -> TodoItem:

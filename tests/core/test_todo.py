@@ -48,7 +48,8 @@ def test_owner_sees_the_reply_to_rate_the_election_and_the_top_up(w):
         f"/units/{w.estate.unit('7-1-101').id}/fund",  # the top-up, 5 hours ago
         f"/elections/{ids['e'].id}",  # nominating since 2 days
     ]
-    assert "请评价" in str(items[0].title) or "rate" in str(items[0].title)
+    assert "评价" in str(items[0].title) or "rate" in str(items[0].title)
+    assert items[0].due is None  # answered: no deadline left for the owner
     assert "3,200.00" in str(items[1].title)
     assert not any(i.overdue for i in items)
     # not: their closed request, another owner's reply, the expired top-up, anything staff do
