@@ -4,6 +4,7 @@ kinds of object and commands."""
 from flask_babel import lazy_gettext as _l
 
 from compounds.cli import register as register_cli
+from core.attachments.kinds import AttachmentKind
 from core.loader import Kind
 
 BLUEPRINTS = ["compounds.registry.views:bp", "compounds.registry.api:bp",
@@ -19,7 +20,19 @@ HOOKS = {
     "accounts.scope_exists": ["compounds.registry.services:scope_exists"],
     "audit.compounds_in_districts": "compounds.registry.services:compounds_in_districts",
     "audit.compound_names": "compounds.registry.services:compound_names",
+    "attachments.kinds": ["compounds.plugin:ATTACHMENT_KINDS"],
 }
+
+#: records that take files (core.attachments): a request's photos — added by whoever sees the
+#: request (the owner who filed it, the staff, the company it was routed to); a meeting's
+#: signed sign-in sheet and minutes; an action's before/after photos
+ATTACHMENT_KINDS = [
+    AttachmentKind("requests", "request", "request.view", ("request.view",),
+                   _l("Resident request")),
+    AttachmentKind("meetings", "meeting", "org.view", ("meeting.manage",), _l("Joint meeting")),
+    AttachmentKind("actions", "action", "org.view", ("action.respond", "meeting.manage"),
+                   _l("Follow-up action")),
+]
 
 #: the kinds of object the registry's and 1+3+X's URLs name (see core.loader)
 KINDS = [
@@ -39,4 +52,4 @@ KINDS = [
     Kind("violation", "compounds.org.models:StructureViolation"),
 ]
 
-__all__ = ["BLUEPRINTS", "HOOKS", "KINDS", "NAV", "register_cli"]
+__all__ = ["ATTACHMENT_KINDS", "BLUEPRINTS", "HOOKS", "KINDS", "NAV", "register_cli"]

@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from core import audit
+from core.attachments.services import verify_files
 from core.auth import end_sign_ins, hash_password
 from core.extensions import db
 from core.models import User
@@ -101,3 +102,9 @@ def register(app: Flask) -> None:
         chains = len(result.chains)
         click.echo(f"audit chain intact: {result.checked} entries in {chains} "
                    f"chain{'' if chains == 1 else 's'}")
+        files = verify_files()  # each attached file still hashes to its audited SHA-256
+        for line in files.problems:
+            click.echo(f"attachment BROKEN: {line}", err=True)
+        if not files.ok:
+            raise SystemExit(1)
+        click.echo(f"attached files intact: {files.checked} files re-hashed")

@@ -13,6 +13,8 @@ BLUEPRINTS = [
     "core.api:meta_api",
     "core.accounts:accounts",
     "core.accounts:audit_views",
+    "core.attachments.views:bp",
+    "core.attachments.api:bp",
 ]
 
 #: (label, endpoint, action) — shown when the user may do the action; the order is the menu's
@@ -26,6 +28,8 @@ NAV: list = []
 KINDS = [
     Kind("user", "core.models:User", fetch="core.accounts:fetch_user"),
     Kind("grant", "core.models:RoleGrant", "user", "user_id", fetch="core.accounts:fetch_grant"),
+    Kind("attachment", "core.attachments.models:Attachment",
+         fetch="core.attachments.services:fetch_attachment"),
 ]
 
 

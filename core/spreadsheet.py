@@ -382,11 +382,15 @@ class _ContentTypes:
     def __init__(self):
         self.kinds: set[str] = set()
         self.workbook_parts: list[str] = []
+        #: part name → content type, every Override (office_main_type reads it)
+        self.overrides: dict[str, str] = {}
 
     def start(self, local: str, attrs: dict) -> None:
         kind = attrs.get("ContentType")
         if local in ("Override", "Default") and kind:
             self.kinds.add(kind)
+            if local == "Override":
+                self.overrides[attrs.get("PartName", "")] = kind
             if local == "Override" and kind in _WORKBOOK_TYPES:
                 self.workbook_parts.append(attrs.get("PartName", ""))
 
@@ -412,6 +416,48 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits,
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
             RuntimeError, ValueError, expat.ExpatError):
         raise _damaged() from None
+
+
+# -- any Office Open XML package (attachments: XLSX, DOCX) --------------------------------
+
+#: what a package's main part may be for it to be stored as an attachment (no macros)
+OFFICE_MAIN_TYPES = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml":
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml":
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def office_type(content: bytes) -> str | None:
+    """The MIME type of an XLSX or DOCX package, or None when `content` is not one.
+
+    The same checks as a workbook's directory (parts counted, none encrypted, sizes and
+    packing ratio bounded, real bytes counted) and [Content_Types].xml read through the XML
+    guard; then the main part it declares must be there. Nothing else is inflated: the file
+    is stored and served, never parsed. Macros (vbaProject, macro-enabled main parts) → None.
+    """
+    limits = Limits(max_rows=1, max_part_bytes=64 * MiB)
+    try:
+        entries, _size = _central_directory(content)
+        if entries > limits.max_members:
+            return None
+        with zipfile.ZipFile(io.BytesIO(content)) as zf:
+            infos = zf.infolist()
+            _check_directory(infos, limits)
+            names = {i.filename for i in infos}
+            if "[Content_Types].xml" not in names or any(
+                    n.lower().endswith("vbaproject.bin") for n in names):
+                return None
+            types = _ContentTypes()
+            _inflate(zf, zf.getinfo("[Content_Types].xml"), limits, types)
+    except (SpreadsheetError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError,
+            EOFError, OSError):
+        return None
+    for part, kind in types.overrides.items():
+        if kind in OFFICE_MAIN_TYPES and part.lstrip("/") in names:
+            return OFFICE_MAIN_TYPES[kind]
+    return None
 
 
 # -- XLSX: the XML guard ---------------------------------------------------------------------

@@ -4,6 +4,7 @@ they show on the pages of lower packages (core.hooks)."""
 
 from flask_babel import lazy_gettext as _l
 
+from core.attachments.kinds import AttachmentKind
 from core.loader import Kind
 
 BLUEPRINTS = ["owners_committee.fund.views:bp", "owners_committee.fund.api:bp",
@@ -33,7 +34,17 @@ HOOKS = {
     "compound.page_panels": ["owners_committee.fund.hooks:compound_summary"],
     "votes.own_ballot_page": ["owners_committee.election.hooks:ballot_page"],
     "demo.steps": ["owners_committee.demo:DEMO_STEP"],
+    "attachments.kinds": ["owners_committee.plugin:ATTACHMENT_KINDS"],
 }
+
+#: records that take files (core.attachments): a repair project's contract, invoice and
+#: acceptance report (验收); a candidate's signed pledge
+ATTACHMENT_KINDS = [
+    AttachmentKind("fund-projects", "fund_project", "fund.view", ("fund.manage",),
+                   _l("Repair project")),
+    AttachmentKind("candidates", "candidate", "election.view",
+                   ("election.manage", "candidate.review"), _l("Candidate")),
+]
 
 
 def register_cli(app):

@@ -9,6 +9,7 @@ property), and the rating box of the 1+3+X overview.
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BaseConverter
 
+from core.attachments.kinds import AttachmentKind
 from core.hooks import import_spec
 from core.loader import Kind
 
@@ -37,7 +38,20 @@ HOOKS = {
     "org.overview_panels": ["property.ratings.panels:overview_rating"],
     "demo.steps": ["property.demo:DEMO_STEP"],
     "demo.logins": ["property.demo:DEMO_LOGINS"],
+    "attachments.kinds": ["property.plugin:ATTACHMENT_KINDS"],
 }
+
+#: records that take files (core.attachments): the district's evidence for a credit record,
+#: the company's documents for its objection and its rectification (and the district's
+#: answer to them); seen by the district and the company concerned
+ATTACHMENT_KINDS = [
+    AttachmentKind("credit-records", "credit_record", "property.view", ("rating.evidence",),
+                   _l("Credit record")),
+    AttachmentKind("objections", "credit_objection", "property.view",
+                   ("rating.respond", "rating.publish"), _l("Objection")),
+    AttachmentKind("rectifications", "rectification", "property.view",
+                   ("rating.respond", "rating.publish"), _l("Rectification")),
+]
 
 #: the kinds of object the property package's URLs name (see core.loader)
 KINDS = [

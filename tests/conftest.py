@@ -24,6 +24,8 @@ pytest_plugins = ["tests.browser.harness", "tests.pdf_tools", "tests.votes.world
 TEST_DB = os.environ.get("TEST_DATABASE_URL", "")
 IS_PG = TEST_DB.startswith("postgresql")
 _tmpdir = tempfile.mkdtemp(prefix="tongxin-test-")
+#: attached files of the tests' apps go to a temporary store, not instance/ (core.attachments)
+os.environ.setdefault("ATTACHMENT_ROOT", os.path.join(_tmpdir, "attachments"))
 
 
 def _db_url() -> str:

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from core.attachments.kinds import AttachmentKind
 from core.loader import Kind
 from votes.cli import register
 
@@ -22,7 +23,17 @@ HOOKS = {
     "org.overview_panels": ["votes.panels:open_votes"],
     "home.panels": ["votes.panels:my_waiting_votes"],
     "demo.steps": ["votes.demo:DEMO_STEP"],
+    "attachments.kinds": ["votes.plugin:ATTACHMENT_KINDS"],
 }
+
+#: records that take files (core.attachments): a vote's scanned paper ballots and its posted
+#: notice photographed (the secretary, the volunteers who deliver); an elevator project's
+#: drawings
+ATTACHMENT_KINDS = [
+    AttachmentKind("votes", "vote", "vote.view", ("vote.manage", "vote.deliver"), _l("Vote")),
+    AttachmentKind("elevator-projects", "elevator_project", "vote.view", ("vote.create",),
+                   _l("Elevator project")),
+]
 
 #: a matter-3 vote may be an owners'-committee election, whose ballots are cast on the
 #: election's pages: without the package that says which, the app does not start (a

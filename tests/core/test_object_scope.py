@@ -15,14 +15,18 @@ are tried as well by an owner of *another* unit of compound 甲.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from contextlib import contextmanager
 
 import pytest
 from flask_login import login_user
+from werkzeug.datastructures import FileStorage
 
 from compounds import org_services
 from compounds.models import District, Resident
 from core import loader
+from core.attachments import kinds as attachment_kinds
+from core.attachments import services as attachment_services
 from core.extensions import db
 from core.models import Role, RoleGrant, User
 from core.permissions import POLICY
@@ -40,6 +44,7 @@ from property.models import (
 )
 from property.plugin import PeriodConverter
 from property.ratings import rules as property_rules
+from tests.core import attachment_files
 from tests.factories import password_hash
 from tests.property.worlds import uscc
 from votes import services as vote_services
@@ -130,6 +135,9 @@ def build_world(app, make) -> dict:
                                                           role="street", leader=True)
         candidate = election_services.nominate(election, unit=u1.label, name=owner1.name,
                                                nomination="self")
+        attachment = attachment_services.attach(
+            attachment_kinds.get("requests"), request,
+            FileStorage(io.BytesIO(attachment_files.png()), "楼道.png"))
     project = ElevatorProject(compound_id=a.id, building_id=ba.id, title="1号楼加装电梯",
                               cost_fen=60_000_000, coefficients_json='{"1": "0", "2": "1"}')
     repair = RepairProject(compound_id=a.id, title="屋面防水", cost_fen=1_000_000,
@@ -144,7 +152,8 @@ def build_world(app, make) -> dict:
              action=decision.action, request=request, violation=violation, vote=vote,
              ballot=db.session.get(Ballot, cast.ballot_id), elevator_project=project,
              fund_project=repair, posting=posting, plan=plan, election=election,
-             group_member=group_member, candidate=candidate, election_objection=objection)
+             group_member=group_member, candidate=candidate, election_objection=objection,
+             attachment=attachment)
     w["grant"] = RoleGrant(user_id=admin.id, role=Role.district_admin.value, scope_id=d)
     db.session.add(w["grant"])
     db.session.commit()
