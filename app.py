@@ -62,6 +62,9 @@ def init_extensions(app: Flask) -> None:
     app.before_request(reset_request_state)
     app.before_request(touch_login_session)
     _import_models()
+    from core.messaging import queue
+
+    queue.init_app(app)  # committed e-mail and SMS wake the queue's consumer
 
 
 def init_proxies(app: Flask) -> None:

@@ -17,9 +17,18 @@ Environment variables (README.md "Configuration" describes each):
     API_TOKEN_HOURS      lifetime of API tokens (default 12)
     TODO_OBJECTION_WORKING_DAYS  district staff's to-do list shows a company's objection once
                          its answer is due within this many working days (default 2)
+    QUEUE_URL            the task queue (core.messaging.queue): unset = instance/queue.sqlite3,
+                         redis://… in production
+    SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD, SMTP_TLS, MAIL_FROM  e-mail notices
+    SMS_PROVIDER         log (default: texts written to the log and SMS_LOG_FILE) or aliyun
+    ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET, ALIYUN_SMS_SIGN_NAME,
+    ALIYUN_SMS_TEMPLATES (JSON: event → template code)  Aliyun SMS
+    PUBLIC_BASE_URL      https://… the site's address, put before the links in e-mails
+    OUTBOX_LEASE_SECONDS a message `sending` longer than this was left by a dead worker (300)
 """
 
 import datetime as dt
+import json
 import os
 import secrets
 from collections.abc import Mapping
@@ -100,6 +109,45 @@ def check_environment(env: Mapping[str, str], workers: int) -> None:
                          workers)
 
 
+def messaging(env: Mapping[str, str]) -> dict:
+    """The queue's and the channels' settings (core.messaging)."""
+    templates = env.get("ALIYUN_SMS_TEMPLATES", "") or "{}"
+    try:
+        parsed = json.loads(templates)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise ConfigError("ALIYUN_SMS_TEMPLATES must be a JSON object: "
+                          '{"vote.announced": "SMS_123456789"}')
+    provider = env.get("SMS_PROVIDER", "") or "log"
+    if provider not in ("log", "aliyun"):
+        raise ConfigError(f"SMS_PROVIDER={provider!r}: use log or aliyun")
+    cfg = {
+        "QUEUE_URL": env.get("QUEUE_URL", ""),
+        "SMTP_HOST": env.get("SMTP_HOST", "") or "localhost",
+        "SMTP_PORT": _count(env, "SMTP_PORT", 25),
+        "SMTP_USER": env.get("SMTP_USER", ""),
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        "SMTP_TLS": _flag(env, "SMTP_TLS", False),
+        "MAIL_FROM": env.get("MAIL_FROM", "") or "tongxin@localhost",
+        "SMS_PROVIDER": provider,
+        "SMS_LOG_FILE": env.get("SMS_LOG_FILE", ""),
+        "ALIYUN_ACCESS_KEY_ID": env.get("ALIYUN_ACCESS_KEY_ID", ""),
+        "ALIYUN_ACCESS_KEY_SECRET": env.get("ALIYUN_ACCESS_KEY_SECRET", ""),
+        "ALIYUN_SMS_SIGN_NAME": env.get("ALIYUN_SMS_SIGN_NAME", ""),
+        "ALIYUN_SMS_TEMPLATES": parsed,
+        "ALIYUN_SMS_ENDPOINT": env.get("ALIYUN_SMS_ENDPOINT", ""),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
+        "OUTBOX_LEASE_SECONDS": _count(env, "OUTBOX_LEASE_SECONDS", 300),
+    }
+    if provider == "aliyun" and not (cfg["ALIYUN_ACCESS_KEY_ID"]
+                                     and cfg["ALIYUN_ACCESS_KEY_SECRET"]
+                                     and cfg["ALIYUN_SMS_SIGN_NAME"]):
+        raise ConfigError("SMS_PROVIDER=aliyun needs ALIYUN_ACCESS_KEY_ID, "
+                          "ALIYUN_ACCESS_KEY_SECRET and ALIYUN_SMS_SIGN_NAME")
+    return cfg
+
+
 def load(instance_path: str, overrides: dict | None = None) -> dict:
     """Build the configuration mapping for create_app(); ConfigError if it cannot run."""
     env = os.environ
@@ -139,6 +187,7 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,  # a long form (ballot entry) must not expire mid-session
         "PAGE_SIZE": 50,
         "TODO_OBJECTION_WORKING_DAYS": _count(env, "TODO_OBJECTION_WORKING_DAYS", 2),
+        **messaging(env),
     }
     if overrides:
         cfg.update(overrides)

@@ -13,6 +13,10 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 
+#: the outbox's queue in memory (set before the app imports it): nothing consumes it; the
+#: tests call its tasks themselves
+os.environ.setdefault("QUEUE_URL", "memory://")
+
 from tests.factories import Factory
 
 #: fixtures for the whole run: the browser's (live server, chromium: one playwright instance
