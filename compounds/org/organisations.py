@@ -194,6 +194,29 @@ def positions_for(kind: OrgKind | str) -> tuple[Position, ...]:
     return POSITIONS.get(OrgKind(kind), _X_POSITIONS)
 
 
+def _unit_holder(org: Organisation, unit, name) -> Person:
+    """The owner of `unit` the form means: the unit's only title holder when no name is
+    typed (the hint offers "the unit of an owner" alone), else the holder of that name.
+    A unit of several holders needs the name, and the message lists them."""
+    u = registry.unit_in(org.compound, unit)
+    holders = [h.person for h in u.holdings]
+    typed = (name or "").strip()
+    if not typed:
+        if len(holders) == 1:
+            return holders[0]
+        if not holders:
+            raise invalid(_l("%(unit)s has no title holder in the registry", unit=u.label),
+                          "unit")
+        raise invalid(_l("%(unit)s has several title holders (%(names)s); type the name",
+                         unit=u.label, names="、".join(p.name for p in holders)), "name")
+    name = inputs.text(typed, "name", _l("Name"), 64)
+    named = [p for p in holders if p.name == name]
+    if not named:
+        raise invalid(_l("%(name)s is not a title holder of %(unit)s", name=name,
+                         unit=u.label), "name")
+    return named[0]
+
+
 def _member_person(org: Organisation, *, name, phone, id_number, same_as, unit) -> Person:
     if same_as not in (None, "", 0):
         other = db.session.get(OrgMember, int(same_as))
@@ -201,13 +224,7 @@ def _member_person(org: Organisation, *, name, phone, id_number, same_as, unit) 
             raise invalid(_l("Choose a person serving in this compound"), "same_as")
         return other.person
     if unit not in (None, ""):
-        u = registry.unit_in(org.compound, unit)
-        name = inputs.text(name, "name", _l("Name"), 64)
-        holders = [h.person for h in u.holdings if h.person.name == name]
-        if not holders:
-            raise invalid(_l("%(name)s is not a title holder of %(unit)s", name=name,
-                             unit=u.label), "name")
-        return holders[0]
+        return _unit_holder(org, unit, name)
     person = registry.find_or_create_person(name, id_number or None, phone or "")
     if phone and not person.phone:
         person.phone = phone.strip()[:32]
