@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compounds.accounts import models as account_models  # noqa: F401  (activation codes)
 from compounds.org import models as org_models  # noqa: F401  (their tables, see above)
-from core.extensions import db
+from core.extensions import db, one_of
 from core.idnumber import mask
 from core.permissions import Target
 from core.types import Area, UTCDateTime, utcnow
@@ -41,11 +41,27 @@ class AreaSource(enum.StrEnum):
     contract = "contract"  # 合同
 
 
+class RequestFollowup(enum.StrEnum):
+    """What a resident's request closed with satisfaction 2 or less becomes (the district
+    says which): reopened with the same organisation, or sent up to the compound's party
+    organisation."""
+
+    reopen = "reopen"
+    escalate = "escalate"
+
+
 class District(db.Model):
     __tablename__ = "district"
+    __table_args__ = (
+        CheckConstraint(one_of("request_followup", RequestFollowup),
+                        name="request_followup_known"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
+    #: a request closed with satisfaction ≤ 2: `RequestFollowup` (default: reopen)
+    request_followup: Mapped[str] = mapped_column(String(16),
+                                                  default=RequestFollowup.reopen.value)
 
     streets: Mapped[list[Street]] = relationship(back_populates="district")
 

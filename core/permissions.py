@@ -64,6 +64,8 @@ POLICY: dict[str, frozenset[Role]] = {k: frozenset(v) for k, v in {
     # accounts and audit (core/)
     "users.manage": set(),  # system admin only
     "audit.view": {R.district_admin},
+    # a district's own settings: its local working days, what a low-scored request becomes
+    "district.settings": {R.district_admin},
     # 1+3+X organisations, meetings, requests (compounds/)
     "org.view": OVERSIGHT | COMPOUND_STAFF | {R.property_manager, R.owner},
     "org.manage": {R.party_secretary, R.rc_secretary},

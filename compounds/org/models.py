@@ -426,7 +426,8 @@ REQUEST_MOVES = {
     # routing again (to another organisation) is allowed until the request is answered
     RequestStatus.filed: {RequestStatus.routed},
     RequestStatus.routed: {RequestStatus.routed, RequestStatus.replied},
-    RequestStatus.replied: {RequestStatus.closed},
+    # a low satisfaction score sends the request back (rules of the district): routed again
+    RequestStatus.replied: {RequestStatus.closed, RequestStatus.routed},
     RequestStatus.closed: set(),
 }
 
@@ -480,6 +481,10 @@ class ResidentRequest(_Stamped, db.Model):
     closing_comment: Mapped[str] = mapped_column(Text, default="")
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_by: Mapped[str] = mapped_column(String(64), default="")
+    #: times a low satisfaction score sent it back, and how the last time (reopened with
+    #: the same organisation, or escalated to the party organisation); "" never
+    followups: Mapped[int] = mapped_column(Integer, default=0)
+    followup: Mapped[str] = mapped_column(String(16), default="")
 
     compound = relationship("Compound", lazy="joined")
     unit = relationship("Unit")

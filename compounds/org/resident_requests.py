@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import false, func, or_, select, true
 
-from compounds.models import Compound, Holding, Person, Unit
+from compounds.models import Compound, District, Holding, Person, RequestFollowup, Unit
 from compounds.org import notices
 from compounds.org.actions import score_from
 from compounds.org.models import (
@@ -28,7 +28,7 @@ from compounds.org.models import (
     RequestStatus,
     ResidentRequest,
 )
-from compounds.org.organisations import authorize_act_for, org_in
+from compounds.org.organisations import authorize_act_for, org_in, org_of_kind
 from compounds.registry import services as registry
 from core import audit, inputs
 from core.errors import conflict, invalid
@@ -155,6 +155,8 @@ def route_request(req: ResidentRequest, *, org_id, note="", valid=True,
     organisation (again, to another, until it is answered); one found not valid (a
     duplicate, not a service matter) says why and is not counted as a complaint."""
     authorize("request.route", req)
+    if req.status == RequestStatus.replied.value:  # only a low score sends it back
+        raise req.refused(RequestStatus.routed)
     req.check_move(RequestStatus.routed)
     org = org_in(req.compound_id, org_id,
                  _l("Route the request to one of the compound's organisations"))
@@ -210,12 +212,60 @@ def close_request(req: ResidentRequest, *, satisfaction, comment="") -> Resident
     score = score_from(satisfaction, "satisfaction")
     comment = inputs.text(comment, "comment", _l("Comment"), 2000, required=False)
     req.satisfaction, req.closing_comment = score, comment
+    if score <= LOW_SATISFACTION:
+        return _follow_up(req, score, comment)
     req.move_to(RequestStatus.closed)
     req.closed_by = inputs.actor_name()
     audit.record("request.close", "request", req.id, {"satisfaction": score},
                  compound_id=req.compound_id)
     db.session.commit()
     return req
+
+
+#: a closing score at or below this is not the end: the request is reopened or escalated
+LOW_SATISFACTION = 2
+
+
+def _follow_up(req: ResidentRequest, score: int, comment: str) -> ResidentRequest:
+    """A resident who is not satisfied (score ≤ 2): as the district prefers
+    (`District.request_followup`), the request goes back to the organisation that answered,
+    or up to the compound's party organisation (back to the same one if there is none),
+    routed again with a new time limit. The answer that did not satisfy stays in the audit
+    chain with the score."""
+    district = req.compound.street.district
+    escalate = district.request_followup == RequestFollowup.escalate.value
+    party = org_of_kind(req.compound_id, OrgKind.party) if escalate else None
+    target = party or req.org
+    kind = "escalated" if party is not None else "reopened"
+    previous_org, previous_reply = req.org.name, req.reply
+    req.org_id, req.org = target.id, target
+    req.move_to(RequestStatus.routed)
+    now = utcnow()
+    req.due_at = now + dt.timedelta(hours=REQUEST_LIMIT_HOURS[RequestCategory(req.category)])
+    req.replied_at, req.replied_by = None, ""
+    req.routed_by = inputs.actor_name()
+    req.followups += 1
+    req.followup = kind
+    audit.record("request.escalate" if party is not None else "request.reopen", "request",
+                 req.id, {"satisfaction": score, "comment": comment, "org": target.name,
+                          "answered_by": previous_org, "reply": previous_reply,
+                          "district_rule": district.request_followup},
+                 compound_id=req.compound_id)
+    db.session.commit()
+    return req
+
+
+def set_request_followup(district: District, value) -> District:
+    """The district's choice for requests closed with satisfaction ≤ 2 (district staff)."""
+    authorize("district.settings", district)
+    choice = inputs.choice(RequestFollowup, value, "request_followup",
+                           _l("A request closed with satisfaction 2 or less"))
+    before = district.request_followup
+    district.request_followup = choice.value
+    audit.record("district.request_followup", "district", district.id,
+                 {"before": before, "after": choice.value})
+    db.session.commit()
+    return district
 
 
 # -- complaints about the property company (the ratings' feed) -------------------------------
