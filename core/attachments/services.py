@@ -199,8 +199,8 @@ def list_for(kind: kinds.AttachmentKind, record) -> list[Attachment]:
     return rows
 
 
-def photos_for(kind_name: str, record_ids) -> dict[int, list[Attachment]]:
-    """For a list page: the photos (not withdrawn) of every listed record, in one query."""
+def files_for_list(kind_name: str, record_ids) -> dict[int, list[Attachment]]:
+    """For a list page: the files in force of every listed record, in one query."""
     ids = {int(i) for i in record_ids}
     found: dict[int, list[Attachment]] = defaultdict(list)
     if not ids:
@@ -208,8 +208,7 @@ def photos_for(kind_name: str, record_ids) -> dict[int, list[Attachment]]:
     for att in db.session.scalars(
             select(Attachment).where(Attachment.kind == kind_name,
                                      Attachment.record_id.in_(ids),
-                                     Attachment.withdrawn_at.is_(None),
-                                     Attachment.thumb_sha256.is_not(None))
+                                     Attachment.withdrawn_at.is_(None))
             .order_by(Attachment.record_id, Attachment.id)):
         found[att.record_id].append(att)
     return found

@@ -1,7 +1,7 @@
 """Attachments on the pages: the upload form every record's page carries (a phone opens its
 camera), the file and its thumbnail to whoever may see the record, and the withdrawal form.
 Templates reach the record's files through `attachments_of` / `attachment_photos`
-(registered as Jinja globals here), so a page shows them without its view knowing."""
+and `attachment_files` (Jinja globals registered here), so a page shows them without its view knowing."""
 
 from __future__ import annotations
 
@@ -40,16 +40,16 @@ def attachments_of(kind_name: str, record) -> Files | None:
     return None if kind is None or record is None else Files(kind, record)
 
 
-def attachment_photos(kind_name: str, records) -> dict:
-    """For a list page: {record id: [photos]} for every listed record, one query."""
-    return services.photos_for(kind_name, [r.id for r in records])
+def attachment_files(kind_name: str, records) -> dict:
+    """For a list page: {record id: [files in force]} for every listed record, one query."""
+    return services.files_for_list(kind_name, [r.id for r in records])
 
 
 @bp.record_once
 def _setup(state) -> None:
     settings.apply(state.app)
     state.app.jinja_env.globals.update(attachments_of=attachments_of,
-                                       attachment_photos=attachment_photos)
+                                       attachment_files=attachment_files)
     for kind in kinds.declared().values():
         state.add_url_rule(f"/attachments/{kind.name}/<{kind.loader_kind}:rid>",
                            f"upload_{kind.loader_kind}", _upload(kind), methods=["POST"])

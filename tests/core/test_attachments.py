@@ -17,7 +17,7 @@ from core.attachments.models import Attachment
 from core.extensions import db
 from core.models import AuditEntry, Role
 from tests.core import attachment_files as files
-from tests.core.test_object_scope import build_world
+from tests.core.test_object_scope import PERIOD, build_world
 
 #: (the API's kind, the world's object)
 KINDS = [("requests", "request"), ("meetings", "meeting"), ("actions", "action"),
@@ -29,7 +29,14 @@ KINDS = [("requests", "request"), ("meetings", "meeting"), ("actions", "action")
 
 @pytest.fixture
 def world(app, make):
-    return build_world(app, make)
+    """The object-scope world: one record of every kind, and one photo on its request (which
+    the tests here leave out of what they count)."""
+    w = build_world(app, make)
+    PREEXISTING[:] = [w.pop("attachment").id]
+    return w
+
+
+PREEXISTING: list[int] = []
 
 
 def _token(client, user) -> dict:
@@ -48,7 +55,8 @@ def upload(client, headers, kind, rid, data: bytes, name="photo.jpg", caption=No
 
 def attachments() -> int:
     db.session.rollback()
-    return db.session.scalar(select(func.count(Attachment.id)))
+    return db.session.scalar(select(func.count(Attachment.id))
+                             .where(Attachment.id.not_in(PREEXISTING)))
 
 
 @pytest.mark.parametrize(("kind", "key"), KINDS)
@@ -61,7 +69,7 @@ def test_each_kind_takes_lists_and_serves_a_file_through_the_api(client, world, 
     assert {"id", "name", "size", "content_type", "sha256"} <= set(body)
     assert body["name"] == "现场照片.jpg" and body["content_type"] == "image/jpeg"
     listed = client.get(f"/api/v1/{kind}/{rid}/attachments", headers=admin).get_json()
-    assert [a["id"] for a in listed] == [body["id"]]
+    assert [a["id"] for a in listed if a["id"] not in PREEXISTING] == [body["id"]]
     got = client.get(f"/api/v1/attachments/{body['id']}", headers=admin)
     assert got.status_code == 200 and got.mimetype == "image/jpeg"
     assert storage.sha256(got.data) == body["sha256"] and len(got.data) == body["size"]
@@ -82,7 +90,8 @@ def test_each_kind_takes_files_from_its_page(client, login, world, kind, key):
                                                                  "会议纪要.pdf")],
         "next": "/somewhere"}, content_type="multipart/form-data")
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/somewhere")
-    rows = db.session.scalars(select(Attachment).where(Attachment.kind == kind)).all()
+    rows = db.session.scalars(select(Attachment).where(
+        Attachment.kind == kind, Attachment.id.not_in(PREEXISTING))).all()
     assert sorted(a.content_type for a in rows) == ["application/pdf", "image/jpeg"]
     for a in rows:
         assert client.get(f"/attachments/{a.id}").status_code == 200
@@ -227,13 +236,14 @@ def test_withdrawal_needs_a_reason_is_audited_and_hides_the_file_from_owners(cli
 
     owner = make.user("wangfang2", Role.owner, person=world["unit"].holdings[0].person)
     h = _token(client, owner)
-    assert client.get(f"/api/v1/requests/{rid}/attachments", headers=h).get_json() == []
+    assert [a["id"] for a in client.get(f"/api/v1/requests/{rid}/attachments",
+                                        headers=h).get_json()] == PREEXISTING
     assert client.get(f"/api/v1/attachments/{aid}", headers=h).status_code == 404
     district = make.user("district", Role.district_admin, world["compound"].street.district_id)
     h = _token(client, district)
     listed = client.get(f"/api/v1/requests/{rid}/attachments", headers=h).get_json()
-    assert [(a["id"], a["withdrawn"], a["withdrawn_reason"]) for a in listed] == [
-        (aid, True, "拍错了楼道")]
+    assert [(a["id"], a["withdrawn"], a.get("withdrawn_reason")) for a in listed] == [
+        (PREEXISTING[0], False, None), (aid, True, "拍错了楼道")]
     assert client.get(f"/api/v1/attachments/{aid}", headers=h).status_code == 200
 
 
@@ -290,8 +300,61 @@ def test_a_list_gets_the_photos_of_all_its_records_in_one_query(app, client, wor
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:
-        found = services.photos_for("requests", ids)
+        found = services.files_for_list("requests", ids)
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) == 1
     assert sorted(found) == sorted(ids)
+
+
+def _page(world, key) -> str:
+    obj, district = world[key], world["compound"].street.district_id
+    pages = {"request": "/requests/{id}", "meeting": "/meetings/{id}",
+             "action": "/actions/{id}", "vote": "/votes/{id}",
+             "elevator_project": "/elevator/{id}", "candidate": "/candidates/{id}",
+             "fund_project": f"/compounds/{world['compound'].id}/fund/projects/{{id}}",
+             "credit_record": f"/property/credit?district={district}&period={PERIOD}",
+             "credit_objection": f"/property/objections?district={district}",
+             "rectification": f"/property/rectifications?district={district}"}
+    return pages[key].format(id=obj.id)
+
+
+@pytest.mark.parametrize(("kind", "key"), KINDS)
+def test_each_record_page_shows_its_files_and_the_upload_control(client, login, world, kind,
+                                                                 key):
+    admin = _token(client, world["user"])
+    aid = upload(client, admin, kind, world[key].id, files.jpeg_with_gps(), "现场.jpg"
+                 ).get_json()["id"]
+    login(world["user"])
+    page = client.get(_page(world, key))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f'/attachments/{aid}/thumbnail"' in html
+    assert 'type="file"' in html and 'capture="environment"' in html and "multiple" in html
+
+
+def test_a_request_list_shows_the_thumbnails(client, login, world):
+    admin = _token(client, world["user"])
+    aid = upload(client, admin, "requests", world["request"].id,
+                 files.jpeg_with_gps()).get_json()["id"]
+    login(world["user"])
+    html = client.get(f"/compounds/{world['compound'].id}/requests").get_data(as_text=True)
+    assert f'/attachments/{aid}/thumbnail"' in html
+
+
+def test_withdrawing_from_the_page_asks_for_a_reason(client, login, world):
+    admin = _token(client, world["user"])
+    aid = upload(client, admin, "requests", world["request"].id,
+                 files.jpeg_with_gps()).get_json()["id"]
+    login(world["user"])
+    form = client.get(f"/attachments/{aid}/withdraw")
+    assert form.status_code == 200 and 'name="reason"' in form.get_data(as_text=True)
+    refused = client.post(f"/attachments/{aid}/withdraw", data={"reason": ""})
+    assert refused.status_code == 200 and db.session.get(Attachment, aid).withdrawn_at is None
+    done = client.post(f"/attachments/{aid}/withdraw",
+                       data={"reason": "重复", "next": f"/requests/{world['request'].id}"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Attachment, aid).withdrawn_reason == "重复"
+    shown = client.get(f"/requests/{world['request'].id}").get_data(as_text=True)
+    assert "is-withdrawn" in shown and "重复" in shown
