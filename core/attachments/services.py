@@ -97,7 +97,7 @@ def _read(upload: FileStorage | None, max_bytes: int) -> bytes:
     data = upload.stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise DomainError("file_too_large",
-                          _l("The file is larger than %(mb)s MB.", mb=max_bytes // MiB),
+                          _l("The file is larger than %(mb)s MB.", mb=round(max_bytes / MiB)),
                           field="file", status=413)
     if not data:
         raise DomainError("validation_error", _l("The file is empty."), field="file",

@@ -1,7 +1,7 @@
 """Attachments on the pages: the upload form every record's page carries (a phone opens its
 camera), the file and its thumbnail to whoever may see the record, and the withdrawal form.
-Templates reach the record's files through `attachments_of` / `attachment_photos`
-and `attachment_files` (Jinja globals registered here), so a page shows them without its view knowing."""
+Templates reach the record's files through `attachments_of` and `attachment_files` (Jinja
+globals registered here), so a page shows them without its view knowing."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from core.attachments import content, kinds, services, settings
 from core.attachments.models import Attachment
@@ -79,8 +78,7 @@ def _upload(kind: kinds.AttachmentKind):
             flash_error(err)
             done = [None] * int((err.details or {}).get("attached", 0))
         if done:
-            flash(ngettext("%(num)s file attached.", "%(num)s files attached.", len(done)),
-                  "success")
+            flash(_("Files attached: %(num)s", num=len(done)), "success")
         return redirect(_back(url_for("home.index")))
 
     upload.__name__ = f"upload_{kind.loader_kind}"

@@ -206,7 +206,7 @@ def test_out_of_scope_users_are_refused_through_the_loader(client, world, make):
     owner = make.user("wangfang", Role.owner, person=world["unit"].holdings[0].person)
     h = _token(client, owner)
     assert client.get(f"/api/v1/attachments/{aid}", headers=h).status_code == 200
-    assert upload(client, h, "requests", rid, files.png()).status_code == 201
+    assert upload(client, h, "requests", rid, files.png((300, 120))).status_code == 201
     # an owner may see a vote but not add to it
     vote = world["vote"].id
     assert upload(client, h, "votes", vote, files.png()).status_code == 403
