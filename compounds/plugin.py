@@ -9,13 +9,15 @@ from core.loader import Kind
 
 BLUEPRINTS = ["compounds.registry.views:bp", "compounds.registry.api:bp",
               "compounds.org.views:bp", "compounds.org.api:bp",
-              "compounds.accounts.views:bp", "compounds.accounts.api:bp"]
+              "compounds.accounts.views:bp", "compounds.accounts.api:bp",
+              "compounds.outbox.views:bp"]
 NAV = [(_l("Compounds"), "compounds.index", "compound.list")]
 
 #: what the registry answers for lower layers (core.hooks)
 HOOKS = {
     "home.todo": ["compounds.org.todo:todo"],
     "permission.owned_units": "compounds.registry.services:owned_units",
+    "permission.compound_target": "compounds.registry.services:compound_target",
     "accounts.unit_labels": "compounds.accounts.services:unit_labels",
     "accounts.scope_exists": ["compounds.registry.services:scope_exists"],
     "audit.compounds_in_districts": "compounds.registry.services:compounds_in_districts",

@@ -104,6 +104,10 @@ POLICY: dict[str, frozenset[Role]] = {k: frozenset(v) for k, v in {
     "rating.publish": {R.district_admin},
     "rating.respond": {R.property_manager},
     "rating.survey": {R.owner},
+    # the compound's outbox (core.messaging): every message, its state and reason; a
+    # message that went wrong sent again
+    "outbox.view": COMPOUND_STAFF | OVERSIGHT,
+    "outbox.resend": COMPOUND_STAFF | OVERSIGHT,
 }.items()}
 
 @dataclass(frozen=True)

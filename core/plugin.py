@@ -15,6 +15,8 @@ BLUEPRINTS = [
     "core.accounts:audit_views",
     "core.attachments.views:bp",
     "core.attachments.api:bp",
+    "core.messaging.views:messages",
+    "core.messaging.views:messages_api",
 ]
 
 #: (label, endpoint, action) — shown when the user may do the action; the order is the menu's
@@ -30,6 +32,10 @@ KINDS = [
     Kind("grant", "core.models:RoleGrant", "user", "user_id", fetch="core.accounts:fetch_grant"),
     Kind("attachment", "core.attachments.models:Attachment",
          fetch="core.attachments.services:fetch_attachment"),
+    # an in-app message is its recipient's only ("message.read"); the outbox's actions ask
+    # the compound it was written in
+    Kind("message", "core.messaging.models:Message", "compound", "compound_id",
+         fetch="core.messaging.inbox:fetch_message"),
 ]
 
 

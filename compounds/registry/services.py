@@ -60,6 +60,16 @@ def owned_units(person_id: int) -> set[tuple[int, int]]:
 _SCOPE_MODELS = {"district": District, "street": Street, "compound": Compound, "person": Person}
 
 
+def compound_target(compound_id: int):
+    """Where a compound sits, for objects that know only its id (hook
+    `permission.compound_target`: the outbox's messages)."""
+    from core.permissions import Target
+
+    compound = db.session.get(Compound, compound_id)
+    return compound.permission_target() if compound is not None else Target(
+        compound_id=compound_id)
+
+
 def scope_exists(kind: str, scope_id: int | None) -> bool | None:
     """Whether the district, street, compound or person exists; None for other kinds."""
     model = _SCOPE_MODELS.get(kind)

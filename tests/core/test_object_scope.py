@@ -28,6 +28,7 @@ from core import loader
 from core.attachments import kinds as attachment_kinds
 from core.attachments import services as attachment_services
 from core.extensions import db
+from core.messaging.models import Message
 from core.models import Role, RoleGrant, User
 from core.permissions import POLICY
 from owners_committee.election import services as election_services
@@ -154,6 +155,12 @@ def build_world(app, make) -> dict:
              fund_project=repair, posting=posting, plan=plan, election=election,
              group_member=group_member, candidate=candidate, election_objection=objection,
              attachment=attachment)
+    # a message of the compound's outbox, in the administrator's own inbox
+    w["message"] = Message(key="vote.announced:vote:1:u1:in_app", event="vote.announced",
+                           channel="in_app", user_id=admin.id, compound_id=a.id,
+                           subject_type="vote", subject_id=vote.id, title="表决公告",
+                           link=f"/votes/{vote.id}", status="uncertain")
+    db.session.add(w["message"])
     w["grant"] = RoleGrant(user_id=admin.id, role=Role.district_admin.value, scope_id=d)
     db.session.add(w["grant"])
     db.session.commit()

@@ -1,0 +1,1 @@
+"""The compound's outbox page (the messages themselves live in core.messaging)."""
