@@ -35,7 +35,36 @@ def upgrade():
             batch_op.alter_column(name, server_default=None)
 
 
+    # the working calendar: the district's own days; a deadline counted without a year's
+    # official holidays is provisional
+    op.create_table('property_local_day',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('district_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('working', sa.Boolean(), nullable=False),
+    sa.Column('official', sa.Boolean(), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=False),
+    sa.Column('added_by', sa.String(length=64), nullable=False),
+    sa.Column('added_at', core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['district_id'], ['district.id'], name=op.f('fk_property_local_day_district_id_district')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_property_local_day')),
+    sa.UniqueConstraint('district_id', 'day', name=op.f('uq_property_local_day_district_id_day'))
+    )
+    with op.batch_alter_table('property_local_day', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_property_local_day_district_id'), ['district_id'], unique=False)
+    with op.batch_alter_table('property_objection', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('deadline_provisional', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+    with op.batch_alter_table('property_objection', schema=None) as batch_op:
+        batch_op.alter_column('deadline_provisional', server_default=None)
+
+
 def downgrade():
+    with op.batch_alter_table('property_objection', schema=None) as batch_op:
+        batch_op.drop_column('deadline_provisional')
+    with op.batch_alter_table('property_local_day', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_property_local_day_district_id'))
+    op.drop_table('property_local_day')
     with op.batch_alter_table('org_request', schema=None) as batch_op:
         batch_op.drop_column('followup')
         batch_op.drop_column('followups')

@@ -18,7 +18,7 @@ from core.permissions import Target, authorize
 from core.types import utcnow
 from property.companies.models import Company, StaffMember
 from property.districts import compound_district, get_district
-from property.ratings import rules
+from property.ratings import calendar, notices, rules
 from property.ratings.models import (
     CreditKind,
     CreditObjection,
@@ -139,12 +139,13 @@ def file_objection(record: CreditRecord, grounds) -> CreditObjection:
     if record.objection is not None:
         raise _objection_exists()
     reasons = text(grounds, "grounds", _l("Grounds"), 4000)
-    settings = settings_for(get_district(record.district_id))
     received = local_today()
+    # China's official calendar and the district's own days; provisional (and shown so)
+    # when the count runs into a year whose holidays are not known yet
+    due = calendar.objection_deadline(get_district(record.district_id), received)
     objection = CreditObjection(record_id=record.id, grounds=reasons, filed_by=actor_name(),
-                                received_on=received,
-                                deadline=rules.objection_deadline(received, settings.holidays,
-                                                                  settings.workdays))
+                                received_on=received, deadline=due.day,
+                                deadline_provisional=due.provisional)
     db.session.add(objection)
     try:
         db.session.flush()
@@ -179,6 +180,7 @@ def answer_objection(objection: CreditObjection, *, uphold: bool, answer) -> Cre
                   "overdue": rules.is_overdue(objection.deadline, objection.answered_on,
                                               objection.answered_on)},
                  compound_id=record.compound_id)
+    notices.objection_answered(objection)
     db.session.commit()
     return objection
 

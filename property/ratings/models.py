@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -82,6 +83,10 @@ class RectificationStatus(enum.StrEnum):
     returned = "returned"
 
 
+#: the lists that call for a rectification reply (整改回复)
+CALLING_LISTS = ("warning", "black")
+
+
 class CreditStatus(enum.StrEnum):
     active = "active"
     withdrawn = "withdrawn"  # after an upheld objection: it no longer counts
@@ -129,6 +134,26 @@ class RatingSettings(db.Model):
     issuer: Mapped[str] = mapped_column(String(100), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class LocalDay(db.Model):
+    """A day of the district's own working calendar: a local holiday or a working day that
+    the national calendar does not know, or a day of a year the calendar package has no
+    data for, entered from the State Council's notice (`official`)."""
+
+    __tablename__ = "property_local_day"
+    __table_args__ = (UniqueConstraint("district_id", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    #: True: a working day (e.g. a make-up Saturday); False: a day off
+    working: Mapped[bool] = mapped_column(Boolean)
+    #: from the State Council's notice for a year the package does not cover
+    official: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    added_by: Mapped[str] = mapped_column(String(64), default="")
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class SurveyResponse(db.Model):
@@ -286,6 +311,10 @@ class CreditObjection(Guarded, db.Model):
     received_on: Mapped[dt.date] = mapped_column(Date)
     #: last day to answer: 5 working days after received_on
     deadline: Mapped[dt.date] = mapped_column(Date)
+    #: the deadline ran into a year whose official holidays were not known (the calendar
+    #: package's data ends, and the district had not entered the year): counted on weekends
+    #: alone until the year is entered, which recomputes it
+    deadline_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(12), default=ObjectionStatus.pending.value)
     answer: Mapped[str] = mapped_column(Text, default="")
     answered_by: Mapped[str] = mapped_column(String(64), default="")

@@ -23,7 +23,7 @@ from core.inputs import local_today
 from core.models import Role
 from core.todo import PER_QUERY, scopes
 from property.districts import get_district
-from property.ratings import rules
+from property.ratings import calendar, rules
 from property.ratings.models import (
     CreditKind,
     CreditObjection,
@@ -38,7 +38,6 @@ from property.ratings.models import (
 )
 from property.ratings.periods import period_label
 from property.ratings.rectifications import CALLING_LISTS
-from property.ratings.settings import settings_for
 
 _ANSWERING = (RectificationStatus.submitted.value, RectificationStatus.accepted.value)
 
@@ -96,8 +95,8 @@ def _district_admin(user) -> list[TodoItem]:
     items = []
     for district_id in districts:
         # the district's own calendar (holidays, make-up days) sets "within N working days"
-        settings = settings_for(get_district(district_id))
-        horizon = rules.add_working_days(today, ahead, settings.holidays, settings.workdays)
+        horizon = calendar.calendar_for(get_district(district_id)).add_working_days(
+            today, ahead).day
         objections = db.session.scalars(
             select(CreditObjection).join(CreditRecord,
                                          CreditRecord.id == CreditObjection.record_id)
