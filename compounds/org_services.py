@@ -37,6 +37,7 @@ from compounds.org.resident_requests import (
     record_request,
     reply_request,
     route_request,
+    set_request_followup,
     valid_complaints,
     valid_complaints_by_compound,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "save_organisation",
     "serving_company",
     "set_attendance",
+    "set_request_followup",
     "start_handling",
     "update_meeting",
     "valid_complaints",

@@ -109,3 +109,21 @@ def test_local_days_move_the_deadline_and_are_district_staffs(case, make):  # no
     other = make.user("qu2", Role.rc_secretary, None)
     with as_user(other), pytest.raises(Forbidden):
         calendar.local_days(district)
+
+
+def test_the_district_settings_page_adds_and_removes_days_and_sets_the_followup(
+        case, login):  # noqa: F811
+    client = login(case["admin"])
+    url = f"/property/district-settings?district={case['district'].id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "工作日历" in page and str(max(calendar.PACKAGE_YEARS)) in page
+    resp = client.post(url, data={"action": "add", "day-day": "2026-07-06", "day-working": "0",
+                                  "day-note": "区防汛"}, follow_redirects=True)
+    page = resp.get_data(as_text=True)
+    assert "2026-07-06" in page and "区防汛" in page
+    assert calendar.objection_deadline(case["district"], D(2026, 7, 3)).day == D(2026, 7, 13)
+    client.post(url, data={"action": "followup", "fu-request_followup": "escalate"})
+    assert case["district"].request_followup == "escalate"
+    assert client.get(url.replace(str(case["district"].id), "999")).status_code == 404
+    login(case["manager"])
+    assert client.get(url).status_code == 403
