@@ -127,3 +127,10 @@ def test_the_district_settings_page_adds_and_removes_days_and_sets_the_followup(
     assert client.get(url.replace(str(case["district"].id), "999")).status_code == 404
     login(case["manager"])
     assert client.get(url).status_code == 403
+
+
+def test_the_objection_button_reads_raise_an_objection(case, login):  # noqa: F811
+    client = login(case["manager"])
+    page = client.get(f"/property/companies/{case['company'].id}").get_data(as_text=True)
+    link = f"/property/records/{case['record'].id}/objection\">"
+    assert link + "提出异议</a>" in page and link + "对象</a>" not in page
