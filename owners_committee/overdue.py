@@ -9,9 +9,11 @@ import click
 from flask import Flask
 
 from compounds.org import notices as org_notices
+from property.ratings import notices as rating_notices
 
 #: each package's daily check (it commits and returns how many messages it wrote)
-CHECKS = (("resident requests and actions", org_notices.notify_overdue),)
+CHECKS = (("resident requests and actions", org_notices.notify_overdue),
+          ("rating rectifications", rating_notices.notify_overdue))
 
 
 def notify_overdue() -> dict[str, int]:
@@ -19,14 +21,22 @@ def notify_overdue() -> dict[str, int]:
     return {name: check() for name, check in CHECKS}
 
 
-def register(app: Flask) -> None:
+def messages_group(app: Flask) -> click.Group:
+    """The one `flask messages` group: the one another package (the queue's commands in
+    core) made already, else a new one that a later package finds here the same way."""
     group = app.cli.commands.get("messages")
-    if not isinstance(group, click.Group):  # the queue's commands may have made it already
-        @app.cli.group("messages")
-        def group():
-            """Messages (the outbox)."""
+    if isinstance(group, click.Group):
+        return group
 
-    @group.command("overdue")
+    @app.cli.group("messages")
+    def messages():
+        """Messages (the outbox)."""
+
+    return messages
+
+
+def register(app: Flask) -> None:
+    @messages_group(app).command("overdue")
     def overdue():
         """Tell the people concerned about overdue items (once a day each)."""
         for name, n in notify_overdue().items():

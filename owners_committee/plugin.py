@@ -48,7 +48,11 @@ ATTACHMENT_KINDS = [
 
 
 def register_cli(app):
-    # plugin.py is read before the app exists; the commands pull in the whole fund package
+    """`flask fund …`, and `flask messages overdue` (owners_committee.overdue: it calls
+    every package's daily check, so it lives at the top of the house)."""
+    # plugin.py is read before the app exists; the commands pull in whole packages
+    from owners_committee import overdue
     from owners_committee.fund.cli import register
 
     register(app)
+    overdue.register(app)

@@ -8,9 +8,6 @@ from owners_committee.fund import verify as fund_verify
 
 def register(app: Flask) -> None:
     """Add the `flask fund` commands to the app."""
-    from owners_committee.overdue import register as register_overdue
-
-    register_overdue(app)  # `flask messages overdue` (owners_committee.overdue)
 
     @app.cli.group("fund")
     def fund():

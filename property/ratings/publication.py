@@ -26,7 +26,7 @@ from core.types import utcnow
 from property.companies.models import Company
 from property.companies.services import company_targets
 from property.districts import get_district
-from property.ratings import rules
+from property.ratings import notices, rules
 from property.ratings.models import PeriodStatus, RatingPeriod, RatingResult
 from property.ratings.periods import latest_version, parse_period, period_state, versions
 from property.ratings.scoring import (
@@ -119,6 +119,7 @@ def publish(district: District, code: str, reason: str = "") -> RatingPeriod:
                  {"district_id": district.id, "period": row.code, "version": row.version,
                   "reason": reason, "scheme": row.scheme, **row.summary,
                   "lists": {o.company_id: o.listing for o in _outcomes_of(row) if o.listing}})
+    notices.period_published(row)  # each company its own result, in this transaction
     db.session.commit()
     return row
 

@@ -15,7 +15,9 @@ from core.permissions import Target, authorize
 from core.types import utcnow
 from property.companies.models import Company
 from property.districts import get_district
+from property.ratings import notices
 from property.ratings.models import (
+    CALLING_LISTS,
     PeriodStatus,
     RatingPeriod,
     RatingResult,
@@ -24,8 +26,6 @@ from property.ratings.models import (
 )
 from property.ratings.periods import latest_version, parse_period
 
-#: the lists that call for a rectification reply
-CALLING_LISTS = ("warning", "black")
 #: a reply in these states answers the call (no further reply is due)
 _ANSWERING = (RectificationStatus.submitted.value, RectificationStatus.accepted.value)
 
@@ -104,6 +104,8 @@ def review_rectification(rect: Rectification, *, accept: bool, note="") -> Recti
     rect.reviewed_by, rect.reviewed_at = actor_name(), utcnow()
     audit.record("rectification.review", "rectification", rect.id,
                  {"status": rect.status, "note": remark})
+    if not accept:
+        notices.rectification_returned(rect)
     db.session.commit()
     return rect
 
