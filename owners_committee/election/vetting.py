@@ -18,7 +18,7 @@ from core.extensions import db
 from core.inputs import SHANGHAI, acting_user, actor_name
 from core.permissions import authorize, may
 from core.types import utcnow
-from owners_committee.election import rules
+from owners_committee.election import notices, rules
 from owners_committee.election.eligibility import CHECK_LABELS, findings, in_words
 from owners_committee.election.models import (
     Candidate,
@@ -135,6 +135,7 @@ def publish_notice(election: Election) -> Election:
     record_step(election, "election.notice", {
         "from": now, "until": election.notice_ends_at,
         "candidates": [c.name for c in election.candidates if c.status == CS.approved.value]})
+    notices.list_published(election)  # the compound's owners, in this transaction
     db.session.commit()
     return election
 
@@ -217,5 +218,6 @@ def finalise_list(election: Election) -> Election:
     election.finalised_at = utcnow()
     record_step(election, "election.final", {"candidates": [c.name for c in finals],
                                              "seats": election.seats})
+    notices.list_final(election)
     db.session.commit()
     return election
