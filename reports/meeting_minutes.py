@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from reportlab.platypus import Flowable
 
+from reports.attachments import AttachedFile, files_section
 from reports.base import PdfDocument
 from reports.flowables import data_table, heading, kv_table, para, seal_box, spacer, title
 from reports.formatting import SHANGHAI, cn_date, cn_datetime
@@ -47,6 +48,8 @@ class MinutesData:
     decisions: tuple[MinutesDecision, ...]
     final: bool
     generated_at: datetime
+    #: the signed sign-in sheet, the minutes scanned, photos: listed with their SHA-256
+    files: tuple[AttachedFile, ...] = ()
 
 
 class MeetingMinutes(PdfDocument):
@@ -103,6 +106,7 @@ class MeetingMinutes(PdfDocument):
             align=["center", "left", "left", "left", "left", "left"],
             zebra=False,
         ))
+        story += files_section(d.files, "五、附件")
         sealed_on = d.held_at.astimezone(SHANGHAI).date() if d.final else None
         story += [spacer(), seal_box(d.issuer, sealed_on)]
         return story

@@ -27,10 +27,12 @@ from compounds.org.models import (
 )
 from compounds.org.organisations import org_in, org_of_kind
 from core import audit, inputs
+from core.attachments.services import files_of
 from core.errors import conflict, invalid, not_found
 from core.extensions import db
 from core.permissions import authorize
 from core.types import utcnow
+from reports.attachments import AttachedFile
 from reports.meeting_minutes import MinutesAttendee, MinutesData, MinutesDecision
 
 
@@ -254,6 +256,8 @@ def minutes_document(meeting: Meeting):
             d.action.due_on if d.action else None) for d in meeting.decisions),
         final=meeting.final,
         generated_at=utcnow(),
+        files=tuple(AttachedFile(f.name, f.sha256, f.size, f.uploaded_at, f.caption)
+                    for f in files_of("meetings", meeting.id)),
     )
 
 

@@ -358,3 +358,30 @@ def test_withdrawing_from_the_page_asks_for_a_reason(client, login, world):
     assert db.session.get(Attachment, aid).withdrawn_reason == "重复"
     shown = client.get(f"/requests/{world['request'].id}").get_data(as_text=True)
     assert "is-withdrawn" in shown and "重复" in shown
+
+
+def test_the_minutes_pdf_lists_the_meetings_files_with_their_hashes(client, login, world,
+                                                                    tmp_path):
+    import subprocess
+
+    admin = _token(client, world["user"])
+    mid = world["meeting"].id
+    signed = upload(client, admin, "meetings", mid, files.pdf(), "签到表.pdf").get_json()
+    photo = upload(client, admin, "meetings", mid, files.jpeg_with_gps(), "会场.jpg").get_json()
+    gone = upload(client, admin, "meetings", mid, files.png(), "错传.png").get_json()
+    client.post(f"/api/v1/attachments/{gone['id']}/withdraw", json={"reason": "传错"},
+                headers=admin)
+    login(world["user"])
+    resp = client.get(f"/meetings/{mid}/minutes.pdf")
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    pdf = tmp_path / "minutes.pdf"
+    pdf.write_bytes(resp.data)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "page")],
+                   check=True)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    flat = "".join(text.split())
+    assert "附件" in text and "签到表.pdf" in flat and "会场.jpg" in flat
+    for digest in (signed["sha256"], photo["sha256"]):  # printed in groups of 16
+        assert all(digest[i:i + 16] in flat for i in range(0, 64, 16))
+    assert "错传.png" not in flat  # withdrawn: not a file the minutes rest on
