@@ -9,8 +9,10 @@ event's transaction, before its commit, so a rolled-back event tells nobody. Tex
 Chinese, as the district's notices (通报) are; links are paths inside Tongxin.
 
 The reply's due date: the ratings keep no deadline of their own for a rectification, so a
-reply is due RECTIFICATION_WORKING_DAYS working days (the district's holidays and make-up
-days counted) after the publication, or after the district returned the last reply.
+reply is due RECTIFICATION_WORKING_DAYS working days after the publication, or after the
+district returned the last reply — counted on the district's working calendar (China's
+official holidays and 调休, the district's own days: property.ratings.calendar), as an
+objection's answer is.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from core.extensions import db
 from core.inputs import SHANGHAI, local_today
 from core.messaging.models import Channel
 from core.messaging.outbox import notify
-from property.ratings import rules
+from property.ratings import calendar, rules
 from property.ratings.models import (
     CALLING_LISTS,
     CreditObjection,
@@ -37,7 +39,6 @@ from property.ratings.models import (
     RectificationStatus,
 )
 from property.ratings.periods import period_label, period_state
-from property.ratings.settings import settings_for
 
 EMAIL = (Channel.email,)
 #: working days a warned or black-listed company has for its rectification reply (限期整改)
@@ -50,11 +51,11 @@ def _day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(SHANGHAI).date()
 
 
-def reply_due(district: District, since: dt.date) -> dt.date:
+def reply_due(district: District, since: dt.date,
+              cal: calendar.WorkCalendar | None = None) -> dt.date:
     """The last day of a rectification reply asked for on `since`."""
-    settings = settings_for(district)
-    return rules.add_working_days(since, RECTIFICATION_WORKING_DAYS, settings.holidays,
-                                  settings.workdays)
+    cal = cal or calendar.calendar_for(district)
+    return cal.add_working_days(since, RECTIFICATION_WORKING_DAYS).day
 
 
 def company_link(company_id: int, anchor: str) -> str:
@@ -161,11 +162,13 @@ def overdue_rectifications(today: dt.date | None = None) -> int:
         .where(RatingPeriod.status != PeriodStatus.superseded.value,
                RatingResult.listing.in_(CALLING_LISTS), ~answered.exists())
         .order_by(RatingPeriod.id, RatingResult.company_id)).all()
-    written = 0
+    written, calendars = 0, {}
     for period, result, last_returned in rows:
         since = max(_day(period.published_at), _day(last_returned) if last_returned else
                     dt.date.min)
-        due = reply_due(period.district, since)
+        if period.district_id not in calendars:
+            calendars[period.district_id] = calendar.calendar_for(period.district)
+        due = reply_due(period.district, since, calendars[period.district_id])
         if today <= due:
             continue
         label = period_label(period.code)

@@ -128,6 +128,15 @@ def test_a_returned_reply_tells_the_company_an_accepted_one_does_not(s):
     assert len(_messages("rating.rectification_returned")) == 2  # in-app, e-mail skipped
 
 
+@pytest.mark.parametrize(("since", "due"), [
+    (dt.date(2026, 7, 3), dt.date(2026, 7, 24)),  # a Friday: three weeks of working days
+    # National Day week off and the Saturday 10 October worked (China's official calendar)
+    (dt.date(2026, 9, 30), dt.date(2026, 10, 27)),
+])
+def test_a_reply_is_due_fifteen_working_days_later(s, since, due):
+    assert notices.reply_due(s["district"], since) == due
+
+
 def test_a_missing_reply_is_told_once_a_day_after_its_due_date(s):
     row = _publish(s)
     due = _due(s, row)
