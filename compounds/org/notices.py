@@ -62,14 +62,22 @@ def _short(text: str, n: int = 60) -> str:
 # -- resident requests ---------------------------------------------------------------------
 
 def request_routed(req: ResidentRequest) -> int:
-    """Routed (again, to another organisation: told again — `round_` is the org)."""
-    body = (f"居委会将一件居民诉求分派给{req.org.name}：{_short(req.text)}"
+    """Routed (again, to another organisation: told again — `round_` is the org). A request
+    reopened or escalated after a low satisfaction score (`req.followups` > 0) is told
+    again even to the same organisation: each follow-up is its own round."""
+    first = req.followups == 0
+    body = ((f"居委会将一件居民诉求分派给{req.org.name}：" if first else
+             f"居民对答复不满意（第{req.followups}次），诉求重新交{req.org.name}办理：")
+            + f"{_short(req.text)}"
             f"（{req.compound.name}{'，' + req.unit.label if req.unit else ''}）。"
             f"请于{_when(req.due_at)}前答复。")
-    return notify("request.routed", org_people(req.org), title=f"新分派的居民诉求 #{req.id}",
+    title = (f"新分派的居民诉求 #{req.id}" if first else f"居民不满意，诉求重新办理 #{req.id}")
+    round_ = str(req.org_id) if first else f"{req.org_id}-followup-{req.followups}"
+    return notify("request.routed", org_people(req.org), title=title,
                   body=body, link=path("requests", req.id), subject=("request", req.id),
-                  compound_id=req.compound_id, channels=EMAIL, round_=str(req.org_id),
-                  data={"request": req.id, "org": req.org.name, "due_at": _when(req.due_at)})
+                  compound_id=req.compound_id, channels=EMAIL, round_=round_,
+                  data={"request": req.id, "org": req.org.name, "due_at": _when(req.due_at),
+                        "followup": req.followup or None})
 
 
 def request_replied(req: ResidentRequest) -> int:

@@ -251,6 +251,7 @@ def _follow_up(req: ResidentRequest, score: int, comment: str) -> ResidentReques
                           "answered_by": previous_org, "reply": previous_reply,
                           "district_rule": district.request_followup},
                  compound_id=req.compound_id)
+    notices.request_routed(req)  # told again, even the same organisation: a round of its own
     db.session.commit()
     return req
 

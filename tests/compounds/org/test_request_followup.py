@@ -86,3 +86,34 @@ def test_an_answered_request_is_not_routed_by_hand(rq):  # noqa: F811
     with as_user(rq["rc"]), pytest.raises(DomainError) as err:
         svc.route_request(req, org_id=rq["party"].id)
     assert err.value.status == 409
+
+
+def _routed_messages(req):
+    from core.extensions import db
+    from core.messaging.models import Message
+    return db.session.scalars(db.select(Message).where(
+        Message.event == "request.routed", Message.subject_id == req.id)
+        .order_by(Message.id)).all()
+
+
+@pytest.mark.parametrize("setting", ["reopen", "escalate"])
+def test_each_follow_up_tells_the_organisation_again(rq, make, setting):  # noqa: F811
+    """A reopened request goes back to the same organisation: its people are told again —
+    each follow-up its own event, not dropped as a duplicate of the first routing."""
+    district = rq["c"].street.district
+    with as_user(make.user("dist", Role.district_admin, district.id)):
+        svc.set_request_followup(district, setting)
+    req = _answered(rq)
+    first = len(_routed_messages(req))
+    assert first > 0
+    for n in (1, 2):
+        with as_user(rq["owner"]):
+            svc.close_request(req, satisfaction=1, comment="还是没修好")
+        rows = _routed_messages(req)[first:]
+        assert rows, f"follow-up {n} told nobody"
+        assert all(m.key.endswith(f":{req.org_id}-followup-{n}") for m in rows)
+        assert all("不满意" in m.title for m in rows)
+        first += len(rows)
+        who = rq["ps"] if setting == "escalate" else rq["pm"]
+        with as_user(who):
+            svc.reply_request(req, reply=f"第{n}次处理")
