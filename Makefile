@@ -27,8 +27,13 @@ db: venv translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
 
+# The web server and, beside it, the outbox's consumer (e-mail and SMS; core.messaging.queue):
+# its queue is instance/queue.sqlite3, a file of its own, so it never locks the app's
+# database; it stops when `flask run` does.
 run: db
 	$(BIN)/flask demo logins
+	@$(BIN)/huey_consumer core.messaging.queue.huey -w 2 -k thread & consumer=$$!; \
+	trap 'kill $$consumer 2>/dev/null; wait $$consumer 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 lint: dev-venv
