@@ -35,6 +35,25 @@ REASON_LABELS = {
 }
 
 
+#: the consumer's own reasons (core.messaging.sending) start so; the provider's detail follows
+REASON_PREFIXES = (
+    ("the worker stopped after handing it", _l("the sender stopped after handing it to the "
+                                                "provider: perhaps delivered; send again if "
+                                                "it did not arrive")),
+    ("gave up", _l("gave up after repeated failures")),
+)
+
+
+def reason_text(reason: str) -> str:
+    if reason in REASON_LABELS:
+        return str(REASON_LABELS[reason])
+    for prefix, label in REASON_PREFIXES:
+        if reason.startswith(prefix):
+            detail = reason.partition(": ")[2] if prefix == "gave up" else ""
+            return f"{label}{'：' + detail if detail else ''}"
+    return reason
+
+
 @bp.get("/compounds/<compound:cid>/outbox")
 @requires("outbox.view")
 def index(cid: int):
@@ -49,7 +68,7 @@ def index(cid: int):
     return render_template("compounds/outbox/index.html", compound=compound, view=view,
                            event=event, channel=channel, status=status,
                            channels=CHANNEL_LABELS, statuses=STATUS_LABELS,
-                           reasons=REASON_LABELS, resendable=inbox.RESENDABLE,
+                           reason_text=reason_text, resendable=inbox.RESENDABLE,
                            may_resend=may("outbox.resend", compound))
 
 

@@ -168,7 +168,7 @@ def test_an_uncertain_sms_is_sent_again_once_audited(app, make, login):
     assert entry.compound_id == c.id
     # the new row is queued, not uncertain: no second button; an in-app row has none
     page = client.get(f"/compounds/{c.id}/outbox").get_data(as_text=True)
-    assert page.count("重新发送") == 1
+    assert page.count(">重新发送</button>") == 1
     in_app = db.session.scalars(select(Message).where(Message.channel == "in_app")).first()
     resp = client.post(f"/compounds/{c.id}/outbox/{in_app.id}/resend", follow_redirects=True)
     assert "只有发送结果不确定或发送失败的邮件、短信可以重新发送" in resp.get_data(as_text=True)
