@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _pl
 from sqlalchemy import and_, exists, select, true
 from sqlalchemy.exc import IntegrityError
 
@@ -215,9 +216,12 @@ def poster_document(vote: Vote, public_url: str) -> PosterData:
 # -- what the vote's messages reached (the vote page) ----------------------------------------
 
 #: the vote's events in the order they happen, with their names on the vote page
-EVENTS = (("vote.announced", _l("Notice published")), ("vote.opened", _l("Voting opened")),
-          ("vote.extended", _l("Period extended")), ("vote.reminder", _l("Reminders")),
-          ("vote.result", _l("Result published")))
+#: (their own context: "Notice published" elsewhere labels a moment, 公告发布时间)
+EVENTS = (("vote.announced", _pl("message event", "Notice published")),
+          ("vote.opened", _pl("message event", "Voting opened")),
+          ("vote.extended", _pl("message event", "Period extended")),
+          ("vote.reminder", _pl("message event", "Reminders")),
+          ("vote.result", _pl("message event", "Result published")))
 
 
 def vote_reach(vote: Vote) -> list[tuple[str, Reach]]:

@@ -364,7 +364,8 @@ def doors(vid: int):
     buildings = [(b.building_id, b.number) for b in services.building_picture(vote)]
     return render_template("votes/doors.html", vote=vote, dl=dl, sort=sort,
                            building_id=building_id, buildings=buildings,
-                           undelivered=undelivered)
+                           undelivered=undelivered,
+                           reminded=vote.status == "open" and notices.reminded_today(vote))
 
 
 @bp.get("/votes/<vote:vid>/doors.pdf")
