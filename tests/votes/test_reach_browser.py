@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from compounds.models import Building, Holding, Person, Unit, natural_key
+from compounds.models import Building, Entrance, Holding, Person, Unit, natural_key
 from core.extensions import db
 from tests.browser.harness import DESKTOP, PHONE, SHOTS, no_horizontal_overflow, shot, sign_in
 from tests.factories import id_number
@@ -28,8 +28,6 @@ def _more_owners(estate, n: int = 40) -> None:
                  floors=20)
     db.session.add(b)
     db.session.flush()
-    from compounds.models import Entrance
-
     e = Entrance(building_id=b.id, number="1", sort_key=natural_key("1"))
     db.session.add(e)
     db.session.flush()
