@@ -139,6 +139,8 @@ def _outbox_world(make):
 def test_staff_see_the_outbox_filtered_with_reasons(app, make, login):
     c, rc, rc_other, _ = _outbox_world(make)
     client = login(rc)
+    # reached from the compound's page
+    assert f"/compounds/{c.id}/outbox" in client.get(f"/compounds/{c.id}").get_data(as_text=True)
     page = client.get(f"/compounds/{c.id}/outbox").get_data(as_text=True)
     assert "发件记录" in page and "共 7 条" in page
     assert "不是有效的手机号" in page and "未开通同心账户" in page and "结果不确定" in page

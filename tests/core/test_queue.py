@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -279,3 +280,24 @@ def test_a_dead_workers_rows_are_retried_or_left_uncertain(app):
     assert _row(ids["email"]).status == "uncertain"
     assert _row(other["email"]).status == "queued"
     assert sending.due_ids(now=NOON + dt.timedelta(minutes=6)) == [other["email"]]
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="needs Redis (TEST_REDIS_URL)")
+def test_on_redis_a_woken_drain_is_queued_and_a_consumer_sends_it(app):
+    """Production's back-end: the waker's task goes through a real Redis, and what a
+    consumer dequeues and runs sends the message."""
+    h = queue.make_huey(os.environ["TEST_REDIS_URL"])
+    h.flush()
+    tasks = queue.register(h)
+    ids = _write(("email",))
+    with smtp_server() as (inbox, port):
+        app.config.update(_smtp_config(port))
+        try:
+            tasks.drain()  # what the waker does after the commit
+            assert h.pending_count() == 1
+            task = h.dequeue()  # what a consumer does
+            assert h.execute(task) == 1
+        finally:
+            app.config.update(SMTP_HOST="localhost", SMTP_PORT=25)
+            h.flush()
+    assert len(inbox.mails) == 1 and _row(ids["email"]).status == "sent"
