@@ -20,6 +20,7 @@ HOOKS = {
     "permission.compound_target": "compounds.registry.services:compound_target",
     "accounts.unit_labels": "compounds.accounts.services:unit_labels",
     "accounts.scope_exists": ["compounds.registry.services:scope_exists"],
+    "accounts.scope_name": ["compounds.registry.services:scope_name"],
     "audit.compounds_in_districts": "compounds.registry.services:compounds_in_districts",
     "audit.compound_names": "compounds.registry.services:compound_names",
     "attachments.kinds": ["compounds.plugin:ATTACHMENT_KINDS"],

@@ -38,10 +38,16 @@ from dataclasses import dataclass, field
 #:   permission.served_compounds  fn(company_id) -> {compound_id}
 #:   accounts.unit_labels     fn(person_id) -> [unit label]  the units on GET /api/v1/me
 #:   accounts.scope_exists    [fn(kind, scope_id) -> bool | None]
+#:   accounts.scope_name      [fn(kind, scope_id) -> name | None]  a staff member's office
+#:                              ("王敏（普陀区）", core.staff)
+#:   audit.action_labels      [{action: label}]  what the audit log calls each action
 #:   audit.compounds_in_districts  fn(district_ids) -> select of compound ids
 #:   audit.compound_names       fn(ids) -> {id: name}
 #:   demo.steps               [DemoStep(order, step)]  a package's part of the demo data
 #:   demo.logins              [[DemoLogin]]  the demo accounts it creates
+#:   attachments.kinds        [[AttachmentKind]]  the package's records that take files
+#:                              (core.attachments.kinds: the API's name, the loader kind, the
+#:                              view action and the actions that may attach and withdraw)
 
 
 @dataclass(frozen=True)

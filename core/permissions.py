@@ -104,6 +104,10 @@ POLICY: dict[str, frozenset[Role]] = {k: frozenset(v) for k, v in {
     "rating.publish": {R.district_admin},
     "rating.respond": {R.property_manager},
     "rating.survey": {R.owner},
+    # property-fee arrears lists (property/fees/): the serving company's managers or the
+    # owners' committee import them; vetting reads them; the compound's staff see them
+    "fee_arrears.view": OVERSIGHT | COMPOUND_STAFF | {R.property_manager},
+    "fee_arrears.import": {R.property_manager, R.oc_member},
     # the compound's outbox (core.messaging): every message, its state and reason; a
     # message that went wrong sent again
     "outbox.view": COMPOUND_STAFF | OVERSIGHT,

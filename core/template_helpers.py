@@ -9,13 +9,18 @@ from flask_babel import get_locale
 
 from core.inputs import SHANGHAI
 from core.permissions import may
+from core.staff import staff_name
 from core.types import area_to_str, fen_to_str
 
 
 def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """Stored UTC → shown in Asia/Shanghai."""
+    """Stored UTC → shown in Asia/Shanghai, always with its year: a format without one
+    ("%m-%d %H:%M", kept short for narrow tables) gets it put in front, because a record
+    read in January must not pass for this year's when it is last year's (issue 14)."""
     if value is None:
         return ""
+    if "%Y" not in fmt and "%y" not in fmt:
+        fmt = "%Y-" + fmt
     return value.astimezone(SHANGHAI).strftime(fmt)
 
 
@@ -41,4 +46,5 @@ def is_zh() -> bool:
 
 def init(app) -> None:
     app.jinja_env.globals.update(may=may, get_locale=get_locale, page_url=page_url, is_zh=is_zh)
-    app.jinja_env.filters.update(local_time=local_time, yuan=yuan, area=area_to_str)
+    app.jinja_env.filters.update(local_time=local_time, yuan=yuan, area=area_to_str,
+                                 staff_name=staff_name)

@@ -5,6 +5,7 @@ the ratings in ``property.ratings.models``.
 """
 
 from property.companies.models import Company, ServiceContract, StaffMember, StaffRole
+from property.fees.models import FeeArrearsLine, FeeArrearsList
 from property.ratings.models import (
     ComplaintCount,
     CreditKind,
@@ -30,6 +31,8 @@ __all__ = [
     "CreditObjection",
     "CreditRecord",
     "CreditStatus",
+    "FeeArrearsLine",
+    "FeeArrearsList",
     "Inspection",
     "ObjectionStatus",
     "PeriodStatus",

@@ -13,7 +13,8 @@ from core.attachments.kinds import AttachmentKind
 from core.hooks import import_spec
 from core.loader import Kind
 
-BLUEPRINTS = ["property.views:bp", "property.api:bp"]
+BLUEPRINTS = ["property.views:bp", "property.api:bp", "property.fees.views:bp",
+              "property.fees.views:api_bp"]
 NAV = [
     (_l("Property companies"), "property.companies", "property.view"),
     (_l("Ratings"), "property.periods", "rating.evidence"),
@@ -34,6 +35,7 @@ HOOKS = {
     "home.todo": ["property.ratings.todo:todo"],
     "permission.served_compounds": "property.companies.services:served_compounds",
     "accounts.scope_exists": ["property.companies.services:scope_exists"],
+    "accounts.scope_name": ["property.companies.services:scope_name"],
     "compounds.serving_company": "property.companies.services:serving_company",
     "org.overview_panels": ["property.ratings.panels:overview_rating"],
     "demo.steps": ["property.demo:DEMO_STEP"],

@@ -6,5 +6,6 @@ Never ``import property`` bare: ``from property import services as property_serv
 """
 
 from property.companies.services import StaffMatch, serving_company, staff_matches
+from property.fees.arrears import latest_statement as latest_arrears
 
-__all__ = ["StaffMatch", "serving_company", "staff_matches"]
+__all__ = ["StaffMatch", "latest_arrears", "serving_company", "staff_matches"]

@@ -79,6 +79,16 @@ def scope_exists(kind: str, scope_id: int | None) -> bool | None:
         and db.session.get(model, scope_id) is not None
 
 
+def scope_name(kind: str, scope_id: int | None) -> str | None:
+    """The name of a district, street or compound (hook "accounts.scope_name": the office
+    shown after a staff member's name); None for other kinds or an unknown id."""
+    model = _SCOPE_MODELS.get(kind)
+    if model is None or model is Person or scope_id is None:
+        return None
+    place = db.session.get(model, scope_id)
+    return place.name if place is not None else None
+
+
 def compounds_in_districts(district_ids):
     """The ids of the districts' compounds, as a subquery (the audit log's filter)."""
     return select(Compound.id).join(Street).where(Street.district_id.in_(district_ids))

@@ -2,19 +2,21 @@
 
 The facts come from where they are kept — the registry's title holdings and its register
 of illegal structures (compounds), the repair fund's sub-ledgers (this package), the staff
-register of the company serving the compound (property), the candidate's own declarations
-— and `rules` says what they amount to. Here the findings are put into words. The
-property-fee check is always unknown: no property-fee ledger exists in Tongxin.
+register of the company serving the compound (property), the candidate's own declarations,
+the latest property-fee arrears list of the last three months (property.fees) — and `rules`
+says what they amount to. Here the findings are put into words.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from compounds import org_services
 from compounds import services as registry
+from core.template_helpers import yuan
 from owners_committee.election import rules
 from owners_committee.election.models import Candidate
 from owners_committee.election.rules import Finding
@@ -35,7 +37,7 @@ _SOURCES = {
     "registry": _l("Registry (title holdings)"),
     "fund_unavailable": _l("Repair fund ledger: not available"),
     "fund_ledger": _l("Repair fund ledger (sub-ledgers)"),
-    "fee_ledger_not_kept": _l("Property-fee ledger: not kept in Tongxin"),
+    "fee_list_none": _l("No property-fee arrears list of the last three months"),
     "staff_register": _l("Property staff register"),
     "declaration": _l("The candidate's declaration"),
     "structures": _l("Register of illegal structures"),
@@ -68,7 +70,18 @@ def _yuan(fen: int) -> str:
     return f"¥{fen // 100}.{fen % 100:02d}"
 
 
+def _fee_list(v) -> str:
+    """"据物业公司2026年11月30日欠费清单" — who issued the list the check rests on, and its date."""
+    issuer = _l("the property company") if v["issuer"] == "company" else \
+        _l("the owners' committee")
+    return str(_l("According to %(issuer)s's arrears list of %(date)s", issuer=issuer,
+                  date=format_date(v["as_of"], "long")))
+
+
 def _source(f: Finding) -> str:
+    if f.source == "fee_list":
+        return _fee_list(f.values) + (f"（{f.values['company']}）"
+                                      if f.values.get("company") else "")
     if f.source == "staff_register_of":
         return str(_l("Staff register of %(c)s", c=f.values["company"]))
     return str(_SOURCES[f.source])
@@ -84,7 +97,12 @@ def _detail(f: Finding) -> str:
         "no_unit": lambda: str(_l("Holds no unit in this compound")),
         "owing": lambda: "、".join(f"{label} {_yuan(fen)}" for label, fen in v["owing"]),
         "no_deposit_on_record": lambda: str(_l("No deposit or rate on record for some units")),
-        "ask_company": lambda: str(_l("Ask the property company for a statement")),
+        "ask_company": lambda: str(_l("No arrears list of the last three months: unknown. "
+                                      "Ask the property company for a statement")),
+        "fee_owing": lambda: "{}：{}（{}）".format(
+            _fee_list(v), _l("owes %(amount)s yuan", amount=yuan(v["total_fen"])),
+            "、".join(f"{label} {yuan(fen)}" for label, fen in v["owing"])),
+        "fee_none": lambda: "{}：{}".format(_fee_list(v), _l("no arrears")),
         "no_contract": lambda: str(_l("No current property contract is recorded for the "
                                       "compound")),
         "on_register": lambda: str(_l("On the staff register: %(w)s", w="、".join(
@@ -107,6 +125,13 @@ def in_words(f: Finding) -> Check:
     return Check(f.key, f.state, _source(f), _detail(f))
 
 
+def _fee_list_of(compound_id: int, unit_ids: list[int]) -> rules.FeeList | None:
+    found = property_services.latest_arrears(compound_id, unit_ids)
+    if found is None:
+        return None
+    return rules.FeeList(found.issuer, found.as_of, found.owing, found.company_name)
+
+
 def findings(candidate: Candidate) -> list[Finding]:
     """The checks of DOMAIN §4 as the data stand now, in `rules.CHECK_KEYS` order."""
     compound = candidate.election.compound
@@ -127,7 +152,7 @@ def findings(candidate: Candidate) -> list[Finding]:
     return [
         rules.owner_check([rules.HeldUnit(u.label, u.developer_held) for u in units]),
         rules.fund_check(ledgers),
-        rules.fee_check(),
+        rules.fee_check(_fee_list_of(compound.id, ids)),
         rules.staff_check(company.name if company else None, own_id_known=bool(own_id),
                           relatives=len(relatives), hits=hits,
                           declared_relative_staff=candidate.declared_relative_staff),

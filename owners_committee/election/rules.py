@@ -124,10 +124,30 @@ def fund_check(ledgers: Sequence[SubLedger]) -> Finding:
                    {"units": [x.label for x in ledgers]})
 
 
-def fee_check() -> Finding:
-    """No arrears of property fees: unknown, always — Tongxin keeps no property-fee ledger
-    (a later issue imports the companies' arrears lists), so the group verifies it itself."""
-    return Finding("fee_arrears", UNKNOWN, "fee_ledger_not_kept", "ask_company")
+@dataclass(frozen=True)
+class FeeList:
+    """What the latest property-fee arrears list of the last three months says of the
+    candidate's units: who issued it ("company" / "owners_committee"), its date, and the
+    units that owed something with their amounts in fen."""
+
+    issuer: str
+    as_of: dt.date
+    owing: tuple[tuple[str, int], ...] = ()
+    company: str = ""
+
+
+def fee_check(fee_list: FeeList | None = None) -> Finding:
+    """No arrears of property fees, by the latest arrears list of the last three months
+    (property.fees): failed if it lists the candidate's units as owing, passed if not;
+    unknown without a list that recent — then the group verifies it itself."""
+    if fee_list is None:
+        return Finding("fee_arrears", UNKNOWN, "fee_list_none", "ask_company")
+    values = {"issuer": fee_list.issuer, "company": fee_list.company,
+              "as_of": fee_list.as_of, "owing": list(fee_list.owing),
+              "total_fen": sum(fen for _label, fen in fee_list.owing)}
+    if fee_list.owing:
+        return Finding("fee_arrears", FAILED, "fee_list", "fee_owing", values)
+    return Finding("fee_arrears", PASSED, "fee_list", "fee_none", values)
 
 
 @dataclass(frozen=True)

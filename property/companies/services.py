@@ -96,6 +96,14 @@ def scope_exists(kind: str, scope_id: int | None) -> bool | None:
         and db.session.get(Company, scope_id) is not None
 
 
+def scope_name(kind: str, scope_id: int | None) -> str | None:
+    """A company's name (hook "accounts.scope_name"); None for other kinds."""
+    if kind != "company" or scope_id is None:
+        return None
+    company = db.session.get(Company, scope_id)
+    return company.name if company is not None else None
+
+
 # -- companies --------------------------------------------------------------------------------
 
 def clean_uscc(value) -> str:

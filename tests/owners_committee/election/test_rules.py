@@ -92,10 +92,19 @@ def test_fund_check_names_what_each_unit_owes():
     assert found.values == {"owing": [("7-1-101", 12345)]}
 
 
-def test_the_fee_check_is_unknown_for_no_property_fee_ledger_is_kept():
-    found = rules.fee_check()
-    assert (found.key, found.state, found.source) == ("fee_arrears", UNKNOWN,
-                                                      "fee_ledger_not_kept")
+@pytest.mark.parametrize("fee_list, state, note", [
+    (None, UNKNOWN, "ask_company"),  # no list of the last three months
+    (rules.FeeList("company", dt.date(2026, 11, 30)), PASSED, "fee_none"),
+    (rules.FeeList("company", dt.date(2026, 11, 30), (("7-2-301", 123450),)), FAILED,
+     "fee_owing"),
+    (rules.FeeList("owners_committee", dt.date(2026, 10, 1), (("7-2-301", 1), ("7-2-302", 2))),
+     FAILED, "fee_owing"),
+])
+def test_the_fee_check_follows_the_latest_arrears_list(fee_list, state, note):
+    found = rules.fee_check(fee_list)
+    assert (found.key, found.state, found.note) == ("fee_arrears", state, note)
+    if state == FAILED:
+        assert found.values["total_fen"] == sum(f for _u, f in fee_list.owing)
 
 
 @pytest.mark.parametrize("company, own_id, hits, declared, state, note", [
