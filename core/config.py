@@ -25,6 +25,14 @@ Environment variables (README.md "Configuration" describes each):
     ALIYUN_SMS_TEMPLATES (JSON: event → template code)  Aliyun SMS
     PUBLIC_BASE_URL      https://… the site's address, put before the links in e-mails
     OUTBOX_LEASE_SECONDS a message `sending` longer than this was left by a dead worker (300)
+    ATTACHMENT_ROOT      where attached files are stored (default instance/attachments/; a
+                         shared mount, the same path on every host, when several hosts serve)
+    ATTACHMENT_MAX_BYTES one attached file at most (default 10 MiB less 64 KiB, so that the file
+                         in its form fits the 10 MiB body limit; a larger value raises
+                         MAX_CONTENT_LENGTH with it)
+    ATTACHMENT_MAX_PER_RECORD  files in force on one record (default 20)
+    ATTACHMENT_MAX_RECORD_MB   MiB in force on one record (default 100)
+    ATTACHMENT_MAX_PIXELS      a photo's pixels, checked before decoding (default 50 million)
 """
 
 import datetime as dt
@@ -80,6 +88,33 @@ def _count(env: Mapping[str, str], name: str, default: int) -> int:
     if not value.isdigit():
         raise ConfigError(f"{name}={value!r} is not a whole number")
     return int(value)
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _count(env, name, default)
+    if value == 0:
+        raise ConfigError(f"{name}=0: use a positive whole number")
+    return value
+
+
+MiB = 1024 * 1024
+#: the body limit: ledgers of 20,000 units fit comfortably, and one photo in its form
+MAX_BODY = 10 * MiB
+#: a multipart form's envelope around one attached file (boundaries, part headers, fields)
+FORM_ENVELOPE = 64 * 1024
+
+
+def attachments(env: Mapping[str, str], instance_path: str) -> dict:
+    """Where attached files are stored and how large they may be (core.attachments)."""
+    return {
+        "ATTACHMENT_ROOT": env.get("ATTACHMENT_ROOT")
+        or str(Path(instance_path) / "attachments"),
+        "ATTACHMENT_MAX_BYTES": _positive(env, "ATTACHMENT_MAX_BYTES",
+                                          MAX_BODY - FORM_ENVELOPE),
+        "ATTACHMENT_MAX_PER_RECORD": _positive(env, "ATTACHMENT_MAX_PER_RECORD", 20),
+        "ATTACHMENT_MAX_RECORD_BYTES": _positive(env, "ATTACHMENT_MAX_RECORD_MB", 100) * MiB,
+        "ATTACHMENT_MAX_PIXELS": _positive(env, "ATTACHMENT_MAX_PIXELS", 50_000_000),
+    }
 
 
 def environment(env: Mapping[str, str], overrides: Mapping | None = None) -> str:
@@ -159,7 +194,7 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or _default_sqlite_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SECRET_KEY": env.get("SECRET_KEY") or None,
-        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,  # ledgers of 20,000 units fit comfortably
+        "MAX_CONTENT_LENGTH": MAX_BODY,
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": ["zh_CN", "en"],
@@ -188,9 +223,14 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "PAGE_SIZE": 50,
         "TODO_OBJECTION_WORKING_DAYS": _count(env, "TODO_OBJECTION_WORKING_DAYS", 2),
         **messaging(env),
+        **attachments(env, instance_path),
     }
     if overrides:
         cfg.update(overrides)
+    if cfg.get("MAX_CONTENT_LENGTH") is not None:
+        # a file at the attachment limit, in its form, is never cut off by the body limit
+        cfg["MAX_CONTENT_LENGTH"] = max(cfg["MAX_CONTENT_LENGTH"],
+                                        cfg["ATTACHMENT_MAX_BYTES"] + FORM_ENVELOPE)
     if production:
         check_production(cfg.get("SECRET_KEY"), cfg["RATELIMIT_STORAGE_URI"],
                          _count(env, "WEB_CONCURRENCY", 1))

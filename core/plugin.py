@@ -40,6 +40,8 @@ KINDS = [
 
 
 def register_cli(app):
+    from core.attachments.cli import register as register_attachments
     from core.cli import register
 
     register(app)
+    register_attachments(app)

@@ -105,13 +105,11 @@ def _read(upload: FileStorage | None, max_bytes: int) -> bytes:
     return data
 
 
-def attach(kind: kinds.AttachmentKind, record, upload: FileStorage | None,
-           caption: str | None = None) -> Attachment:
-    """Store the file and record it on `record` (authorized by the caller's load_record)."""
+def _store(kind: kinds.AttachmentKind, record, name: str, judged: content.Stored,
+           caption: str) -> Attachment:
+    """The per-record limits against the files in force (flushed ones of this transaction
+    included), then the bytes stored, the row and its audit entry — no commit."""
     limits = _limits()
-    caption = inputs.text(caption, "caption", _l("Caption"), 200, required=False)
-    data = _read(upload, limits["bytes"])
-    judged = content.judge(data, max_pixels=limits["pixels"])
     count, total = db.session.execute(
         select(func.count(Attachment.id), func.coalesce(func.sum(Attachment.size), 0))
         .where(Attachment.kind == kind.name, Attachment.record_id == record.id,
@@ -134,9 +132,8 @@ def attach(kind: kinds.AttachmentKind, record, upload: FileStorage | None,
     user = inputs.acting_user()
     att = Attachment(kind=kind.name, record_id=record.id,
                      compound_id=record.permission_target().compound_id,
-                     name=content.clean_name(upload.filename, judged.extension),
-                     caption=caption, content_type=judged.content_type, size=len(judged.data),
-                     sha256=digest, thumb_sha256=thumb,
+                     name=name, caption=caption, content_type=judged.content_type,
+                     size=len(judged.data), sha256=digest, thumb_sha256=thumb,
                      uploaded_by=user.id if user else None,
                      uploaded_by_name=inputs.actor_name(), uploaded_at=utcnow())
     db.session.add(att)
@@ -145,8 +142,87 @@ def attach(kind: kinds.AttachmentKind, record, upload: FileStorage | None,
         "kind": kind.name, "record_id": record.id, "name": att.name, "size": att.size,
         "content_type": att.content_type, "sha256": digest, "thumb_sha256": thumb},
         compound_id=att.compound_id)
+    return att
+
+
+def attach(kind: kinds.AttachmentKind, record, upload: FileStorage | None,
+           caption: str | None = None) -> Attachment:
+    """Store the file and record it on `record` (authorized by the caller's load_record)."""
+    limits = _limits()
+    caption = inputs.text(caption, "caption", _l("Caption"), 200, required=False)
+    data = _read(upload, limits["bytes"])
+    judged = content.judge(data, max_pixels=limits["pixels"])
+    att = _store(kind, record, content.clean_name(upload.filename, judged.extension), judged,
+                 caption)
     db.session.commit()
     return att
+
+
+# -- files sent with the form that creates (or moves) a record ----------------------------------
+#
+# The record and its files are one transaction: every file is judged before anything is
+# written; a refused one names itself on the form's `files` field and nothing is saved — the
+# form comes back with everything typed. (The bytes of files stored before a later refusal or
+# a failed commit are left unreferenced in the store; `flask attachments sweep` removes them.)
+
+@dataclass(frozen=True)
+class Staged:
+    """A file from a form, judged and ready to be stored with its record."""
+
+    name: str
+    judged: content.Stored
+
+
+def _on_files(err: DomainError, filename: str | None, field: str) -> DomainError:
+    err.field = field
+    if filename:
+        err.message = f"{filename}: {err.message}"
+    return err
+
+
+def stage(uploads, *, field: str = "files") -> list[Staged]:
+    """Judge the files a form sent (empty file inputs ignored), before any write: each must
+    be a photo or document within the limits; so must their number and total on a new
+    record. Refusals carry `field` and the file's name."""
+    limits = _limits()
+    staged: list[Staged] = []
+    for upload in [u for u in uploads or () if isinstance(u, FileStorage) and u.filename]:
+        try:
+            judged = content.judge(_read(upload, limits["bytes"]),
+                                   max_pixels=limits["pixels"])
+        except DomainError as err:
+            raise _on_files(err, upload.filename, field) from None
+        staged.append(Staged(content.clean_name(upload.filename, judged.extension), judged))
+    if len(staged) > limits["count"]:
+        raise _on_files(conflict("too_many_attachments",
+                                 _l("At most %(n)s files on one record.", n=limits["count"])),
+                        None, field)
+    if sum(len(s.judged.data) for s in staged) > limits["record_bytes"]:
+        raise _on_files(DomainError("record_full",
+                                    _l("The files of this record would exceed %(mb)s MB in "
+                                       "all.", mb=limits["record_bytes"] // MiB),
+                                    status=413), None, field)
+    return staged
+
+
+def add_staged(kind_name: str, record, staged: list[Staged], *, field: str = "files"
+               ) -> list[Attachment]:
+    """Store the staged files on `record` in the caller's transaction (the caller commits).
+    The user must be allowed to add files to the record (its kind's attach actions)."""
+    if not staged:
+        return []
+    kind = kinds.get(kind_name)
+    if kind is None:
+        raise LookupError(f"no attachment kind {kind_name!r}")
+    if not may_attach(kind, record):
+        deny(kind.attach[0], record)
+    done = []
+    for item in staged:
+        try:
+            done.append(_store(kind, record, item.name, item.judged, ""))
+        except DomainError as err:
+            raise _on_files(err, item.name, field) from None
+    return done
 
 
 def attach_many(kind, record, uploads: list[FileStorage], caption: str | None = None
@@ -280,3 +356,27 @@ def verify_files() -> FilesResult:
         ids = ", ".join(str(i) for i in owners[p.digest])
         problems.append(f"attachment {ids}: file {p.what} ({p.path})")
     return FilesResult(checked, problems)
+
+
+# -- sweeping ----------------------------------------------------------------------------------
+
+#: a stored file younger than this may belong to a transaction not yet committed
+SWEEP_AGE = dt.timedelta(hours=1)
+
+
+def sweep(*, dry_run: bool = False) -> list[str]:
+    """Remove stored files no attachment names (nor its thumbnail) that were written more
+    than SWEEP_AGE ago — the bytes of a write whose transaction failed. Withdrawn files are
+    named by their rows and stay. The paths removed (or, `dry_run`, that would be)."""
+    referenced = set()
+    for digest, thumb in db.session.execute(select(Attachment.sha256,
+                                                   Attachment.thumb_sha256)):
+        referenced.add(digest)
+        if thumb:
+            referenced.add(thumb)
+    cutoff = (utcnow() - SWEEP_AGE).timestamp()
+    found = storage.unreferenced(referenced, cutoff)
+    if not dry_run:
+        for path in found:
+            path.unlink(missing_ok=True)
+    return [str(p) for p in found]

@@ -4,8 +4,10 @@ ATTACHMENT_ROOT (default `instance/attachments/`).
 The same bytes are stored once, whatever their name or record. A file is written to a
 temporary file in the root's `tmp/` (same file system), flushed to disk, then renamed into
 place: a reader never sees half a file, and two hosts writing the same file at once write
-the same bytes. Files are never changed or removed by the application; `audit verify`
-re-hashes every one (`check`), so a file swapped on disk is reported.
+the same bytes. Files are never changed by the application; `audit verify` re-hashes every
+one (`check`), so a file swapped on disk is reported. The one removal is `sweep`: a file
+stored more than an hour ago that no row names (its transaction failed after the bytes were
+written) — never a file an attachment names, withdrawn or not.
 
 Several hosts share the root by mounting the same network file system (NFS, CephFS) at the
 same path on each (README "Attachments").
@@ -44,6 +46,9 @@ def put(data: bytes) -> str:
     digest = sha256(data)
     target = path_of(digest)
     if target.exists() and target.stat().st_size == len(data):
+        # touched: a file stored again is young again, so `sweep` never takes it from under a
+        # transaction that is about to name it
+        os.utime(target)
         return digest
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp_dir = root() / "tmp"
@@ -94,3 +99,25 @@ def check(digests: Iterable[str], base: Path | None = None) -> tuple[int, list[P
         elif hash_file(path) != digest:
             problems.append(Problem(digest, str(path), "altered"))
     return checked, problems
+
+
+def unreferenced(referenced: set[str], older_than: float, base: Path | None = None
+                 ) -> list[Path]:
+    """Stored files (and leftovers of interrupted writes in `tmp/`) last written before the
+    timestamp `older_than` whose SHA-256 is not in `referenced`."""
+    top = base or root()
+    found = []
+    for path in sorted(top.glob("??/??/*")) + sorted((top / "tmp").glob("*")):
+        if not path.is_file() or path.stat().st_mtime >= older_than:
+            continue
+        if path.parent.name != "tmp" and (path.name in referenced
+                                          or not _stored_name(path)):
+            continue  # named by a row — or not a file the store wrote: left alone
+        found.append(path)
+    return found
+
+
+def _stored_name(path: Path) -> bool:
+    name = path.name
+    return len(name) == 64 and all(c in "0123456789abcdef" for c in name) \
+        and path.parent.name == name[2:4] and path.parent.parent.name == name[:2]

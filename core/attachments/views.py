@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from core.attachments import content, kinds, services, settings
+from core.attachments import content, kinds, services
 from core.attachments.models import Attachment
 from core.attachments.serve import file_response
 from core.errors import DomainError
@@ -46,7 +46,6 @@ def attachment_files(kind_name: str, records) -> dict:
 
 @bp.record_once
 def _setup(state) -> None:
-    settings.apply(state.app)
     state.app.jinja_env.globals.update(attachments_of=attachments_of,
                                        attachment_files=attachment_files)
     for kind in kinds.declared().values():
