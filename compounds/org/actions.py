@@ -14,6 +14,7 @@ from compounds.org import notices
 from compounds.org.models import ACTION_OPEN, Action, ActionStatus
 from compounds.org.organisations import authorize_act_for, org_in
 from core import audit, inputs
+from core.attachments import services as attachments
 from core.errors import invalid
 from core.extensions import db
 from core.permissions import authorize
@@ -68,25 +69,30 @@ def dispatch_action(action: Action, *, org_id=None, due_on=None, note="") -> Act
     return action
 
 
-def start_handling(action: Action, *, note="") -> Action:
-    """处置: the assignee takes the action in hand."""
+def start_handling(action: Action, *, note="", files=()) -> Action:
+    """处置: the assignee takes the action in hand (with its "before" photos: `files`, saved
+    with the step or not at all)."""
     authorize_act_for("action.respond", action.org)
+    staged = attachments.stage(files)
     action.move_to(ActionStatus.handling)
     action.handling_note = inputs.text(note, "note", _l("Note"), 2000, required=False)
     audit.record("action.handle", "action", action.id, {"note": action.handling_note},
                  compound_id=action.compound_id)
+    attachments.add_staged("actions", action, staged)
     db.session.commit()
     return action
 
 
-def give_feedback(action: Action, *, feedback) -> Action:
-    """反馈: the assignee reports what was done."""
+def give_feedback(action: Action, *, feedback, files=()) -> Action:
+    """反馈: the assignee reports what was done (with its "after" photos: `files`)."""
     authorize_act_for("action.respond", action.org)
+    staged = attachments.stage(files)
     feedback = inputs.text(feedback, "feedback", _l("Feedback"), 5000)
     action.move_to(ActionStatus.feedback)
     action.feedback = feedback
     audit.record("action.feedback", "action", action.id, {"feedback": feedback},
                  compound_id=action.compound_id)
+    attachments.add_staged("actions", action, staged)
     db.session.commit()
     return action
 

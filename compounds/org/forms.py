@@ -28,6 +28,7 @@ from compounds.org.models import (
     RequestStatus,
     ViolationKind,
 )
+from core.attachments.forms import files_field
 
 KIND_LABELS = {
     OrgKind.party: _l("Party organisation"),
@@ -164,8 +165,15 @@ class NoteForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 
+class HandleForm(NoteForm):
+    """Taking an action in hand, with its "before" photos."""
+
+    files = files_field(_l("Photos before (optional)"))
+
+
 class FeedbackForm(FlaskForm):
     feedback = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=5000)])
+    files = files_field(_l("Photos after (optional)"))
 
 
 class EvaluateForm(FlaskForm):
@@ -181,6 +189,7 @@ class RequestForm(FlaskForm):
     category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS))
     text = TextAreaField(_l("Your request"), validators=[DataRequired(), Length(max=5000)])
     phone = StringField(_l("Phone for a call back"), validators=[Optional(), Length(max=32)])
+    files = files_field(_l("Photos (optional)"))
 
 
 class RecordRequestForm(FlaskForm):
@@ -189,6 +198,7 @@ class RecordRequestForm(FlaskForm):
     unit = StringField(_l("Unit (e.g. 7-2-301)"), validators=[Optional(), Length(max=52)])
     category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS))
     text = TextAreaField(_l("Request"), validators=[DataRequired(), Length(max=5000)])
+    files = files_field(_l("Photos (optional)"))
 
 
 class RouteForm(FlaskForm):

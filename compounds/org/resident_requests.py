@@ -31,6 +31,7 @@ from compounds.org.models import (
 from compounds.org.organisations import authorize_act_for, org_in, org_of_kind
 from compounds.registry import services as registry
 from core import audit, inputs
+from core.attachments import services as attachments
 from core.errors import conflict, invalid
 from core.extensions import db
 from core.models import Role
@@ -107,7 +108,8 @@ def my_requests() -> list[ResidentRequest]:
 # -- filing, routing, answering, closing ----------------------------------------------------
 
 def _new_request(compound: Compound, *, unit, person, name, phone, category, text,
-                 channel) -> ResidentRequest:
+                 channel, files=()) -> ResidentRequest:
+    staged = attachments.stage(files)  # the photos judged before anything is written
     cat = inputs.choice(RequestCategory, category, "category", _l("Category"))
     text = inputs.text(text, "text", _l("Your request"), 5000)
     now = utcnow()
@@ -124,29 +126,31 @@ def _new_request(compound: Compound, *, unit, person, name, phone, category, tex
     audit.record("request.file", "request", req.id,
                  {"category": cat.value, "unit": unit.label if unit else None,
                   "channel": channel}, compound_id=compound.id)
+    attachments.add_staged("requests", req, staged)  # one transaction with the request
     db.session.commit()
     return req
 
 
-def file_request(unit: Unit, *, category, text, phone="") -> ResidentRequest:
-    """An owner files a request about life in the compound, for a unit they hold."""
+def file_request(unit: Unit, *, category, text, phone="", files=()) -> ResidentRequest:
+    """An owner files a request about life in the compound, for a unit they hold (with
+    photos: `files`, uploads from the form, saved with it or not at all)."""
     authorize("request.file", unit)
     person = db.session.get(Person, current_user.person_id) if current_user.person_id else None
     if person is None:
         raise invalid(_l("Your account is not linked to an owner"))
     return _new_request(unit.compound, unit=unit, person=person, name=person.name,
                         phone=phone or person.phone, category=category, text=text,
-                        channel="online")
+                        channel="online", files=files)
 
 
 def record_request(compound: Compound, *, name, phone="", unit=None, category,
-                   text) -> ResidentRequest:
+                   text, files=()) -> ResidentRequest:
     """The secretary records a request received in person or by phone (a tenant, say)."""
     authorize("request.record", compound)
     name = inputs.text(name, "name", _l("Name"), 64)
     u = registry.unit_in(compound, unit) if unit not in (None, "") else None
     return _new_request(compound, unit=u, person=None, name=name, phone=phone,
-                        category=category, text=text, channel="recorded")
+                        category=category, text=text, channel="recorded", files=files)
 
 
 def route_request(req: ResidentRequest, *, org_id, note="", valid=True,

@@ -407,17 +407,23 @@ def actions(cid: int):
 @bp.get("/actions/<action:aid>")
 @requires("org.view")
 def action(aid: int):
-    a = load(Action, aid, "org.view")
+    return _action_page(load(Action, aid, "org.view"))
+
+
+def _action_page(a: Action, *, note_form=None, feedback_form=None, status: int = 200):
+    """The action's page; a step's form sent back refused keeps what was typed."""
     dispatch = None
     if may("meeting.manage", a) and a.can_move_to(ActionStatus.dispatched):
         dispatch = F.DispatchForm(org_id=str(a.org_id), due_on=a.due_on)
         dispatch.org_id.choices = _org_choices(a.compound)
     return render_template(
         "compounds/org/action.html", action=a, compound=a.compound, dispatch_form=dispatch,
-        note_form=F.NoteForm(), feedback_form=F.FeedbackForm(), evaluate_form=F.EvaluateForm(),
+        note_form=note_form or F.HandleForm(), feedback_form=feedback_form or F.FeedbackForm(),
+        evaluate_form=F.EvaluateForm(),
         acting=may_act_for(a.org.kind, a.org), manage=may("meeting.manage", a),
         moves={s.value for s in ACTION_MOVES[ActionStatus(a.status)]},
-        history=list(reversed(audit.history("action", a.id))), entry_data=audit.entry_data)
+        history=list(reversed(audit.history("action", a.id))),
+        entry_data=audit.entry_data), status
 
 
 def _action_post(a: Action, form, fn):
@@ -437,17 +443,23 @@ def action_dispatch(aid: int):
 @bp.post("/actions/<action:aid>/handle")
 @requires("action.respond")
 def action_handle(aid: int):
-    form = F.NoteForm()
-    return _action_post(load(Action, aid, "action.respond"), form,
-                        lambda x: action_service.start_handling(x, note=form.note.data))
+    a = load(Action, aid, "action.respond")
+    form = F.HandleForm()
+    done = saved(form, lambda: action_service.start_handling(
+        a, note=form.note.data, files=form.files.data), _("Saved."),
+        url_for("org.action", aid=a.id))
+    return done or _action_page(a, note_form=form, status=422)
 
 
 @bp.post("/actions/<action:aid>/feedback")
 @requires("action.respond")
 def action_feedback(aid: int):
+    a = load(Action, aid, "action.respond")
     form = F.FeedbackForm()
-    return _action_post(load(Action, aid, "action.respond"), form,
-                        lambda x: action_service.give_feedback(x, feedback=form.feedback.data))
+    done = saved(form, lambda: action_service.give_feedback(
+        a, feedback=form.feedback.data, files=form.files.data), _("Saved."),
+        url_for("org.action", aid=a.id))
+    return done or _action_page(a, feedback_form=form, status=422)
 
 
 @bp.post("/actions/<action:aid>/evaluate")
@@ -486,7 +498,7 @@ def request_new():
         return redirect(url_for("home.index"))
     done = saved(form, lambda: request_service.file_request(
         load(Unit, int(form.unit_id.data), "request.file"), category=form.category.data,
-        text=form.text.data, phone=form.phone.data),
+        text=form.text.data, phone=form.phone.data, files=form.files.data),
         _("Your request is filed. You will see the answer here."), _request_page)
     return done or render_template("compounds/org/request_form.html", form=form,
                                    compound=None, limits=REQUEST_LIMIT_HOURS)
@@ -499,7 +511,7 @@ def request_record(cid: int):
     form = F.RecordRequestForm()
     done = saved(form, lambda: request_service.record_request(
         compound, name=form.name.data, phone=form.phone.data, unit=form.unit.data,
-        category=form.category.data, text=form.text.data),
+        category=form.category.data, text=form.text.data, files=form.files.data),
         _("Request recorded."), _request_page)
     return done or render_template("compounds/org/request_form.html", form=form,
                                    compound=compound, limits=REQUEST_LIMIT_HOURS)

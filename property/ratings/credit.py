@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from compounds.models import Compound, District
 from core import audit
+from core.attachments import services as attachments
 from core.errors import conflict, invalid
 from core.extensions import db
 from core.inputs import actor_name, date, local_today, text
@@ -65,13 +66,15 @@ def _staff_of(company: Company, staff_id) -> StaffMember | None:
 
 def add_credit_record(company: Company, district: District, *, kind, points, occurred_on,
                       evidence, compound_id=None, staff_id=None,
-                      veto_reason=None) -> CreditRecord:
-    """A good, bad or veto record with date, points and evidence (district staff).
+                      veto_reason=None, files=()) -> CreditRecord:
+    """A good, bad or veto record with date, points and evidence (district staff); the
+    photos and scans of the evidence (`files`) are saved with it or not at all.
 
     Points within the district scheme: good +1…+good_credit_max, bad and veto
     −1…−bad_credit_max (give them as a positive number for bad records or signed).
     """
     authorize("rating.evidence", Target(district_id=district.id))
+    staged = attachments.stage(files)
     if kind not in {k.value for k in CreditKind}:
         raise invalid(_l("A record is good, bad or veto"), "kind")
     day = date(occurred_on, "occurred_on", _l("Date"))
@@ -101,6 +104,7 @@ def add_credit_record(company: Company, district: District, *, kind, points, occ
                  {"company_id": company.id, "district_id": district.id, "kind": kind,
                   "points": n, "occurred_on": day, "veto_reason": veto_reason,
                   "evidence": facts}, compound_id=record.compound_id)
+    attachments.add_staged("credit-records", record, staged)
     db.session.commit()
     return record
 
@@ -126,12 +130,13 @@ def _objection_exists():
     return conflict("objection_exists", _l("An objection to this record has already been filed."))
 
 
-def file_objection(record: CreditRecord, grounds) -> CreditObjection:
+def file_objection(record: CreditRecord, grounds, files=()) -> CreditObjection:
     """A company objects to one of its bad records; district staff must answer within 5 working
     days of receipt (the district's holidays and make-up days respected). Refused for a good
     record and for a withdrawn one (``not_objectionable``) and a second time
-    (``objection_exists``), 409 each."""
+    (``objection_exists``), 409 each. The company's documents (`files`) come with it."""
     authorize("rating.respond", record)
+    staged = attachments.stage(files)
     if not record.is_bad:
         raise conflict("not_objectionable", _l("Only a bad record can be objected to."))
     if not record.can_move_to(CreditStatus.withdrawn):  # an objection could withdraw it
@@ -155,6 +160,7 @@ def file_objection(record: CreditRecord, grounds) -> CreditObjection:
     audit.record("objection.file", "objection", objection.id,
                  {"record_id": record.id, "grounds": reasons, "deadline": objection.deadline},
                  compound_id=record.compound_id)
+    attachments.add_staged("objections", objection, staged)
     db.session.commit()
     return objection
 

@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from core.attachments.forms import files_field
 from property.ratings.labels import KIND_LABELS, SURVEY_ITEMS, SURVEY_LABELS, VETO_LABELS
 from property.ratings.models import CreditKind
 
@@ -112,11 +113,13 @@ class CreditForm(FlaskForm):
     compound_id = SelectField(_l("Compound (optional)"), coerce=int, validate_choice=False)
     evidence = TextAreaField(_l("Facts and evidence"),
                              validators=[DataRequired(), Length(max=4000)])
+    files = files_field(_l("Photos and scans of the evidence (optional)"))
 
 
 class ObjectionForm(FlaskForm):
     grounds = TextAreaField(_l("Grounds of the objection"),
                             validators=[DataRequired(), Length(max=4000)])
+    files = files_field(_l("Supporting documents (optional)"))
 
 
 class AnswerForm(FlaskForm):
@@ -129,6 +132,7 @@ class AnswerForm(FlaskForm):
 class RectificationForm(FlaskForm):
     reply = TextAreaField(_l("Rectification reply: what was found, what was done, by when"),
                           validators=[DataRequired(), Length(max=8000)])
+    files = files_field(_l("Photos and documents of the work (optional)"))
 
 
 class ReviewForm(FlaskForm):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from compounds.models import District
 from core import audit
+from core.attachments import services as attachments
 from core.errors import conflict
 from core.extensions import db
 from core.inputs import actor_name, text
@@ -65,13 +66,14 @@ def rectification_due(company: Company) -> list[tuple[District, str, str]]:
 
 
 def submit_rectification(company: Company, district: District, period_code: str,
-                         reply) -> Rectification:
+                         reply, files=()) -> Rectification:
     """A warned or black-listed company's rectification reply for a published period.
 
     409: ``not_listed``, ``rectification_pending`` (a reply waits for review),
-    ``rectification_accepted``.
+    ``rectification_accepted``. The photos and documents of the work (`files`) come with it.
     """
     authorize("rating.respond", company)
+    staged = attachments.stage(files)
     period = parse_period(period_code)
     listing = listing_of(company.id, district.id, period.code)
     if listing not in CALLING_LISTS:
@@ -90,6 +92,7 @@ def submit_rectification(company: Company, district: District, period_code: str,
     audit.record("rectification.submit", "rectification", rect.id,
                  {"company_id": company.id, "district_id": district.id,
                   "period": period.code, "listing": listing})
+    attachments.add_staged("rectifications", rect, staged)
     db.session.commit()
     return rect
 

@@ -325,7 +325,7 @@ def credit_page():
                 company, district, kind=form.kind.data, points=form.points.data,
                 occurred_on=form.occurred_on.data, evidence=form.evidence.data,
                 compound_id=form.compound_id.data or None,
-                veto_reason=form.veto_reason.data or None)):
+                veto_reason=form.veto_reason.data or None, files=form.files.data)):
             flash(_("Credit record saved."), "success")
             return redirect(url_for("property.credit", district=district.id))
     code = request.args.get("period") or rules.period_of(local_today()).code
@@ -384,7 +384,8 @@ def objection_new(record_id: int):
     record = load(CreditRecord, record_id, "rating.respond")
     form = ObjectionForm()
     if form.validate_on_submit():
-        objection = attempt(form, lambda: credit.file_objection(record, form.grounds.data))
+        objection = attempt(form, lambda: credit.file_objection(record, form.grounds.data,
+                                                                form.files.data))
         if objection is not None:
             flash(_("Objection filed. The district answers by %(d)s.",
                     d=objection.deadline.isoformat()), "success")
@@ -426,7 +427,7 @@ def rectification_new(company_id: int):
     p = _period(request.args.get("period", ""))
     form = RectificationForm()
     if form.validate_on_submit() and attempt(form, lambda: rectifications.submit_rectification(
-            company, district, p.code, form.reply.data)):
+            company, district, p.code, form.reply.data, form.files.data)):
         flash(_("Rectification reply submitted."), "success")
         return redirect(url_for("property.company", company_id=company.id) + "#rectifications")
     return render_template("property/rectification_form.html", form=form, company=company,
