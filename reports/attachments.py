@@ -4,7 +4,7 @@ file can hash it and compare). Plain data in; never queries."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from reportlab.platypus import Flowable
@@ -20,6 +20,13 @@ class AttachedFile:
     size: int
     uploaded_at: datetime
     caption: str = ""
+
+
+def attached(lines) -> tuple[AttachedFile, ...]:
+    """The files as this table takes them, from any rows that have a name, sha256, size,
+    uploaded_at and caption (core.attachments.services.files_of's lines)."""
+    return tuple(AttachedFile(f.name, f.sha256, f.size, f.uploaded_at, f.caption or "")
+                 for f in lines)
 
 
 def _size(n: int) -> str:
@@ -44,6 +51,13 @@ def files_section(files: tuple[AttachedFile, ...], heading_text: str = "附件")
             col_widths=(0.5, 2.6, 0.9, 1.6, 2.8),
             align=["center", "left", "right", "left", "left"],
         ),
-        para("附件原件存于同心系统；文件的 SHA-256 与上表一致即为原件"
+        para(f"共 {len(files)} 个文件。附件原件存于同心系统；文件的 SHA-256 与上表一致即为原件"
              "（系统以 flask audit verify 逐一核验）。", style="small"),
     ]
+
+
+def credit_files(credits) -> list[Flowable]:
+    """The rating report's table of the credit records' evidence files: each file under its
+    record's date and kind (rows with occurred_on, kind and files)."""
+    return files_section(tuple(replace(f, name=f"{r.occurred_on} {r.kind}：{f.name}")
+                               for r in credits for f in r.files), "信用记录附件")

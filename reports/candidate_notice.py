@@ -6,11 +6,12 @@ Fed a ``CandidateNoticeData`` built by ``owners_committee.election_services.noti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from reportlab.platypus import Flowable
 
+from reports.attachments import AttachedFile, files_section
 from reports.base import PdfDocument
 from reports.flowables import data_table, heading, para, seal_box, spacer, title
 from reports.formatting import SHANGHAI, cn_date, cn_datetime
@@ -29,6 +30,8 @@ class NoticeCandidate:
     profile: str
     group_review: str  # 通过
     party_review: str  # 通过
+    #: the candidate's files in force (the signed pledge 承诺书, …)
+    files: tuple[AttachedFile, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,10 @@ class CandidateNotice(PdfDocument):
             story.append(para(f"{n}. {c.name}（{c.unit}）：{facts}。", style="plain"))
             if c.profile.strip():
                 story.append(para(c.profile.strip()))
+        # one table for all: each file under its candidate's name
+        story += files_section(tuple(replace(f, name=f"{c.name}：{f.name}")
+                                     for c in d.candidates for f in c.files),
+                               "三、候选人承诺书等附件")
         story += [spacer(), seal_box(d.issuer, d.generated_at.astimezone(SHANGHAI).date())]
         return story
 

@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from reportlab.platypus import Flowable, KeepTogether
 
+from reports.attachments import AttachedFile, files_section
 from reports.base import PdfDocument
 from reports.flowables import data_table, heading, kv_table, para, seal_box, spacer, title
 from reports.formatting import area, cn_date, cn_datetime, pct, yuan
@@ -58,6 +59,8 @@ class PlanData:
     votes: tuple[tuple[str, str, str], ...]  # (role, vote title, state)
     approved: bool
     generated_at: datetime
+    #: the project's drawings and documents in force, by name, size and SHA-256
+    files: tuple[AttachedFile, ...] = ()
 
 
 def _coef(value: Decimal) -> str:
@@ -118,6 +121,7 @@ class ElevatorPlanDocument(PdfDocument):
                 spacer(),
                 seal_box(d.issuer, d.notice_from),
             ]),
+            *files_section(d.files, "附件：图纸及文件"),
         ]
 
 

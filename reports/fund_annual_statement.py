@@ -23,6 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Table, TableStyle
 
 from reports import styles as st
+from reports.attachments import AttachedFile, files_section
 from reports.audit_anchor import AuditAnchor, anchor_block
 from reports.base import PdfDocument
 from reports.charts import line_chart
@@ -65,6 +66,9 @@ class ProjectSection:
     developer_fen: int
     arrears_fen: int
     shares: tuple[ShareRow, ...]
+    #: the project's files in force (contract, invoice, acceptance report 验收), by name, size
+    #: and SHA-256
+    files: tuple[AttachedFile, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -245,6 +249,7 @@ class FundAnnualStatement(PdfDocument):
                                 yuan(sum(s.amount_fen for s in p.shares)),
                                 yuan(sum(s.debit_fen for s in p.shares)),
                                 yuan(sum(s.arrears_fen for s in p.shares)), ""])
+            out += files_section(p.files, f"{n}. {p.title}：合同、发票、验收等附件")
             out.append(spacer(3 * mm))
         out.append(heading("三、分户账汇总"))
         out += grid(["房屋", "面积（㎡）", "应交首期", "已交首期", "年初余额", "本年增加",

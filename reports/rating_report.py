@@ -22,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table, TableStyle
 
 from reports import styles as st
+from reports.attachments import AttachedFile, credit_files
 from reports.base import PdfDocument, _fit
 from reports.flowables import (
     data_table,
@@ -76,6 +77,8 @@ class CreditRow:
     evidence: str
 
 
+    #: the record's evidence files in force (photos, scans), by name, size and SHA-256
+    files: tuple[AttachedFile, ...] = ()
 @dataclass(frozen=True)
 class CompanyPage:
     """One company's page."""
@@ -422,6 +425,7 @@ class RatingReport(PdfDocument):
             parts += [spacer(3 * mm),
                       TrendChart(c.trend_labels, c.trend, title="近四期得分走势")]
         return parts
+            parts += credit_files(c.credits)
 
     def story(self) -> list[Flowable]:
         d = self.data

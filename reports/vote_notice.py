@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from reportlab.platypus import Flowable
 
+from reports.attachments import AttachedFile, files_section
 from reports.audit_anchor import AuditAnchor, anchor_block
 from reports.base import PdfDocument
 from reports.flowables import data_table, heading, kv_table, para, seal_box, spacer, title
@@ -92,6 +93,9 @@ class NoticeData:
     outcome: str = ""
     #: the street office's or district's revocation (when, by whom, why, on what basis)
     revoked: tuple[datetime, str, str, str] | None = None
+    #: the vote's files in force (the posted notice photographed, scanned paper ballots):
+    #: listed by name, size and SHA-256
+    files: tuple[AttachedFile, ...] = ()
 
 
 def _m2(area_c: int) -> str:
@@ -197,6 +201,7 @@ class NoticeDocument(PdfDocument):
                              CHANNEL_ZH.get(x.channel, x.channel)] for x in d.per_unit],
                            col_widths=(2, 3, 1.2, 1), align=["left", "left", "center", "center"]),
             ]
+        story += files_section(d.files)
         story += [
             spacer(),
             para("业主对表决结果有异议的，可自公告之日起向发布单位查阅表决记录。", style="plain"),

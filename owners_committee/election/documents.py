@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from compounds import org_services
+from core.attachments.services import files_of
 from core.errors import DomainError, conflict
 from core.extensions import db
 from core.inputs import local_today
@@ -20,6 +21,7 @@ from owners_committee.election import rules
 from owners_committee.election.ballots import may_see_result, vote_of
 from owners_committee.election.models import Election, ElectionStatus, ReviewStage
 from owners_committee.election.services import final_candidates
+from reports.attachments import attached
 from reports.candidate_notice import CandidateNoticeData, NoticeCandidate
 from reports.election_ballot import ElectionBallotsData, ElectionSheet
 from reports.election_result import ElectionResultData, ResultRow
@@ -51,7 +53,8 @@ def notice_document(election: Election):
             politics=POLITICS_ZH[c.politics], education=c.education, occupation=c.occupation,
             nomination=NOMINATION_ZH[c.nomination], profile=c.profile,
             group_review="通过" if g and g.approved else "—",
-            party_review="通过" if p and p.approved else "—"))
+            party_review="通过" if p and p.approved else "—",
+            files=attached(files_of("candidates", c.id))))
     party = org_services.org_of_kind(election.compound_id, org_services.OrgKind.party)
     return CandidateNoticeData(
         compound=election.compound.name,

@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 
 from compounds.models import Building, Compound, Entrance, Holding, Person, Unit
 from core import audit
+from core.attachments.services import files_of
 from core.extensions import db
 from core.inputs import SHANGHAI
 from core.types import utcnow
@@ -28,6 +29,7 @@ from owners_committee.fund.models import (
 )
 from owners_committee.fund.projects import list_projects, project_shares
 from owners_committee.fund.services import plan_lines
+from reports.attachments import attached
 from reports.audit_anchor import AuditAnchor
 from reports.fund_annual_statement import (
     AnnualStatementData,
@@ -140,7 +142,8 @@ def annual_statement(compound: Compound, year: int):
             reversed=p.status == ProjectStatus.reversed.value, owners_fen=p.owners_fen,
             developer_fen=p.developer_fen, arrears_fen=p.arrears_fen,
             shares=tuple(ShareRow(s.label, s.area, s.amount_fen, s.debit_fen, s.arrears_fen,
-                                  s.developer_held) for s in shares)))
+                                  s.developer_held) for s in shares),
+            files=attached(files_of("fund-projects", p.id))))
 
     labels, values = [], []
     running = opening

@@ -9,6 +9,7 @@ from fractions import Fraction
 from flask_babel import lazy_gettext as _l
 
 from compounds.models import District
+from core.attachments.services import files_for_list
 from core.errors import DomainError
 from core.inputs import SHANGHAI, local_today
 from core.permissions import Target, may
@@ -20,6 +21,7 @@ from property.ratings.publication import draft_scheme, published, trend
 from property.ratings.scoring import Outcome, compute, frac
 from property.ratings.settings import settings_for
 from reports import rating_report as rr
+from reports.attachments import attached
 
 
 def report(district: District, code: str, version: int | None = None) -> bytes:
@@ -54,6 +56,10 @@ def report_data(district: District, code: str, version: int | None = None, *,
         for c in o.detail.get("compounds", []):
             compound_names[c["id"]] = c["name"]
 
+    # every credit record's evidence files in force, in one query
+    record_files = files_for_list("credit-records", [
+        c["id"] for o in result.outcomes for c in o.detail.get("credit", []) if "id" in c])
+
     def shown(value: str | None) -> str:
         return rules.score_str(frac(value))
 
@@ -85,7 +91,8 @@ def report_data(district: District, code: str, version: int | None = None, *,
                 c["occurred_on"], KIND_ZH[c["kind"]] + (
                     f"（{VETO_ZH[c['veto_reason']]}）" if c.get("veto_reason") else ""),
                 f"{c['points']:+d}", compound_names.get(c.get("compound_id"), ""),
-                c["evidence"]) for c in d.get("credit", [])),
+                c["evidence"], attached(record_files.get(c.get("id"), ())))
+                for c in d.get("credit", [])),
             trend_labels=labels,
             trend=tuple(None if s is None else Decimal(rules.score_str(s)) for s in scores)))
     scheme = result.scheme

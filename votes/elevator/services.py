@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from compounds import services as registry
 from compounds.models import Building, Entrance
 from core import audit
+from core.attachments.services import files_of
 from core.errors import DomainError, conflict, invalid
 from core.extensions import db
 from core.inputs import acting_user
@@ -24,6 +25,7 @@ from core.inputs import date as clean_date
 from core.inputs import text as clean_text
 from core.permissions import authorize
 from core.types import AmountError, fen_to_str, parse_money, utcnow
+from reports.attachments import attached
 from reports.elevator_plan import PlanData, PlanLine
 from votes import notices, rules
 from votes.elevator.rules import (
@@ -583,4 +585,5 @@ def plan_document(project: ElevatorProject) -> PlanData:
         uses_common_land=p.uses_common_land, notice_from=p.notice_from, notice_to=notice_to,
         notice_days=p.notice_days,
         votes=tuple((s.role, s.vote.title if s.vote else "", s.state) for s in plan.votes),
-        approved=plan.approved, generated_at=utcnow())
+        approved=plan.approved, generated_at=utcnow(),
+        files=attached(files_of("elevator-projects", p.id)))

@@ -10,10 +10,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select
 
 from core import audit
+from core.attachments.services import files_of
 from core.errors import DomainError, conflict, invalid
 from core.extensions import db
 from core.permissions import authorize
 from core.types import utcnow
+from reports.attachments import attached
 from reports.audit_anchor import AuditAnchor
 from reports.door_list import DoorListData
 from reports.vote_ballots import BallotsData, BallotSheet, UnitLine
@@ -145,7 +147,8 @@ def notice_document(vote: Vote) -> NoticeData:
         per_unit=per_unit, anchor=_publication_anchor(vote), delivery=delivery_figures(vote),
         outcome=OUTCOME_ZH[outcome_of_result(res)],
         revoked=(vote.revoked_at, vote.revoked_by, vote.revoke_reason, vote.revoke_basis)
-        if vote.revoked else None)
+        if vote.revoked else None,
+        files=attached(files_of("votes", vote.id)))
 
 
 def _publication_anchor(vote: Vote) -> AuditAnchor | None:
