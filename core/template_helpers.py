@@ -7,6 +7,7 @@ import datetime as dt
 from flask import request, url_for
 from flask_babel import get_locale
 
+from core.audit_labels import action_label
 from core.inputs import SHANGHAI
 from core.permissions import may
 from core.staff import staff_name
@@ -47,4 +48,4 @@ def is_zh() -> bool:
 def init(app) -> None:
     app.jinja_env.globals.update(may=may, get_locale=get_locale, page_url=page_url, is_zh=is_zh)
     app.jinja_env.filters.update(local_time=local_time, yuan=yuan, area=area_to_str,
-                                 staff_name=staff_name)
+                                 staff_name=staff_name, audit_action=action_label)

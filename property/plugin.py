@@ -32,6 +32,7 @@ CONVERTERS = {"period": PeriodConverter}
 
 #: what the property package answers for lower layers (core.hooks)
 HOOKS = {
+    "audit.action_labels": ["property.audit_labels:AUDIT_LABELS"],
     "home.todo": ["property.ratings.todo:todo"],
     "permission.served_compounds": "property.companies.services:served_compounds",
     "accounts.scope_exists": ["property.companies.services:scope_exists"],

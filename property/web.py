@@ -13,7 +13,7 @@ from flask import Blueprint
 from flask_babel import gettext as _
 
 from property.ratings import rules
-from property.ratings.labels import KIND_LABELS, VETO_LABELS
+from property.ratings.labels import COMPLAINT_SOURCES, KIND_LABELS, VETO_LABELS
 from property.ratings.periods import period_label
 from property.ratings.scoring import frac
 
@@ -30,5 +30,6 @@ def _helpers():
     return {"rating_score": rules.score_str, "rating_frac": frac,
             "rating_listing_labels": listing_labels, "rating_period_label": period_label,
             "rating_kinds": {k.value: v for k, v in KIND_LABELS.items()},
-            "rating_vetoes": {k.value: v for k, v in VETO_LABELS.items()}}
+            "rating_vetoes": {k.value: v for k, v in VETO_LABELS.items()},
+            "rating_complaint_sources": COMPLAINT_SOURCES}
 

@@ -19,6 +19,7 @@ KINDS = [
 
 #: what the votes show on lower packages' pages (core.hooks)
 HOOKS = {
+    "audit.action_labels": ["votes.audit_labels:AUDIT_LABELS"],
     "home.todo": ["votes.todo:todo"],
     "org.overview_panels": ["votes.panels:open_votes"],
     "home.panels": ["votes.panels:my_waiting_votes"],

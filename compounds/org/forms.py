@@ -109,7 +109,7 @@ class MemberForm(FlaskForm):
     same_as = SelectField(_l("Same person as"), default="")
     unit = StringField(_l("Owner of unit (e.g. 7-2-301)"),
                        validators=[Optional(), Length(max=52)])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=64)])
+    name = StringField(_l("Full name"), validators=[Optional(), Length(max=64)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
     id_number = StringField(_l("ID number (optional)"), validators=[Optional(), Length(max=18)])
     position = SelectField(_l("Position"))

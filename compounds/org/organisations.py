@@ -209,7 +209,7 @@ def _unit_holder(org: Organisation, unit, name) -> Person:
                           "unit")
         raise invalid(_l("%(unit)s has several title holders (%(names)s); type the name",
                          unit=u.label, names="、".join(p.name for p in holders)), "name")
-    name = inputs.text(typed, "name", _l("Name"), 64)
+    name = inputs.text(typed, "name", _l("Full name"), 64)
     named = [p for p in holders if p.name == name]
     if not named:
         raise invalid(_l("%(name)s is not a title holder of %(unit)s", name=name,

@@ -147,7 +147,7 @@ def record_request(compound: Compound, *, name, phone="", unit=None, category,
                    text, files=()) -> ResidentRequest:
     """The secretary records a request received in person or by phone (a tenant, say)."""
     authorize("request.record", compound)
-    name = inputs.text(name, "name", _l("Name"), 64)
+    name = inputs.text(name, "name", _l("Full name"), 64)
     u = registry.unit_in(compound, unit) if unit not in (None, "") else None
     return _new_request(compound, unit=u, person=None, name=name, phone=phone,
                         category=category, text=text, channel="recorded", files=files)

@@ -551,7 +551,7 @@ def _unit_snapshot(unit: Unit) -> dict:
 
 def find_or_create_person(name: str, id_number: str | None, phone: str = "") -> Person:
     """The person with this ID number, or a new one. A name mismatch is refused."""
-    name = inputs.text(name, "name", _l("Name"), 64)
+    name = inputs.text(name, "name", _l("Full name"), 64)
     norm = None
     if id_number:
         try:

@@ -76,7 +76,7 @@ class ElectionForm(FlaskForm):
 
 
 class GroupMemberForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=64)])
     role = SelectField(_l("Role"), choices=choices(ROLE_LABELS))
     unit = StringField(_l("Unit, for an owner (e.g. 7-2-301)"),
                        validators=[Optional(), Length(max=52)])

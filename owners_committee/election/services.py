@@ -225,7 +225,7 @@ def add_group_member(election: Election, *, name, role, leader=False, unit=None,
         r = GroupRole(role)
     except ValueError:
         raise invalid(_l("Unknown role"), "role") from None
-    name = text(name, "name", _l("Name"), 64)
+    name = text(name, "name", _l("Full name"), 64)
     person_id = None
     if r is GroupRole.owner:
         person, label = _owner_of(election.compound, unit, name)

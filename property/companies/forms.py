@@ -23,7 +23,7 @@ class CompanyForm(FlaskForm):
 
 
 class StaffForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=64)])
     id_number = StringField(_l("ID number"), validators=[Optional(), Length(max=18)])
     role = SelectField(_l("Role"), choices=[SelectChoice(r.value, STAFF_ROLE_LABELS[r])
                                             for r in StaffRole])

@@ -216,7 +216,7 @@ def add_staff(company: Company, *, name, id_number="", role="other", phone="", c
               joined_on=None) -> StaffMember:
     """Add an employee (project managers included); the ID number is validated and masked."""
     authorize("property.manage", company)
-    name = text(name, "name", _l("Name"), 64)
+    name = text(name, "name", _l("Full name"), 64)
     if role not in {r.value for r in StaffRole}:
         raise invalid(_l("Unknown staff role"), "role")
     number = None

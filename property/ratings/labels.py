@@ -25,6 +25,11 @@ KIND_LABELS = {
     CreditKind.bad: _l("Bad record"),
     CreditKind.veto: _l("Veto record"),
 }
+#: where a compound's count of valid complaints came from (ComplaintCount.source)
+COMPLAINT_SOURCES = {
+    "manual": _l("entered by hand"),
+    "requests": _l("counted from residents' requests"),
+}
 #: the same, as printed on the (Chinese) report
 KIND_ZH = {"good": "良好", "bad": "不良", "veto": "一票否决"}
 #: as printed on the report

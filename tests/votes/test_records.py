@@ -273,7 +273,7 @@ def test_one_english_word_two_meanings(app, client):
     with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
         assert pgettext("receipt", "Check") == "查验"
         assert pgettext("eligibility", "Check") == "审查项目"
-        assert pgettext("amount", "Due") == "应缴"
+        assert pgettext("amount", "Due") == "应缴金额"
         assert pgettext("date", "Due") == "时限"
 
 
