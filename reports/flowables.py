@@ -32,6 +32,7 @@ from reportlab.platypus.flowables import HRFlowable
 
 from reports import styles as st
 from reports.formatting import cn_date
+from reports.linebreak import NO_LINE_END, NO_LINE_START
 
 Align = Literal["left", "right", "center"]
 Cell = str | int | Decimal | Flowable | None
@@ -125,6 +126,111 @@ def _cell(value: Cell, style: object) -> Flowable:
     return Paragraph(_text("" if value is None else str(value)), style)
 
 
+#: Free text in a cell is cut into pieces of at most this many lines, one table row each:
+#: ReportLab moves a table row whole to the next page, so a row taller than a page (a
+#: credit record's 4,000-character evidence) is a LayoutError. Short pieces also leave
+#: little white space at the foot of a page.
+PIECE_LINES = 12
+_SENTENCE_END = frozenset("。；！？.;!?")
+
+
+def _piece_end(text: str, start: int, end: int) -> int:
+    """Where to end a piece of ``text[start:]`` that may run to ``end``: not before a
+    closing mark nor after an opening one (a piece starts a new line in its row)."""
+    if end >= len(text):
+        return len(text)
+    # after the end of a sentence if one is near: the short line then reads as a pause
+    for cut in range(end, start + (end - start) * 2 // 3, -1):
+        if text[cut - 1] in _SENTENCE_END and text[cut] not in NO_LINE_START:
+            return cut
+    cut = end
+    while cut > start + 1 and (text[cut] in NO_LINE_START or text[cut - 1] in NO_LINE_END):
+        cut -= 1
+    return cut if cut > start + 1 else end
+
+
+def text_pieces(text: str, per_line: int, lines: int = PIECE_LINES) -> list[str]:
+    """``text`` cut into pieces of at most ``lines`` lines of ``per_line`` characters
+    (the width of its column in CJK characters), at line breaks where it can and never
+    before a closing mark. Short text is one piece; joined, the pieces are the text."""
+    per_line = max(per_line, 1)
+    budget = per_line * lines
+    pieces: list[str] = []
+    current: list[str] = []
+    used = 0
+    for line in text.split("\n"):
+        height = max(1, -(-len(line) // per_line))
+        if current and used + height > lines:
+            pieces.append("\n".join(current))
+            current, used = [], 0
+        start = 0
+        while len(line) - start > budget:
+            cut = _piece_end(line, start, start + budget)
+            if current:
+                pieces.append("\n".join([*current, line[start:cut]]))
+                current, used = [], 0
+            else:
+                pieces.append(line[start:cut])
+            start = cut
+        rest = line[start:]
+        current.append(rest)
+        used += max(1, -(-len(rest) // per_line))
+    pieces.append("\n".join(current))
+    return pieces
+
+
+def split_long_rows(
+    rows: Sequence[Sequence[Cell]], widths: Sequence[float], size: float = st.CELL_SIZE
+) -> tuple[list[list[Cell]], list[tuple[int, int]]]:
+    """Rows whose text would not fit a page become several rows (``widths`` in points).
+
+    The first row of a group carries every other cell; the continuation rows carry
+    the rest of the long text only. Returns the rows and, per given row, the indices
+    (first, last) of its rows; ``group_style`` draws each group as one row.
+    """
+    out: list[list[Cell]] = []
+    groups: list[tuple[int, int]] = []
+    per_line = [max(4, int((w - 8) // size)) for w in widths]
+    for row in rows:
+        cut = [text_pieces(v, per_line[i]) if isinstance(v, str) else [v]
+               for i, v in enumerate(row)]
+        height = max((len(c) for c in cut), default=1)
+        first = len(out)
+        for k in range(height):
+            out.append([c[k] if k < len(c) else "" for c in cut])
+        groups.append((first, len(out) - 1))
+    return out, groups
+
+
+def group_style(
+    groups: Sequence[tuple[int, int]], *, offset: int = 0, zebra: bool = False,
+    grid: object = st.GRID, weight: float = 0.4,
+) -> list[tuple] | None:
+    """Table commands that draw each group of rows as one row: lines only between groups,
+    one shading per group, text running on from row to row. None when no row was split
+    (then the table keeps its GRID). ``offset`` is the number of header rows above."""
+    if all(first == last for first, last in groups):
+        return None
+    commands: list[tuple] = [
+        ("BOX", (0, 0), (-1, -1), weight, grid),
+        ("LINEAFTER", (0, 0), (-2, -1), weight, grid),
+    ]
+    if offset:
+        commands.append(("LINEBELOW", (0, 0), (-1, offset - 1), weight, grid))
+    for number, (first, last) in enumerate(groups):
+        a, b = first + offset, last + offset
+        commands.append(("LINEBELOW", (0, b), (-1, b), weight, grid))
+        if zebra and number % 2:
+            commands.append(("BACKGROUND", (0, a), (-1, b), st.ZEBRA_FILL))
+        if b > a:
+            commands += [
+                ("VALIGN", (0, a), (-1, b), "TOP"),
+                ("BOTTOMPADDING", (0, a), (-1, b - 1), 0),
+                ("TOPPADDING", (0, a + 1), (-1, b), 0),
+            ]
+    return commands
+
+
 def _is_number(value: Cell) -> bool:
     if isinstance(value, bool):
         return False
@@ -173,9 +279,10 @@ _NO_PADDING = [
     ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
 ]
 
+_GRID = ("GRID", (0, 0), (-1, -1), 0.4, st.GRID)
+
 _TABLE_BASE = [
     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ("GRID", (0, 0), (-1, -1), 0.4, st.GRID),
     ("TOPPADDING", (0, 0), (-1, -1), 3),
     ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
     ("LEFTPADDING", (0, 0), (-1, -1), 4),
@@ -186,7 +293,10 @@ _TABLE_BASE = [
 def kv_table(pairs: Sequence[tuple[str, Cell]], *, label_width: float = 0.24) -> Flowable:
     """A two-column label/value table (事项 | 内容); ``label_width`` is a fraction."""
     styles = st.styles()
-    data = [[_cell(label, styles.label), _cell(value, styles.cell)] for label, value in pairs]
+    widths = [label_width * st.CONTENT_WIDTH, (1 - label_width) * st.CONTENT_WIDTH]
+    rows, groups = split_long_rows([list(p) for p in pairs], widths)
+    data = [[_cell(label, styles.label), _cell(value, styles.cell)] for label, value in rows]
+    grouped = group_style(groups)
     return _table(
         data,
         [f"{label_width * 100:.4f}%", f"{(1 - label_width) * 100:.4f}%"],
@@ -195,6 +305,7 @@ def kv_table(pairs: Sequence[tuple[str, Cell]], *, label_width: float = 0.24) ->
             ("BACKGROUND", (0, 0), (0, -1), st.LABEL_FILL),
             ("TOPPADDING", (0, 0), (-1, -1), 4),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+            *(grouped or [_GRID]),
         ],
     )
 
@@ -241,15 +352,22 @@ def data_table(
             for text, a in zip(header, align, strict=True)
         ]
     ]
+    widths = _widths(col_widths, columns)
+    lines, groups = split_long_rows(
+        rows, [float(w.rstrip("%")) / 100 * st.CONTENT_WIDTH for w in widths]
+    )
+    grouped = group_style(groups, offset=1, zebra=zebra)
     data += [
-        [_cell(value, body_style[a]) for value, a in zip(row, align, strict=True)] for row in rows
+        [_cell(value, body_style[a]) for value, a in zip(row, align, strict=True)]
+        for row in lines
     ]
     commands: list[tuple] = [
         *_TABLE_BASE,
+        *(grouped or [_GRID]),
         ("BACKGROUND", (0, 0), (-1, 0), st.HEADER_FILL),
         ("LINEBELOW", (0, 0), (-1, 0), 0.9, st.RULE),
     ]
-    if zebra and rows:
+    if zebra and rows and not grouped:
         commands.append(("ROWBACKGROUNDS", (0, 1), (-1, len(rows)), [None, st.ZEBRA_FILL]))
     if totals is not None:
         data.append(
@@ -264,7 +382,7 @@ def data_table(
             ("LINEABOVE", (0, -1), (-1, -1), 1.0, st.INK),
             ("BACKGROUND", (0, -1), (-1, -1), st.LABEL_FILL),
         ]
-    return _table(data, _widths(col_widths, columns), commands, repeat_rows=1)
+    return _table(data, widths, commands, repeat_rows=1)
 
 
 class SignatureLine(Flowable):

@@ -26,6 +26,7 @@ from reports.attachments import AttachedFile, credit_files
 from reports.base import PdfDocument, _fit
 from reports.flowables import (
     data_table,
+    group_style,
     heading,
     kv_table,
     page_break,
@@ -33,6 +34,7 @@ from reports.flowables import (
     rule,
     seal_box,
     spacer,
+    split_long_rows,
     title,
 )
 from reports.formatting import cn_date, cn_datetime
@@ -75,10 +77,10 @@ class CreditRow:
     points: str
     compound: str
     evidence: str
-
-
     #: the record's evidence files in force (photos, scans), by name, size and SHA-256
     files: tuple[AttachedFile, ...] = ()
+
+
 @dataclass(frozen=True)
 class CompanyPage:
     """One company's page."""
@@ -184,14 +186,18 @@ def light_table(header: list[str] | None, rows: list[list[str]], widths: tuple[f
 
     def cell(i: int, value: str):
         # a paragraph (which wraps) only when the text does not fit on one line
-        if i in wrap and stringWidth(value, styles.font, st.CELL_SIZE) > room[i]:
-            return Paragraph(escape(value), wrap_styles[align[i]])
+        if i in wrap and ("\n" in value
+                          or stringWidth(value, styles.font, st.CELL_SIZE) > room[i]):
+            return Paragraph(escape(value).replace("\n", "<br/>"), wrap_styles[align[i]])
         return value
 
     data: list[list[object]] = []
     if header:
         data.append(list(header))
-    data += [[cell(i, v) for i, v in enumerate(row)] for row in rows]
+    # evidence runs to 4,000 characters: long text goes on over several rows (and pages)
+    lines, groups = split_long_rows(rows, col_widths)
+    grouped = group_style(groups, offset=1 if header else 0, zebra=bool(header))
+    data += [[cell(i, v) for i, v in enumerate(row)] for row in lines]
     table = Table(data, colWidths=col_widths, repeatRows=1 if header else 0, hAlign="LEFT")
     commands: list[tuple] = [
         ("FONTNAME", (0, 0), (-1, -1), styles.font),
@@ -199,7 +205,7 @@ def light_table(header: list[str] | None, rows: list[list[str]], widths: tuple[f
         ("LEADING", (0, 0), (-1, -1), st.CELL_SIZE * 1.4),
         ("TEXTCOLOR", (0, 0), (-1, -1), st.INK),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("GRID", (0, 0), (-1, -1), 0.4, st.GRID),
+        *(grouped or [("GRID", (0, 0), (-1, -1), 0.4, st.GRID)]),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
@@ -211,7 +217,7 @@ def light_table(header: list[str] | None, rows: list[list[str]], widths: tuple[f
         commands += [("BACKGROUND", (0, 0), (-1, 0), st.HEADER_FILL),
                      ("ALIGN", (0, 0), (-1, 0), "CENTER"),
                      ("LINEBELOW", (0, 0), (-1, 0), 0.9, st.RULE)]
-        if len(rows) > 1:
+        if len(rows) > 1 and not grouped:
             commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [None, st.ZEBRA_FILL]))
     table.setStyle(TableStyle(commands))
     return table
@@ -419,13 +425,13 @@ class RatingReport(PdfDocument):
                 [[r.occurred_on, r.kind, r.points, r.compound, r.evidence] for r in c.credits],
                 (1.4, 1.7, 0.7, 1.6, 4.6), ("left", "left", "right", "left", "left"),
                 wrap=(1, 3, 4))]
+            parts += credit_files(c.credits)
         notes = [c.explanation.rstrip("。"), *c.reasons]
         parts.append(para("计算说明：" + "；".join(n for n in notes if n) + "。", style="small"))
         if any(v is not None for v in c.trend):
             parts += [spacer(3 * mm),
                       TrendChart(c.trend_labels, c.trend, title="近四期得分走势")]
         return parts
-            parts += credit_files(c.credits)
 
     def story(self) -> list[Flowable]:
         d = self.data
