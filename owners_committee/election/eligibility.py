@@ -67,7 +67,7 @@ class Check:
 
 
 def _yuan(fen: int) -> str:
-    return f"¥{fen // 100}.{fen % 100:02d}"
+    return f"¥{yuan(fen)}"
 
 
 def _fee_list(v) -> str:

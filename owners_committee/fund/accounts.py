@@ -214,7 +214,9 @@ def _entry_label(kind: str, posting_kind: str) -> str:
 
 
 def unit_ledger(unit: Unit) -> list[LedgerLine]:
-    """A unit's statement: every entry with its running balance, oldest first."""
+    """A unit's statement: every entry with its running balance, oldest first — by the
+    entry's date, then by id (an entry dated earlier than it was written, such as an opening
+    balance as of its day, takes its place by date)."""
     rows = db.session.execute(
         select(FundEntry.id, FundEntry.created_at, FundEntry.kind, FundPosting.kind,
                FundPosting.memo, FundEntry.amount_fen, FundEntry.balance_delta_fen,
@@ -223,7 +225,8 @@ def unit_ledger(unit: Unit) -> list[LedgerLine]:
                FundEntry.reverses_entry_id)
         .join(FundPosting, FundPosting.id == FundEntry.posting_id)
         .outerjoin(RepairProject, RepairProject.id == FundPosting.project_id)
-        .where(FundEntry.unit_id == unit.id).order_by(FundEntry.id)).all()
+        .where(FundEntry.unit_id == unit.id).order_by(FundEntry.created_at, FundEntry.id)
+    ).all()
     return [LedgerLine(r[0], r[1], r[2], _entry_label(r[2], r[3]), r[3], r[4], r[5], r[6], r[7],
                        r[8], r[9], r[10], r[11], r[12]) for r in rows]
 

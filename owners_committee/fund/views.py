@@ -16,7 +16,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.loader import load
 from core.permissions import may, requires
-from core.types import fen_to_str
+from core.template_helpers import yuan
 from core.web import attempt, flash_error, form_error, pdf_response
 from owners_committee.fund import accounts, opening_balances, projects, services, statements
 from owners_committee.fund.chart import balance_svg
@@ -79,7 +79,7 @@ def compound(cid: int):
     labels, values = accounts.balance_series(c, months=24)
     chart = balance_svg(labels, values, title=_("Fund balance at the end of each month"),
                         description=_("From %(a)s to %(b)s; now %(c)s yuan",
-                                      a=labels[0], b=labels[-1], c=fen_to_str(values[-1])),
+                                      a=labels[0], b=labels[-1], c=yuan(values[-1])),
                         units=(_("yuan"), _("10,000 yuan")))
     postings = accounts.list_postings(c, request.args.get("ppage", 1, type=int)) \
         if all_units else None

@@ -638,7 +638,7 @@ def classify(
                 reasons.append(
                     Reason(
                         "fall",
-                        f"得分较上期下降 {score_str(fall)} 分"
+                        f"得分较上期下降 {shown_fall(previous_score, score)} 分"
                         f"（≥ {score_str(scheme.warning_fall)}）",
                     )
                 )
@@ -819,6 +819,24 @@ def attribute_compound(
 
 # ---------------------------------------------------------------------------------------------
 # display
+
+
+def shown_fall(previous: Fraction | int | Decimal, score: Fraction | int | Decimal) -> str:
+    """How far the score fell, as the reader checks it: the difference of the two *shown*
+    (rounded-down) scores, not the exact fall rounded down.
+
+    Why: the page and the report print both scores; a reader who subtracts them must get
+    the number printed beside them. 89.995 → 70.326 shows 89.99 and 70.32, which differ by
+    19.67, while the exact fall 19.669 rounded down would print 19.66 (issue 14). Whether a
+    company is warned is still decided on the exact scores (`classify`); a fall of at least
+    10 always shows as at least 10.00 here, since each shown score is less than 0.01 below
+    its exact value.
+    """
+    def hundredths(v) -> int:
+        exact = _exact(v, "score")
+        return (exact.numerator * 100) // exact.denominator
+
+    return score_str(Fraction(hundredths(previous) - hundredths(score), 100))
 
 
 def score_str(value: Fraction | int | Decimal | None, places: int = 2) -> str:
