@@ -11,7 +11,9 @@ bare 500 for a refusal.
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from urllib.parse import urlsplit, urlunsplit
+
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -74,8 +76,27 @@ def _page_titles() -> dict[int, str]:
     }
 
 
-def error_page(code: int, message: str):
-    return render_template("errors/error.html", code=code, message=message), code
+def error_page(code: int, message: str, *, detail: str = "", back: str | None = None):
+    return render_template("errors/error.html", code=code, message=message, detail=detail,
+                           back=back), code
+
+
+def _same_origin_referrer() -> str | None:
+    """The page the request came from, when it is one of ours (never a link elsewhere)."""
+    ref = request.referrer
+    if not ref:
+        return None
+    parts = urlsplit(ref)
+    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+        return None
+    return urlunsplit(("", "", parts.path or "/", parts.query, ""))
+
+
+def _limit_mb() -> str:
+    """MAX_CONTENT_LENGTH in MB as people write it: "10", "0.5"."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    mb = limit / (1024 * 1024)
+    return f"{mb:.0f}" if mb >= 1 and mb == int(mb) else f"{mb:.1f}".rstrip("0").rstrip(".")
 
 
 def render_html_error(err: Exception):
@@ -86,6 +107,10 @@ def render_html_error(err: Exception):
         message = _("The form expired or was sent from elsewhere. Please reload and try again.")
     else:
         message = _page_titles().get(code, err.name)
+    if code == 413:  # say the limit, and lead back to the form the file was sent from
+        return error_page(code, message, detail=_(
+            "At most %(mb)s MB can be sent at once. Make the file smaller (or split it) and "
+            "send it again.", mb=_limit_mb()), back=_same_origin_referrer())
     return error_page(code, message)
 
 
