@@ -21,6 +21,7 @@ from owners_committee.election import rules
 from owners_committee.election.ballots import may_see_result, vote_of
 from owners_committee.election.models import Election, ElectionStatus, ReviewStage
 from owners_committee.election.services import final_candidates
+from owners_committee.election.vetting import too_few_candidates
 from reports.attachments import attached
 from reports.candidate_notice import CandidateNoticeData, NoticeCandidate
 from reports.election_ballot import ElectionBallotsData, ElectionSheet
@@ -44,6 +45,10 @@ def notice_document(election: Election):
         raise conflict("not_published", _l("The list is not published yet"))
     today = local_today()
     shown = [c for c in election.candidates if c.on_list]
+    final = election.status != S.notice.value
+    if final and not rules.enough_candidates(len(shown), election.seats):
+        # a list made final before the rule (or its seats changed): not printed as final
+        raise too_few_candidates(len(shown), election.seats)
     rows = []
     for c in shown:
         gender, age = rules.gender_and_age(c.person.id_number, today)
@@ -63,7 +68,7 @@ def notice_document(election: Election):
         party_org=party.name if party else "",
         title=election.title, seats=election.seats,
         notice_from=election.notice_starts_at, notice_until=election.notice_ends_at,
-        final=election.status != S.notice.value, candidates=tuple(rows),
+        final=final, candidates=tuple(rows),
         generated_at=utcnow())
 
 

@@ -35,6 +35,12 @@ def seats_allowed(n: int) -> bool:
     return SEATS_MIN <= n <= SEATS_MAX and n % 2 == 1
 
 
+def enough_candidates(candidates: int, seats: int) -> bool:
+    """The final list names at least as many candidates as there are seats: a list of 2
+    for 7 seats cannot fill the committee, whatever the owners vote."""
+    return candidates >= seats
+
+
 def notice_days_allowed(n: int) -> bool:
     """The list stands for objections 7 to 30 days."""
     return NOTICE_DAYS_MIN <= n <= NOTICE_DAYS_MAX

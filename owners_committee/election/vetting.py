@@ -197,6 +197,14 @@ def answer_objection(objection: Objection, *, upheld: bool, answer) -> Objection
     return objection
 
 
+def too_few_candidates(candidates: int, seats: int) -> DomainError:
+    """The refusal of a final list (or of its notice) shorter than the seats."""
+    return DomainError("too_few_candidates", _l(
+        "The final list needs at least as many candidates as seats: %(n)s candidates for "
+        "%(seats)s seats", n=candidates, seats=seats),
+        status=409, details={"candidates": candidates, "seats": seats})
+
+
 def finalise_list(election: Election) -> Election:
     """The final list (正式候选人名单): after the notice period, every objection answered."""
     authorize("election.manage", election)
@@ -212,6 +220,8 @@ def finalise_list(election: Election) -> Election:
     finals = [c for c in election.candidates if c.status == CS.approved.value]
     if not finals:
         raise conflict("no_candidates", _l("No candidate remains on the list"))
+    if not rules.enough_candidates(len(finals), election.seats):
+        raise too_few_candidates(len(finals), election.seats)
     for c in finals:
         c.move_to(CS.final)
     election.move_to(S.final)

@@ -11,7 +11,7 @@ from core.extensions import db
 from owners_committee.election.models import Candidate, Election
 from tests.acting import as_user
 from tests.browser.harness import PHONE, no_horizontal_overflow, shot, sign_in
-from tests.owners_committee.worlds import build_world, end_notice, start
+from tests.owners_committee.worlds import approve_all, build_world, end_notice, start
 
 
 def _org_world(w):
@@ -103,6 +103,9 @@ def test_candidate_from_nomination_to_final_list(make, live_server, page_factory
     ps.click("#party-review button[type=submit]")
     ps.wait_for_selector("#reviews")
     assert ps.locator("#party-review").count() == 0
+
+    # four more candidates, vetted alike: the final list fills the five seats
+    approve_all(w, db.session.get(Election, e.id), ("李强", "赵敏", "孙丽", "周杰"))
 
     # the list is published for objections
     page.goto(f"{base}/elections/{e.id}")

@@ -215,6 +215,11 @@ def approve(w, candidate):
         vetting.party_review(candidate, approve=True)
 
 
+def approve_all(w, e, names):
+    """Nominate and approve each of `names` (a final list needs as many as the seats)."""
+    return [approve(w, eligible(w, e, name)) or None for name in names]
+
+
 def end_notice(e) -> None:
     """Let the notice period pass."""
     e.notice_ends_at = utcnow() - dt.timedelta(seconds=1)

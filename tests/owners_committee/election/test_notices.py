@@ -13,7 +13,7 @@ from core.extensions import db
 from core.messaging.models import Message
 from owners_committee.election import notices, vetting
 from tests.acting import as_user
-from tests.owners_committee.worlds import approve, eligible, end_notice, start
+from tests.owners_committee.worlds import approve, approve_all, eligible, end_notice, start
 
 
 def _messages(event: str) -> list[Message]:
@@ -48,6 +48,7 @@ def test_the_published_list_tells_every_owner_of_the_compound_once(world, make):
 
 def test_the_final_list_tells_the_owners_with_the_seats(world):
     e = _ready(world)
+    approve_all(world, e, ("赵敏", "孙丽", "周杰"))  # five seats: five candidates
     with as_user(world.rc):
         vetting.publish_notice(e)
     end_notice(e)
@@ -55,7 +56,7 @@ def test_the_final_list_tells_the_owners_with_the_seats(world):
         vetting.finalise_list(e)
     rows = [m for m in _messages("election.list_final") if m.channel == "sms"]
     assert len(rows) == len(world.people)
-    assert "正式候选人名单：王芳、李强（共2人，应选5名）" in rows[0].body
+    assert "正式候选人名单：王芳、李强、赵敏、孙丽、周杰（共5人，应选5名）" in rows[0].body
     assert rows[0].address == "13800000000"
 
 

@@ -24,7 +24,9 @@ from tests.acting import as_user
 from tests.factories import id_number
 from tests.owners_committee.worlds import (
     FEE_CONFIRMATION,
+    NAMES,
     approve,
+    approve_all,
     eligible,
     end_notice,
     start,
@@ -342,6 +344,7 @@ def test_no_final_list_before_the_notice_ends_nor_with_an_open_objection(world):
     a, b = eligible(world, e, "王芳"), eligible(world, e, "李强")
     approve(world, a)
     approve(world, b)
+    approve_all(world, e, ("赵敏", "孙丽", "周杰", "吴敏"))  # five seats: five remain
     with as_user(world.rc):
         with pytest.raises(DomainError):
             vetting.finalise_list(e)  # not even published
@@ -362,7 +365,7 @@ def test_no_final_list_before_the_notice_ends_nor_with_an_open_objection(world):
         vetting.answer_objection(obj, upheld=True, answer="经核实，李强欠缴物业费，取消候选人资格")
         vetting.finalise_list(e)
     assert e.status == "final"
-    assert [c.name for c in svc.final_candidates(e)] == ["王芳"]
+    assert [c.name for c in svc.final_candidates(e)] == ["王芳", "赵敏", "孙丽", "周杰", "吴敏"]
     assert b.status == "withdrawn"
 
 
@@ -370,6 +373,7 @@ def test_objection_not_upheld_keeps_the_candidate(world):
     e = start(world)
     a = eligible(world, e, "王芳")
     approve(world, a)
+    approve_all(world, e, ("赵敏", "孙丽", "周杰", "吴敏"))
     with as_user(world.rc):
         vetting.publish_notice(e)
     with as_user(world.owners["李强"]):
@@ -383,7 +387,7 @@ def test_objection_not_upheld_keeps_the_candidate(world):
     end_notice(e)
     with as_user(world.rc):
         vetting.finalise_list(e)
-    assert [c.name for c in svc.final_candidates(e)] == ["王芳"]
+    assert "王芳" in [c.name for c in svc.final_candidates(e)]
 
 
 def test_objections_only_from_owners_of_the_compound(world, make):
@@ -436,6 +440,7 @@ def test_every_step_is_on_the_timeline(world, login, client):
     e = start(world)
     a = eligible(world, e, "王芳")
     approve(world, a)
+    approve_all(world, e, ("李强", "赵敏", "孙丽", "周杰"))
     to_final(world, e)
     with as_user(world.rc):
         steps = [t.action for t in svc.timeline(e, candidate_id=a.id)]
@@ -490,3 +495,46 @@ def test_candidate_notice_pdf(world, login, client, tmp_path):
               "通过", "公示期", "异议", "应选委员5名", "第1页"):
         assert s in text, s
     assert id_number(300) not in text  # no ID numbers on a public notice
+
+
+# -- the final list fills the seats -----------------------------------------------------------
+
+@pytest.mark.parametrize("seats,approved,final", [
+    (7, 2, False), (7, 6, False), (7, 7, True), (5, 6, True), (5, 4, False),
+])
+def test_the_final_list_needs_as_many_candidates_as_seats(world, login, client, seats,
+                                                           approved, final):
+    e = start(world, seats=seats)
+    approve_all(world, e, NAMES[:approved])
+    with as_user(world.rc):
+        vetting.publish_notice(e)
+    end_notice(e)
+    login(world.rc)
+    page = client.post(f"/elections/{e.id}/final", data={}, follow_redirects=True)
+    db.session.expire_all()
+    assert (e.status == "final") is final
+    if not final:
+        text = page.get_data(as_text=True)
+        assert f"正式候选人名单的人数不得少于应选委员人数：{approved} 名候选人，应选 {seats} 名" \
+            in text
+        resp = client.post(f"/api/v1/elections/{e.id}/final")
+        if resp.status_code != 404:  # the API, where it has the step
+            assert resp.status_code == 409
+            assert resp.get_json()["error"]["code"] == "too_few_candidates"
+
+
+def test_a_short_final_list_is_not_printed(world, login, client):
+    """A list made final before the rule (2 for 7): the notice refuses to print it as final."""
+    e = start(world, seats=7)
+    approve_all(world, e, NAMES[:2])
+    with as_user(world.rc):
+        vetting.publish_notice(e)
+    end_notice(e)
+    e.status = "final"  # as an older release let it be
+    for c in e.candidates:
+        c.status = "final"
+    db.session.commit()
+    login(world.rc)
+    resp = client.get(f"/elections/{e.id}/notice.pdf")
+    assert resp.status_code == 409
+    assert "应选 7 名" in resp.get_data(as_text=True)
