@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: run test lint bench venv dev-venv system-deps translations translations-update db demo clean
+.PHONY: run test lint bench venv dev-venv node-deps system-deps translations translations-update db demo clean
 
 $(BIN)/activate: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -62,9 +62,19 @@ system-deps:
 	  exit 1; \
 	fi
 
+# The browser tests' accessibility check: axe-core, pinned in package.json / package-lock.json,
+# installed into node_modules/ (tests/browser/axe.py reads it there; nothing is fetched while
+# the tests run). `npm ci` again whenever the lock file changes.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make test needs npm (Node.js) to install axe-core for the browser tests' accessibility check. Install with: sudo apt-get install -y npm" >&2; exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
+node-deps: node_modules/.package-lock.json
+
 # SQLite always, one worker per CPU (each has its own database file); PostgreSQL too when
 # TEST_DATABASE_URL is set (CI sets it), in one process: the workers would share its database.
-test: system-deps dev-venv translations lint
+test: system-deps node-deps dev-venv translations lint
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -n auto
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
@@ -75,7 +85,7 @@ bench: dev-venv translations
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) instance
+	rm -rf $(VENV) instance node_modules
 
 # Developers: after adding strings, refresh the catalog and translate the new entries.
 translations-update: dev-venv

@@ -3,6 +3,9 @@ on 127.0.0.1, driven by Debian's chromium.
 
 The browser's server runs the test app with CSRF on, in a thread, against the same
 database as the `app` fixture, so tests set data up with factories and then click.
+
+Every page made by `page_factory` is checked by axe-core as the test goes (tests/browser/axe.py):
+a serious or critical accessibility violation on any page the test visits fails the test.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests.browser import axe
 from tests.conftest import make_test_app
 
 CHROMIUM = os.environ.get("TONGXIN_CHROMIUM", "/usr/bin/chromium")
@@ -21,6 +25,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic", "--disable-dev-shm-usage"]
 SHOTS = Path(os.environ.get("TONGXIN_SHOTS", "tests/_artifacts/shots"))
+
+#: a test asks for a check of the page as it is now (after a form came back with its errors)
+axe_check = axe.axe_check
 
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
@@ -54,8 +61,12 @@ def browser():
 
 
 @pytest.fixture
-def page_factory(browser):
-    """page_factory(viewport=PHONE) → a fresh page in its own context (own cookies)."""
+def page_factory(browser, request):
+    """page_factory(viewport=PHONE) → a fresh page in its own context (own cookies), whose
+    every page is checked by axe (`page_factory.axe` is the test's AxeWatch)."""
+    axe.axe_source()  # fail at once, and clearly, when axe-core is not installed
+    axe.install()
+    watch = axe.ACTIVE = request.node.axe_watch = axe.AxeWatch()
     contexts = []
 
     def _new(viewport=None, locale="zh-CN"):
@@ -63,11 +74,25 @@ def page_factory(browser):
         contexts.append(ctx)
         page = ctx.new_page()
         page.set_default_timeout(15000)
+        watch.track(page)
         return page
 
+    _new.axe = watch
     yield _new
+    axe.ACTIVE = None
     for ctx in contexts:
         ctx.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After the test's body (still in the call phase, so it counts as the test failing):
+    the pages it left open are checked, and anything axe found fails it."""
+    result = yield
+    watch = getattr(item, "axe_watch", None)
+    if watch is not None:
+        watch.finish()
+    return result
 
 
 def shot(page, name: str) -> Path:
