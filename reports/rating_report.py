@@ -172,6 +172,11 @@ class _Cover(Flowable):
         c.drawCentredString(mid, top - 180 * mm, f"发布日期：{cn_date(d.issued_on)}")
 
 
+#: what a flowable may fill: the content width less the frame's padding (ReportLab's Frame
+#: pads 6 pt left and right; reports.base lays the story out in a SimpleDocTemplate's frame)
+FRAME_WIDTH = st.CONTENT_WIDTH - 2 * 6
+
+
 def light_table(header: list[str] | None, rows: list[list[str]], widths: tuple[float, ...],
                 align: tuple[str, ...], *, wrap: tuple[int, ...] = ()) -> Table:
     """A full-width table drawn like ``reports.flowables.data_table`` but lighter: only the
@@ -181,7 +186,9 @@ def light_table(header: list[str] | None, rows: list[list[str]], widths: tuple[f
     wrap_styles = {"left": styles.cell, "right": styles.cell_right,
                    "center": styles.cell_center}
     total = sum(widths)
-    col_widths = [st.CONTENT_WIDTH * w / total for w in widths]
+    # the frame's width, not the page's content width: the document's frame pads 6 pt on
+    # each side, so a table CONTENT_WIDTH wide ran 6 pt past the right margin (issue 14)
+    col_widths = [FRAME_WIDTH * w / total for w in widths]
     room = [w - 8 for w in col_widths]  # less the cell's left and right padding
 
     def cell(i: int, value: str):
@@ -415,10 +422,11 @@ class RatingReport(PdfDocument):
             parts.append(light_table(
                 ["小区", "户数", "满意度（份）", "检查考核", "有效投诉", "投诉得分", "小区得分"],
                 [[r.name + (f"（{r.note}）" if r.note else ""), f"{r.households:,}",
-                  f"{r.satisfaction}（{r.responses}）", r.inspection, str(r.complaints),
+                  f"{r.satisfaction}（{r.responses:,}）", r.inspection, f"{r.complaints:,}",
                   r.complaint_score, r.score] for r in c.compounds],
-                (3.2, 0.9, 1.6, 1.1, 1.0, 1.1, 1.1),
-                ("left", "right", "right", "right", "right", "right", "right"), wrap=(0,)))
+                (2.9, 0.9, 1.9, 1.1, 1.0, 1.1, 1.1),
+                ("left", "right", "right", "right", "right", "right", "right"),
+                wrap=(0, 2)))
         if c.credits:
             parts += [spacer(2 * mm), light_table(
                 ["日期", "类别", "分值", "小区", "事实与依据"],
