@@ -14,7 +14,12 @@ _SHAPE = re.compile(r"^\d{17}[\dX]$")
 
 
 class IdNumberError(ValueError):
-    """The message is user-facing."""
+    """The message is user-facing; ``problem`` says which: "shape", "birth" or "check"
+    (so that a form with several numbers can say which is wrong on which line)."""
+
+    def __init__(self, message, problem: str) -> None:
+        super().__init__(message)
+        self.problem = problem
 
 
 def check_char(first17: str) -> str:
@@ -27,15 +32,18 @@ def normalize(value: str) -> str:
     """Validate an 18-character ID number and return it upper-cased; IdNumberError if bad."""
     text = (value or "").strip().upper()
     if not _SHAPE.match(text):
-        raise IdNumberError(_l("An ID number has 18 characters: 17 digits and a digit or X"))
+        raise IdNumberError(_l("An ID number has 18 characters: 17 digits and a digit or X"),
+                            "shape")
     try:
         birth = dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
-        raise IdNumberError(_l("The date of birth in the ID number is invalid")) from None
+        raise IdNumberError(_l("The date of birth in the ID number is invalid"),
+                            "birth") from None
     if birth.year < 1900 or birth > dt.date.today():
-        raise IdNumberError(_l("The date of birth in the ID number is invalid"))
+        raise IdNumberError(_l("The date of birth in the ID number is invalid"), "birth")
     if check_char(text[:17]) != text[17]:
-        raise IdNumberError(_l("The ID number's check digit is wrong; please check it"))
+        raise IdNumberError(_l("The ID number's check digit is wrong; please check it"),
+                            "check")
     return text
 
 

@@ -299,14 +299,29 @@ def _nominators(election: Election, nomination: Nomination, written) -> str:
     return "\n".join(out)
 
 
+def _relative_id_problem(problem: str, row: int):
+    """What is wrong with the relative's ID number on line ``row`` of the form."""
+    if problem == "check":
+        return _l("Line %(row)s: the relative's ID number has a wrong check digit", row=row)
+    if problem == "birth":
+        return _l("Line %(row)s: the date of birth in the relative's ID number is invalid",
+                  row=row)
+    return _l("Line %(row)s: the relative's ID number needs 18 characters, 17 digits and a "
+              "digit or X", row=row)
+
+
 def _relative_ids(written) -> str:
+    """The relatives' ID numbers, one a line (or separated by commas); a wrong one is
+    refused with its line, counted as the form shows them (blank lines too)."""
     out = []
-    for line in (written or "").replace(",", "\n").replace("，", "\n").splitlines():
+    lines = (written or "").replace(",", "\n").replace("，", "\n").splitlines()
+    for row, line in enumerate(lines, start=1):
         if line.strip():
             try:
                 out.append(normalize_id(line))
             except IdNumberError as err:
-                raise invalid(err.args[0], "relative_id_numbers") from None
+                raise invalid(_relative_id_problem(err.problem, row),
+                              "relative_id_numbers", row=row, problem=err.problem) from None
     return "\n".join(out)
 
 

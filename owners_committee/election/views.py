@@ -221,13 +221,20 @@ def _tri_in(value) -> str:
 @bp.get("/candidates/<candidate:cid>")
 @requires("election.view")
 def candidate(cid: int):
-    c = load(Candidate, cid, "election.view")
+    return _candidate_page(load(Candidate, cid, "election.view"))
+
+
+def _candidate_page(c: Candidate, posted: F.DeclarationsForm | None = None, status=200):
+    """The candidate's page; ``posted`` is a refused declarations form, shown again as
+    typed with its message on the field."""
     election = c.election
     staff = svc.sees_all(election)
     manage = may("election.manage", election)
     open_ = election.status == ElectionStatus.nominating.value
     decl = None
-    if manage and open_ and c.status == CandidateStatus.nominated.value:
+    if posted is not None:
+        decl = posted
+    elif manage and open_ and c.status == CandidateStatus.nominated.value:
         decl = F.DeclarationsForm(
             pledge_signed_on=c.pledge_signed_on,
             declared_full_capacity=_tri_in(c.declared_full_capacity),
@@ -250,7 +257,7 @@ def candidate(cid: int):
         problems=svc.group_problems(election.group),
         timeline=svc.timeline(election, candidate_id=c.id) if staff else [],
         group_review=c.review("group"), party_review=c.review("party"),
-        relatives=[mask(x) for x in c.relative_id_numbers.split()])
+        relatives=[mask(x) for x in c.relative_id_numbers.split()]), status
 
 
 def _cpost(cid: int, action: str, form, fn):
@@ -270,14 +277,19 @@ def _cpost(cid: int, action: str, form, fn):
 @requires("election.manage")
 def declarations(cid: int):
     form = F.DeclarationsForm()
-    return _cpost(cid, "election.manage", form, lambda c: svc.update_declarations(
-        c, pledge_signed_on=form.pledge_signed_on.data,
-        declared_full_capacity=form.declared_full_capacity.data,
-        declared_relative_staff=form.declared_relative_staff.data,
-        relative_id_numbers="" if form.clear_relatives.data
-        else (form.relative_id_numbers.data or None), politics=form.politics.data,
-        education=form.education.data, occupation=form.occupation.data,
-        profile=form.profile.data) and None)
+    c = load(Candidate, cid, "election.manage")
+    # a refusal shows the form again as typed (everything kept), the message on its line
+    if not form.validate_on_submit() or attempt(form, lambda: svc.update_declarations(
+            c, pledge_signed_on=form.pledge_signed_on.data,
+            declared_full_capacity=form.declared_full_capacity.data,
+            declared_relative_staff=form.declared_relative_staff.data,
+            relative_id_numbers="" if form.clear_relatives.data
+            else (form.relative_id_numbers.data or None), politics=form.politics.data,
+            education=form.education.data, occupation=form.occupation.data,
+            profile=form.profile.data)) is None:
+        return _candidate_page(c, form, 422)
+    flash(_("Saved."), "success")
+    return redirect(url_for("election.candidate", cid=cid))
 
 
 @bp.post("/candidates/<candidate:cid>/group-review")

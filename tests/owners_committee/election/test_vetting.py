@@ -538,3 +538,42 @@ def test_a_short_final_list_is_not_printed(world, login, client):
     resp = client.get(f"/elections/{e.id}/notice.pdf")
     assert resp.status_code == 409
     assert "应选 7 名" in resp.get_data(as_text=True)
+
+
+# -- the declarations form keeps what was typed -------------------------------------------------
+
+def _wrong_check_digit(good: str) -> str:
+    last = "0" if good[-1] != "0" else "1"
+    return good[:-1] + last
+
+
+@pytest.mark.parametrize("lines,row", [
+    (["{bad}"], 1),
+    (["{ok1}", "{ok2}", "{bad}"], 3),
+    (["{ok1}", "", "{bad}", "{ok2}"], 3),   # a blank line counts, as the form shows it
+    (["{ok1}", "12345"], 2),                # too short
+])
+def test_a_wrong_relative_id_keeps_every_field_and_names_its_line(world, login, client,
+                                                                   lines, row):
+    e = start(world)
+    c = eligible(world, e, "王芳")
+    values = {"ok1": id_number(601), "ok2": id_number(602),
+              "bad": _wrong_check_digit(id_number(603))}
+    typed = "\n".join(line.format(**values) for line in lines)
+    login(world.rc)
+    form = {"pledge_signed_on": "2026-11-20", "declared_full_capacity": "yes",
+            "declared_relative_staff": "yes", "relative_id_numbers": typed,
+            "politics": "party_member", "education": "本科", "occupation": "会计师",
+            "profile": "在小区居住十二年，曾任楼组长。"}
+    resp = client.post(f"/candidates/{c.id}/declarations", data=form)
+    assert resp.status_code == 422
+    page = resp.get_data(as_text=True)
+    assert f"第{row}行亲属的身份证号码" in page
+    for kept in ("2026-11-20", "本科", "会计师", "在小区居住十二年，曾任楼组长。"):
+        assert kept in page, kept
+    assert 'value="party_member" selected' in page or "selected value=\"party_member\"" in page
+    db.session.expire_all()
+    assert c.occupation == "退休教师" and c.relative_id_numbers == ""  # nothing saved
+    with as_user(world.rc), pytest.raises(DomainError) as err:
+        svc.update_declarations(c, relative_id_numbers=typed)
+    assert err.value.field == "relative_id_numbers" and err.value.details["row"] == row
