@@ -21,7 +21,7 @@ def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
     if "%Y" not in fmt and "%y" not in fmt:
-        fmt = "%Y-" + fmt
+        fmt = ("%Y-" if fmt.startswith("%m") else "%Y-%m-%d ") + fmt
     return value.astimezone(SHANGHAI).strftime(fmt)
 
 
