@@ -36,7 +36,10 @@ SPREAD_KINDS = [SelectChoice("interest", _l("Interest")),
                 SelectChoice("income", _l("Common-part income"))]
 BASES = [SelectChoice("balance", _l("In proportion to balances")),
          SelectChoice("area", _l("In proportion to areas"))]
-EMERGENCY_KINDS = [SelectChoice(k, label) for k, label in EMERGENCY_LABELS.items()]
+#: no kind until one is chosen (an elevator failure used to be the default, even where
+#: no building has a lift)
+EMERGENCY_KINDS = [SelectChoice("", _l("— choose the kind —")),
+                   *(SelectChoice(k, label) for k, label in EMERGENCY_LABELS.items())]
 
 
 class EntryForm(FlaskForm):

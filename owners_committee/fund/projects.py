@@ -261,6 +261,16 @@ class ProjectPlan:
         return sum(s.debit_fen for s in self.shares)
 
 
+def _lifts_in(compound: Compound, unit_ids: list[int]) -> bool:
+    """Whether a unit of the scope is in a building with a lift. The registry's building
+    flag (`has_elevator`) is the one source: a lift added by a retrofit counts once the
+    building's record says so."""
+    with_lift = set(db.session.scalars(
+        select(Unit.id).join(Building, Building.id == Unit.building_id)
+        .where(Unit.compound_id == compound.id, Building.has_elevator.is_(True))))
+    return not with_lift.isdisjoint(unit_ids)
+
+
 def _approval(compound: Compound, unit_ids: list[int], vote_id, emergency, emergency_kind,
               reason) -> Approval:
     """A passed item-5 vote covering the scope, or an emergency with a reason; else 409."""
@@ -282,6 +292,9 @@ def _approval(compound: Compound, unit_ids: list[int], vote_id, emergency, emerg
         kind = emergency_kind or EmergencyKind.other.value
         if kind not in {k.value for k in EmergencyKind}:
             raise invalid(_l("Unknown kind of emergency"), "emergency_kind")
+        if kind == EmergencyKind.elevator.value and not _lifts_in(compound, unit_ids):
+            raise invalid(_l("No building of the project's scope has a lift: choose another "
+                             "kind of emergency"), "emergency_kind")
         if reason:
             return Approval(None, {}, kind, reason)
         vote_reason = vote_reason or "emergency_reason_missing"

@@ -132,7 +132,10 @@ def project_form(cid: int):
     form = ProjectForm()
     form.vote_id.choices = _vote_choices(projects.use_fund_votes(c))
     plan, status = None, 200
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.emergency.data and not form.emergency_kind.data:
+        form.emergency_kind.errors = [_("Choose the kind of emergency")]
+        status = 422
+    elif form.validate_on_submit():
         fields = dict(title=form.title.data, description=form.description.data,
                       contractor=form.contractor.data, cost=form.cost.data,
                       scope=projects.parse_scope_text(form.scope.data or ""),

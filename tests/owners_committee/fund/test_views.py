@@ -136,7 +136,7 @@ def test_project_without_approval_shows_why(funded, login, client):
     client.get("/lang/en")  # these checks read the English wording
     resp = client.post(f"/compounds/{funded.compound.id}/fund/projects/new", data={
         "title": "x", "scope": "", "cost": "1.00", "vote_id": "", "emergency": "y",
-        "emergency_kind": "elevator", "reason": "", "action": "preview"})
+        "emergency_kind": "roof_leak", "reason": "", "action": "preview"})
     assert resp.status_code == 409
     assert "An emergency repair needs its reason" in resp.get_data(as_text=True)
 
