@@ -80,6 +80,7 @@ class ReverseForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField(_l("Opening balances (.xlsx or .csv)"),
                      validators=[FileRequired(_l("Choose the file to import."))])
+    as_of = StringField(_l("Balances as of"), validators=[Length(max=20)])
 
 
 class PlanForm(FlaskForm):

@@ -14,23 +14,25 @@ an opening balance (correct it with a reversal instead). Otherwise one posting o
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from sqlalchemy import select
 
 from compounds.models import Building, Compound, Entrance, Unit
 from compounds.registry.ledger import RowError  # the registry import's: same rows, same words
-from core import spreadsheet
-from core.errors import DomainError
+from core import inputs, spreadsheet
+from core.errors import DomainError, invalid
 from core.extensions import db
 from core.permissions import authorize
 from core.spreadsheet import Limits
-from core.types import AmountError, parse_money
+from core.types import AmountError, parse_money, utcnow
 from owners_committee.fund.journal import Line, State, audit_posting, post
 from owners_committee.fund.models import PostingKind, UnitFundAccount
 from owners_committee.fund.rules import EntryKind
@@ -171,19 +173,34 @@ def check(compound: Compound, rows: Iterable[list[str]]) -> tuple[list[_Row], li
     return good, errors
 
 
-def import_opening_balances(compound: Compound, filename: str, content: bytes) -> ImportResult:
-    """Check the whole file, then post every opening balance in one transaction."""
+def as_of_moment(value) -> dt.datetime:
+    """The moment the old books' balances stood: the end of the "as of" day, Beijing time.
+    Required and not in the future; the entries carry it, so that the year's statement
+    counts them in the opening balance, not as the year's income."""
+    day = inputs.date(value, "as_of", _l("Balances as of"))
+    if day > inputs.local_today():
+        raise invalid(_l("The balances cannot be as of a day in the future"), "as_of")
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=inputs.SHANGHAI)
+    return min(end - dt.timedelta(microseconds=1), utcnow()).astimezone(dt.UTC)
+
+
+def import_opening_balances(compound: Compound, filename: str, content: bytes, *,
+                            as_of) -> ImportResult:
+    """Check the whole file, then post every opening balance in one transaction, dated
+    at the end of ``as_of`` (the day the old books were closed)."""
     authorize("fund.manage", compound)
     good, errors = check(compound, read_rows(filename, content))
     if errors:
         raise _error(422, "invalid_rows",
                      _("%(n)s problems in the file; nothing was imported", n=len(errors)),
                      errors)
+    at = as_of_moment(as_of)  # after the file's own checks, which say more
     good = [r for r in good if r.initial or r.balance or r.arrears]
     if not good:
         raise _error(422, "empty_file", _("The file holds no opening balance"))
-    posted = _post_opening(compound.id, good)
-    audit_posting(posted, "fund.import_opening", {"file": filename[:100], "units": len(good)},
+    posted = _post_opening(compound.id, good, at=at)
+    audit_posting(posted, "fund.import_opening", {"file": filename[:100], "units": len(good),
+                                                  "as_of": inputs.local_date(at).isoformat()},
            compound_id=compound.id)
     db.session.commit()
     return ImportResult(len(good), sum(r.balance for r in good), sum(r.initial for r in good),

@@ -209,8 +209,8 @@ def import_form(cid: int):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            result = opening_balances.import_opening_balances(c, upload.filename or "",
-                                                              upload.read())
+            result = opening_balances.import_opening_balances(
+                c, upload.filename or "", upload.read(), as_of=form.as_of.data)
         except DomainError as err:
             db.session.rollback()  # the page shows every row's problem, not a flash
             error, status = err, err.status

@@ -1,5 +1,6 @@
 """Opening balances from XLSX/CSV: every problem at once, nothing written on error."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -8,8 +9,13 @@ from sqlalchemy import func, select
 
 from core.errors import DomainError
 from core.extensions import db
-from owners_committee.fund import accounts, opening_balances, services, verify
+from core.inputs import local_date, local_today
+from owners_committee.fund import accounts, opening_balances, services, statements, verify
 from owners_committee.fund.models import FundEntry, FundPosting
+
+ONE = b"unit,balance\n7-1-101,5.00\n"
+#: the day the old books were closed, in every import below
+AS_OF = "2025-12-31"
 
 
 def xlsx(rows) -> bytes:
@@ -23,7 +29,7 @@ def xlsx(rows) -> bytes:
 
 def refused(c, name, content) -> DomainError:
     with pytest.raises(DomainError) as err:
-        opening_balances.import_opening_balances(c, name, content)
+        opening_balances.import_opening_balances(c, name, content, as_of=AS_OF)
     db.session.rollback()
     assert db.session.scalar(select(func.count(FundEntry.id))) == 0
     assert db.session.scalar(select(func.count(FundPosting.id))) == 0
@@ -37,7 +43,7 @@ def test_xlsx_import_posts_one_opening_posting(oc):
                     ["7-1-102", "9210.00", 12.3, "150.00"],
                     [None, None, None, None],
                     [oc.units.e.id, "7777.00", "7777.00", ""]])
-    result = opening_balances.import_opening_balances(c, "期初.xlsx", content)
+    result = opening_balances.import_opening_balances(c, "期初.xlsx", content, as_of=AS_OF)
     assert (result.units, result.balance_fen, result.initial_fen, result.arrears_fen) == (
         3, 612_345 + 1_230 + 777_700, 880_500 + 921_000 + 777_700, 15_000)
     rows = {r.label: r for r in accounts.unit_rows(c)}
@@ -54,7 +60,8 @@ def test_xlsx_import_posts_one_opening_posting(oc):
 
 def test_csv_in_english_and_gb18030(oc):
     csv = "unit,initial,balance\n7-2-101,6666.00,6666.00\n".encode("gb18030")
-    assert opening_balances.import_opening_balances(oc.compound, "o.csv", csv).units == 1
+    assert opening_balances.import_opening_balances(oc.compound, "o.csv", csv,
+                                                   as_of=AS_OF).units == 1
 
 
 def test_every_bad_row_is_reported_and_nothing_written(oc):
@@ -77,7 +84,7 @@ def test_a_unit_with_entries_takes_no_opening_balance(oc):
     before = db.session.scalar(select(func.count(FundEntry.id)))
     with pytest.raises(DomainError) as err:
         opening_balances.import_opening_balances(
-            oc.compound, "o.csv", b"unit,balance\n7-1-101,5.00\n7-1-102,5.00\n")
+            oc.compound, "o.csv", b"unit,balance\n7-1-101,5.00\n7-1-102,5.00\n", as_of=AS_OF)
     db.session.rollback()
     assert err.value.details["rows"] == [
         {"row": 2, "column": "unit",
@@ -117,10 +124,58 @@ def test_the_import_page(estate, login, client):
     page = bad.get_data(as_text=True)
     assert "import-errors" in page and "9-9-9" in page
     good = client.post(f"/compounds/{cid}/fund/import", data={
-        "file": (io.BytesIO(b"unit,initial,balance\n7-1-101,8805.00,8805.00\n"), "o.csv")},
+        "file": (io.BytesIO(b"unit,initial,balance\n7-1-101,8805.00,8805.00\n"), "o.csv"),
+        "as_of": AS_OF},
         content_type="multipart/form-data")
     assert good.status_code == 200 and "import-result" in good.get_data(as_text=True)
     tpl = client.get(f"/compounds/{cid}/fund/import/template.xlsx")
     assert tpl.status_code == 200 and tpl.data.startswith(b"PK")
     login(estate.owner)
     assert client.get(f"/compounds/{cid}/fund/import").status_code == 403
+
+
+# -- the balances carry the day of the old books ------------------------------------------------
+
+@pytest.mark.parametrize("as_of,problem", [
+    ("", "期初余额截至日期"),            # required
+    ("2025-02-30", "期初余额截至日期"),  # not a date
+    ("tomorrow", "期初余额截至日期"),
+])
+def test_the_as_of_date_is_required_and_a_date(oc, as_of, problem):
+    with pytest.raises(DomainError) as err:
+        opening_balances.import_opening_balances(oc.compound, "o.csv", ONE, as_of=as_of)
+    db.session.rollback()
+    assert err.value.field == "as_of" and problem in str(err.value.message)
+    assert db.session.scalar(select(func.count(FundEntry.id))) == 0
+
+
+def test_the_as_of_date_is_not_in_the_future(oc):
+    future = (local_today() + dt.timedelta(days=1)).isoformat()
+    with pytest.raises(DomainError) as err:
+        opening_balances.import_opening_balances(oc.compound, "o.csv", ONE, as_of=future)
+    db.session.rollback()
+    assert err.value.field == "as_of" and "未来" in str(err.value.message)
+
+
+def test_opening_balances_are_the_years_opening_not_its_income(oc, login, client):
+    """Imported this year as of the last day of last year: this year's statement opens with
+    them and shows no income; last year's statement closes with them."""
+    this_year = local_today().year
+    as_of = f"{this_year - 1}-12-31"
+    login(oc.oc)
+    cid = oc.compound.id
+    resp = client.post(f"/compounds/{cid}/fund/import", data={
+        "file": (io.BytesIO(b"unit,initial,balance\n7-1-101,8805.00,6000.00\n"
+                            b"7-1-102,9210.00,9210.00\n"), "o.csv"), "as_of": as_of},
+        content_type="multipart/form-data")
+    assert resp.status_code == 200 and "import-result" in resp.get_data(as_text=True)
+    entries = db.session.scalars(select(FundEntry)).all()
+    assert {local_date(e.created_at).isoformat() for e in entries} == {as_of}
+    now = statements.annual_statement(oc.compound, this_year)
+    assert now.opening_fen == 1_521_000 and now.closing_fen == 1_521_000
+    assert now.totals == ()  # nothing happened this year: no income
+    before = statements.annual_statement(oc.compound, this_year - 1)
+    assert before.opening_fen == 0 and before.closing_fen == 1_521_000
+    assert [t.label for t in before.totals] == ["期初余额"]
+    page = client.get(f"/compounds/{cid}/fund/import").get_data(as_text=True)
+    assert 'name="as_of"' in page and 'type="date"' in page
