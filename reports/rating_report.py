@@ -172,9 +172,6 @@ class _Cover(Flowable):
         c.drawCentredString(mid, top - 180 * mm, f"发布日期：{cn_date(d.issued_on)}")
 
 
-#: what a flowable may fill: the content width less the frame's padding (ReportLab's Frame
-#: pads 6 pt left and right; reports.base lays the story out in a SimpleDocTemplate's frame)
-FRAME_WIDTH = st.CONTENT_WIDTH - 2 * 6
 
 
 def light_table(header: list[str] | None, rows: list[list[str]], widths: tuple[float, ...],
@@ -186,9 +183,7 @@ def light_table(header: list[str] | None, rows: list[list[str]], widths: tuple[f
     wrap_styles = {"left": styles.cell, "right": styles.cell_right,
                    "center": styles.cell_center}
     total = sum(widths)
-    # the frame's width, not the page's content width: the document's frame pads 6 pt on
-    # each side, so a table CONTENT_WIDTH wide ran 6 pt past the right margin (issue 14)
-    col_widths = [FRAME_WIDTH * w / total for w in widths]
+    col_widths = [st.CONTENT_WIDTH * w / total for w in widths]
     room = [w - 8 for w in col_widths]  # less the cell's left and right padding
 
     def cell(i: int, value: str):

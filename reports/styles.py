@@ -22,8 +22,12 @@ MARGIN_TOP = 26 * mm
 MARGIN_BOTTOM = 22 * mm
 MARGIN_LEFT = 20 * mm
 MARGIN_RIGHT = 20 * mm
-#: Width of the text block on an A4 portrait page (170 mm).
-CONTENT_WIDTH = PAGE_SIZE[0] - MARGIN_LEFT - MARGIN_RIGHT
+#: ReportLab's Frame pads its flowables 6 pt on each side (reports.base lays the story out
+#: in a SimpleDocTemplate's frame)
+FRAME_PADDING = 6
+#: What a flowable may fill on an A4 portrait page: the text block between the margins less
+#: the frame's padding (a table as wide as the margins allow ran 6 pt past the right one)
+CONTENT_WIDTH = PAGE_SIZE[0] - MARGIN_LEFT - MARGIN_RIGHT - 2 * FRAME_PADDING
 
 INK = colors.HexColor("#1A1A1A")
 MUTED = colors.HexColor("#5F6368")

@@ -50,3 +50,33 @@ def test_the_pages_render(tmp_path):
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(tmp_path / "p")],
                    check=True)
     assert len(list(tmp_path.glob("p-*.png"))) >= 3
+
+
+def test_the_toolkits_width_is_the_frames_and_a_full_table_stays_inside(tmp_path):
+    """Every builder sizes its tables by styles.CONTENT_WIDTH: the frame's inner width (the
+    margins less ReportLab's 6 pt frame padding), so no table of any document runs past the
+    right margin; a right-aligned last column ends at most at the margin."""
+    from reportlab.platypus import Frame
+
+    from reports.base import PdfDocument
+    from reports.flowables import data_table
+
+    frame = Frame(0, 0, st.PAGE_SIZE[0] - st.MARGIN_LEFT - st.MARGIN_RIGHT, 100)
+    assert frame._aW == st.CONTENT_WIDTH  # the width inside its padding
+
+    class Wide(PdfDocument):
+        title = "宽表"
+
+        def story(self):
+            return [data_table(["项目", "金额（元）"], [["维修资金", "123,456,789.01"]] * 3,
+                               col_widths=(3, 1), align=("left", "right"))]
+
+    path = tmp_path / "wide.pdf"
+    path.write_bytes(Wide().render())
+    html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    ends = [float(x) for x, w in re.findall(
+        r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+        html) if w == "123,456,789.01"]
+    assert len(ends) == 3
+    assert max(ends) <= st.PAGE_SIZE[0] - st.MARGIN_RIGHT - st.FRAME_PADDING + 0.5
