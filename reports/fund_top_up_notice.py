@@ -44,6 +44,13 @@ class TopUpNoticeData:
     issued_on: date
     reference: str
     units: tuple[TopUpNoticeUnit, ...]
+    #: the units the plan charges: "5号楼2单元", or the whole compound
+    scope: str = "全体业主（整个小区）"
+    #: the basis, printed on every notice: the vote's number (with vote_title), or the
+    #: local rule cited where no owners' assembly exists; neither only for plans made
+    #: before a basis was required
+    vote_id: int | None = None
+    local_rule: str = ""
 
 
 class FundTopUpNotices(PdfDocument):
@@ -58,10 +65,20 @@ class FundTopUpNotices(PdfDocument):
     def _notice(self, u: TopUpNoticeUnit) -> list[Flowable]:
         d = self.data
         who = "开发商" if u.developer_held else ("业主" + "、".join(u.owners))
-        basis = (f"根据业主大会《{d.vote_title}》的决定" if d.vote_title
-                 else "根据《住宅专项维修资金管理办法》的规定")
+        if d.vote_title:
+            basis = f"根据业主共同决定（第{d.vote_id}号表决《{d.vote_title}》）"
+            cited = (f"第{d.vote_id}号表决《{d.vote_title}》通过"
+                     "（筹集建筑物及其附属设施的维修资金）")
+        elif d.local_rule:
+            basis = "本小区尚未成立业主大会，根据下列规定"
+            cited = d.local_rule
+        else:
+            basis = "根据《住宅专项维修资金管理办法》的规定"
+            cited = "未记录（本方案制定时尚不要求记录决定依据）"
         deadline = f"请于{cn_date(d.due_on)}前" if d.due_on else "请尽快"
         rows = [
+            ("续筹范围", d.scope),
+            ("决定依据", cited),
             ("房屋", f"{d.compound} {u.unit}"),
             ("建筑面积", f"{area(u.area)} 平方米"),
             ("当前账户余额", f"{yuan(u.balance_fen)} 元"),

@@ -259,7 +259,11 @@ class Meeting(db.Model):
 
 
 class MeetingAttendee(db.Model):
-    """One line of the sign-in sheet (签到表): a member of the 1, the 3 or the X."""
+    """One line of the sign-in sheet (签到表): a member of the 1, the 3 or the X; someone
+    attending for an organisation that has no members recorded (an X participant, say);
+    or a guest (列席) with their unit or organisation, who is listed apart and not counted
+    among those present. A person in two organisations has a line for each membership and
+    is counted once (`person_id`)."""
 
     __tablename__ = "org_meeting_attendee"
     __table_args__ = (UniqueConstraint("meeting_id", "member_id"),)
@@ -267,8 +271,14 @@ class MeetingAttendee(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("org_meeting.id", ondelete="CASCADE"),
                                             index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("org_member.id"))
-    #: copied when added, so that the sheet stays as it was if the member leaves later
+    #: None for a guest and for someone attending for an organisation without members
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("org_member.id"), nullable=True)
+    #: the registry person of a member (copied), so that people are counted, not memberships
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
+    #: 列席: a guest (a resident, an official, a contractor), not a member of the meeting
+    guest: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: copied when added, so that the sheet stays as it was if the member leaves later; a
+    #: guest's unit or organisation as given, and no kind
     org_name: Mapped[str] = mapped_column(String(100))
     org_kind: Mapped[str] = mapped_column(String(24))
     name: Mapped[str] = mapped_column(String(64))

@@ -88,7 +88,10 @@ class PlanForm(FlaskForm):
     target_pct = IntegerField(_l("Target balance (percent of the first-deposit standard)"),
                               default=100, validators=[InputRequired(), NumberRange(1, 300)])
     due_on = DateField(_l("Pay by"), validators=[Optional()])
+    scope = TextAreaField(_l("Scope"), validators=[Optional(), Length(max=4000)])
     vote_id = SelectField(_l("Decided by the owners' vote (raising the fund)"), coerce=str)
+    local_rule = TextAreaField(_l("Or, where no owners' assembly exists: the local rule it "
+                                  "rests on"), validators=[Optional(), Length(max=2000)])
     instructions = TextAreaField(_l("How to pay"), validators=[Optional(), Length(max=2000)])
 
 

@@ -395,9 +395,15 @@ class TopUpPlan(db.Model):
     target_pct: Mapped[int] = mapped_column(Integer, default=100)
     rate_fen: Mapped[int] = mapped_column(Integer)
     due_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    #: the owners' decision (item 6, raising the fund), when recorded
+    #: the units charged: the buildings and entrances as written ("5号楼2单元"), or the
+    #: whole compound; the lines hold the units themselves
+    scope_text: Mapped[str] = mapped_column(String(500), default="")
+    whole_compound: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: the basis: the owners' decision (item 6, raising the fund) covering the scope ...
     vote_id: Mapped[int | None] = mapped_column(ForeignKey("vote.id"), nullable=True)
     vote_title: Mapped[str] = mapped_column(String(200), default="")
+    #: ... or, where no owners' assembly exists, the local rule it rests on (cited in full)
+    local_rule: Mapped[str] = mapped_column(Text, default="")
     #: how and where to pay, printed on every notice
     instructions: Mapped[str] = mapped_column(Text, default="")
     units: Mapped[int] = mapped_column(Integer, default=0)

@@ -26,7 +26,7 @@ from core.inputs import text
 from core.loader import load
 from core.permissions import authorize
 from core.types import fen_to_str
-from owners_committee.fund import inputs, notices, rules
+from owners_committee.fund import inputs, notices, projects, rules
 from owners_committee.fund.accounts import unit_rows
 from owners_committee.fund.journal import Line, Posted, State, audit_posting, post
 from owners_committee.fund.models import (
@@ -214,10 +214,66 @@ def raise_fund_votes(compound: Compound):
     return decided_votes(compound.id, "raise_fund")
 
 
+#: why a vote is not the basis of a top-up plan (votes.approvals' reasons)
+_NOT_A_BASIS = {
+    "vote_not_found": _l("There is no such vote in this compound"),
+    "wrong_matter": _l("The vote was not about raising the maintenance fund"),
+    "vote_not_closed": _l("The vote has not been closed yet"),
+    "vote_cancelled": _l("The vote was cancelled"),
+    "vote_revoked": _l("The vote's decision was revoked by the street office or district"),
+    "vote_failed": _l("The vote did not pass"),
+    "scope_not_covered": _l("Some units of the plan's scope were not in the vote's roll"),
+}
+
+
+def _plan_scope(compound: Compound, scope) -> projects.ResolvedScope:
+    """The plan's scope: buildings and entrances (written "5", "5-2", or as the API's
+    objects); none = the whole compound. Something that is not in the compound is refused,
+    as a vote's scope is, and so is a single unit: a top-up is the decision of the owners
+    of a building or an entrance, not of one flat."""
+    items = projects.parse_scope_text(scope) if isinstance(scope, str) \
+        else projects.parse_scope_json(scope)
+    units = [i.text for i in items if i.unit]
+    if units:
+        raise DomainError("invalid_scope",
+                          _l("A top-up plan's scope is buildings and entrances, not single "
+                             "units: %(items)s", items=", ".join(units[:20])),
+                          field="scope", details={"units": units})
+    return projects.resolve_scope(compound, items)
+
+
+def _basis(compound: Compound, unit_ids: list[int], vote_id, local_rule) -> tuple:
+    """(vote id, vote title, local rule): a passed item-6 vote covering the scope, or —
+    where the compound has no owners' assembly to vote — the local rule the plan rests on,
+    cited in full. Neither: 409 ``basis_required``."""
+    rule = text(local_rule, "local_rule", _l("Local rule"), 2000, required=False)
+    if vote_id not in (None, ""):
+        if isinstance(vote_id, str) and vote_id.isdigit():
+            vote_id = int(vote_id)
+        if isinstance(vote_id, bool) or not isinstance(vote_id, int):
+            raise invalid(_l("vote_id must be a number"), "vote_id")
+        ok, reason, vote = approval_for(vote_id, compound.id, unit_ids, matter="raise_fund")
+        if not ok:
+            raise DomainError("approval_required",
+                              _NOT_A_BASIS.get(reason, _NOT_A_BASIS["vote_not_found"]),
+                              field="vote_id", status=409, details={"reason": reason})
+        return vote_id, vote.title, ""
+    if rule:
+        return None, "", rule
+    raise DomainError("basis_required",
+                      _l("A top-up needs its basis: the owners' passed vote on raising the "
+                         "fund that covers the scope, or, where no owners' assembly exists, "
+                         "the local rule it rests on"), field="vote_id", status=409)
+
+
 def create_top_up_plan(compound: Compound, *, title, target_pct=100, due_on=None,
-                       vote_id=None, instructions="") -> TopUpPlan:
-    """A top-up plan (续筹): every unit's balance back to `target_pct`% of the first-deposit
-    standard (rate × area), plus the arrears a payment clears first. Frozen when created."""
+                       vote_id=None, local_rule="", scope=None,
+                       instructions="") -> TopUpPlan:
+    """A top-up plan (续筹) for the units of its scope (buildings, entrances; none = the
+    whole compound): each unit's balance back to `target_pct`% of the first-deposit
+    standard (rate × area), plus the arrears a payment clears first. It rests on a passed
+    item-6 vote covering the scope or, where there is no owners' assembly, on the local rule
+    it cites; the basis is printed on every notice. Frozen when created."""
     authorize("fund.manage", compound)
     title = text(title, "title", _l("Title"), 200)
     instructions = text(instructions, "instructions", _l("How to pay"), 2000, required=False)
@@ -227,23 +283,17 @@ def create_top_up_plan(compound: Compound, *, title, target_pct=100, due_on=None
     if compound.fund_rate_fen is None:
         raise conflict("no_fund_rate",
                        _l("Set the compound's first-deposit rate (yuan per m²) first"))
-    rows = unit_rows(compound)
-    vote_title = ""
-    if vote_id not in (None, ""):
-        ok, reason, vote = approval_for(int(vote_id), compound.id, [r.unit_id for r in rows],
-                                        matter="raise_fund")
-        if not ok:
-            raise DomainError("approval_required",
-                              _l("The vote is not a passed decision on raising the fund for "
-                                 "these units"), field="vote_id", status=409,
-                              details={"reason": reason})
-        vote_title = vote.title
+    resolved = _plan_scope(compound, scope)
+    in_scope = [u.unit_id for u in resolved.units]
+    vote_id, vote_title, rule = _basis(compound, in_scope, vote_id, local_rule)
+    rows = unit_rows(compound, None if resolved.whole_compound else in_scope)
     due_lines = rules.top_up_plan([(r.unit_id, r.area, r.balance_fen) for r in rows],
                                   compound.fund_rate_fen, Fraction(target_pct, 100))
     actor_id, actor_name = current_actor()
     plan = TopUpPlan(compound_id=compound.id, title=title, target_pct=target_pct,
                      rate_fen=compound.fund_rate_fen, due_on=due_on,
-                     vote_id=int(vote_id) if vote_title else None, vote_title=vote_title,
+                     scope_text=resolved.text, whole_compound=resolved.whole_compound,
+                     vote_id=vote_id, vote_title=vote_title, local_rule=rule,
                      instructions=instructions, created_by_id=actor_id,
                      created_by=actor_name)
     db.session.add(plan)
@@ -265,7 +315,8 @@ def create_top_up_plan(compound: Compound, *, title, target_pct=100, due_on=None
     audit.record("fund.top_up_plan", "top_up_plan", plan.id,
                  {"title": title, "target_pct": target_pct, "rate_fen": plan.rate_fen,
                   "units": plan.units, "total_due_fen": plan.total_due_fen,
-                  "vote": plan.vote_id, "due_on": due_on}, compound_id=compound.id)
+                  "scope": plan.scope_text, "vote": plan.vote_id, "local_rule": rule,
+                  "due_on": due_on}, compound_id=compound.id)
     notices.top_up_plan_issued(plan, compound)  # the units' owners, with the plan
     db.session.commit()
     return plan

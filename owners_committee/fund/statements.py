@@ -185,6 +185,8 @@ def top_up_notices(plan: TopUpPlan):
         compound=compound.name, issuer=_issuer(compound), title=plan.title,
         target_pct=plan.target_pct, rate_fen=plan.rate_fen, due_on=plan.due_on,
         vote_title=plan.vote_title, instructions=plan.instructions,
+        scope=plan.scope_text or "全体业主（整个小区）", vote_id=plan.vote_id,
+        local_rule=plan.local_rule,
         issued_on=plan.created_at.astimezone(SHANGHAI).date(),
         reference=f"{compound.name}业委会续筹〔{plan.created_at.astimezone(SHANGHAI).year}〕"
                   f"{plan.id}号",

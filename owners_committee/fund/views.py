@@ -237,7 +237,8 @@ def plan_form(cid: int):
     form.vote_id.choices = _vote_choices(services.raise_fund_votes(c))
     if form.validate_on_submit() and (plan := attempt(form, lambda: services.create_top_up_plan(
             c, title=form.title.data, target_pct=form.target_pct.data, due_on=form.due_on.data,
-            vote_id=form.vote_id.data or None, instructions=form.instructions.data))):
+            scope=form.scope.data or "", vote_id=form.vote_id.data or None,
+            local_rule=form.local_rule.data, instructions=form.instructions.data))):
         flash(_("Top-up plan created: %(n)s units owe something.", n=plan.units), "success")
         return redirect(url_for("fund.plan", cid=cid, plan_id=plan.id))
     return render_template("owners_committee/fund/plan_form.html", compound=c, form=form)

@@ -268,8 +268,14 @@ class CreditRecord(Guarded, db.Model):
     #: the rating period of occurred_on, e.g. "2026Q3"
     period: Mapped[str] = mapped_column(String(6))
     evidence: Mapped[str] = mapped_column(Text)
-    #: "withdrawn" after an upheld objection: it no longer counts
+    #: "withdrawn" after an upheld objection or by the district's own correction: it no
+    #: longer counts, and stays visible (marked) with who withdrew it, when and why
     status: Mapped[str] = mapped_column(String(12), default=CreditStatus.active.value)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    withdrawn_by: Mapped[str] = mapped_column(String(64), default="")
+    #: "objection" (upheld) or "district" (district staff's own mistake)
+    withdrawn_via: Mapped[str] = mapped_column(String(12), default="")
+    withdraw_reason: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

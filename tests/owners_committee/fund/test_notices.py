@@ -20,6 +20,7 @@ def _messages() -> list[Message]:
 
 def test_top_up_plan_tells_the_owners_of_the_units_that_owe(oc):
     plan = services.create_top_up_plan(oc.compound, title="2026年度续筹", target_pct=100,
+                                       local_rule="地方规定",
                                        due_on=dt.date(2026, 12, 31))
     rows = _messages()
     assert {(m.recipient_name, m.channel) for m in rows} == {
@@ -32,7 +33,8 @@ def test_top_up_plan_tells_the_owners_of_the_units_that_owe(oc):
 
 
 def test_a_rolled_back_plan_tells_nobody(oc):
-    plan = services.create_top_up_plan(oc.compound, title="续筹", target_pct=50)
+    plan = services.create_top_up_plan(oc.compound, title="续筹", target_pct=50,
+                                       local_rule="地方规定")
     db.session.execute(Message.__table__.delete())
     db.session.commit()
     assert notices.top_up_plan_issued(plan, oc.compound) == 6

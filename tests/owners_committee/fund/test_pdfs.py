@@ -140,6 +140,7 @@ def test_annual_statement_of_a_later_year_opens_with_the_balance_carried(estate,
 
 def test_top_up_notices_one_page_per_unit_that_owes(busy, tmp_path):
     plan = services.create_top_up_plan(busy.compound, title="2026年度续筹", target_pct=100,
+                                       local_rule="地方规定",
                                        due_on=dt.date(2026, 12, 31),
                                        instructions="转账至维修资金专户，备注房屋号。")
     lines = services.plan_lines(plan)
@@ -163,7 +164,8 @@ def test_a_plan_adds_the_arrears_a_payment_clears_first(oc, tmp_path):
     projects.create_project(c, title="门禁", cost="300.00",
                             scope=projects.parse_scope_text("7-1-101"), emergency=True,
                             reason="坏了")
-    plan = services.create_top_up_plan(c, title="续筹", target_pct=50)
+    plan = services.create_top_up_plan(c, title="续筹", target_pct=50,
+                                       local_rule="地方规定")
     line = next(x for x in services.plan_lines(plan) if x.label == "7-1-101")
     # target 50 % × ¥8,805.00 = ¥4,402.50; balance 0; ¥200 owed for the repair
     assert (line.target_fen, line.top_up_fen, line.arrears_fen, line.due_fen) == (
