@@ -14,6 +14,7 @@ AUDIT_LABELS = {
     "inspection.save": _l("Inspection saved"),
     "complaints.save": _l("Complaints count saved"),
     "credit.record": _l("Credit record entered"),
+    "credit.withdraw": _l("Credit record withdrawn by the district"),
     "objection.file": _l("Objection filed"),
     "objection.answer": _l("Objection answered"),
     "rating.publish": _l("Ratings published"),

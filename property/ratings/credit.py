@@ -26,9 +26,10 @@ from property.ratings.models import (
     CreditRecord,
     CreditStatus,
     ObjectionStatus,
+    PeriodStatus,
     VetoReason,
 )
-from property.ratings.periods import check_open
+from property.ratings.periods import check_open, period_state
 from property.ratings.settings import settings_for
 
 # -- credit records ---------------------------------------------------------------------------
@@ -109,6 +110,44 @@ def add_credit_record(company: Company, district: District, *, kind, points, occ
     return record
 
 
+def withdraw_credit_record(record: CreditRecord, reason) -> CreditRecord:
+    """District staff of the record's district withdraw their own mistaken record, with the
+    reason: it no longer counts in any score and stays on the list, marked, with who
+    withdrew it, when and why (the audit chain keeps the record as it was).
+
+    Only while its period is a draft or being corrected: a published period is frozen,
+    and the way is a correction of the period (``period_frozen``, 409, says so). A record
+    withdrawn already — by an upheld objection or by the district — ``already_withdrawn``
+    (409). A record under a pending objection is answered through the objection instead
+    (``objection_pending``, 409), so that the company's objection is not left hanging.
+    """
+    authorize("rating.publish", Target(district_id=record.district_id))
+    why = text(reason, "reason", _l("Reason for the withdrawal"), 2000)
+    if record.status == CreditStatus.withdrawn:
+        raise conflict("already_withdrawn", _l("This record has been withdrawn already."))
+    if period_state(record.district_id, record.period) == PeriodStatus.published:
+        raise conflict("period_frozen",
+                       _l("Period %(p)s is published. Open a correction of the period on "
+                          "its rating page (更正), withdraw the record, then publish the "
+                          "period again.", p=record.period))
+    if record.objection is not None and record.objection.status == ObjectionStatus.pending:
+        raise conflict("objection_pending",
+                       _l("The company has objected to this record: answer the objection "
+                          "(uphold it to withdraw the record)."))
+    before = {"status": record.status, "points": record.points}
+    record.move_to(CreditStatus.withdrawn)
+    record.withdrawn_at = utcnow()
+    record.withdrawn_by = actor_name()
+    record.withdrawn_via = "district"
+    record.withdraw_reason = why
+    audit.record("credit.withdraw", "credit_record", record.id,
+                 {"company_id": record.company_id, "district_id": record.district_id,
+                  "period": record.period, "before": before, "reason": why},
+                 compound_id=record.compound_id)
+    db.session.commit()
+    return record
+
+
 def records_of_company(company_id: int, district_id: int | None = None) -> list[CreditRecord]:
     q = select(CreditRecord).where(CreditRecord.company_id == company_id)
     if district_id is not None:
@@ -180,6 +219,8 @@ def answer_objection(objection: CreditObjection, *, uphold: bool, answer) -> Cre
     objection.answered_on = local_today()
     if uphold:
         record.move_to(CreditStatus.withdrawn)
+        record.withdrawn_at, record.withdrawn_by = objection.answered_at, objection.answered_by
+        record.withdrawn_via, record.withdraw_reason = "objection", objection.answer
     audit.record("objection.answer", "objection", objection.id,
                  {"record_id": record.id, "status": objection.status,
                   "answer": objection.answer,

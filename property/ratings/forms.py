@@ -129,6 +129,12 @@ class AnswerForm(FlaskForm):
     answer = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=4000)])
 
 
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for the withdrawal"),
+                           validators=[DataRequired(_l("Give the reason for the withdrawal")),
+                                       Length(max=2000)])
+
+
 class RectificationForm(FlaskForm):
     reply = TextAreaField(_l("Rectification reply: what was found, what was done, by when"),
                           validators=[DataRequired(), Length(max=8000)])

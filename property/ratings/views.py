@@ -39,6 +39,7 @@ from property.ratings.forms import (
     RectificationForm,
     ReviewForm,
     SettingsForm,
+    WithdrawForm,
     inspection_form,
     survey_form,
 )
@@ -333,7 +334,9 @@ def credit_page():
     return render_template("property/credit.html", district=district, form=form,
                            records=credit.records_of_period(district.id, code), code=code,
                            previous=rules.previous_period(code).code,
-                           next_code=_next_code(code))
+                           next_code=_next_code(code), withdraw_form=WithdrawForm(),
+                           may_withdraw=may("rating.publish", Target(district_id=district.id))
+                           and periods.period_state(district.id, code) != "published")
 
 
 def _next_code(code: str) -> str | None:
@@ -392,6 +395,20 @@ def objection_new(record_id: int):
             return redirect(url_for("property.company", company_id=record.company_id)
                             + "#objections")
     return render_template("property/objection_form.html", form=form, record=record)
+
+
+@bp.post("/property/records/<credit_record:record_id>/withdraw")
+@requires("rating.publish")
+def record_withdraw(record_id: int):
+    """District staff withdraw their own mistaken record, with the reason."""
+    record = load(CreditRecord, record_id, "rating.publish")
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason for the withdrawal"), "error")
+    elif attempt(None, lambda: credit.withdraw_credit_record(record, form.reason.data)):
+        flash(_("Record withdrawn: it no longer counts in the scores."), "success")
+    return redirect(url_for("property.credit", district=record.district_id,
+                            period=record.period) + f"#record-{record.id}")
 
 
 @bp.get("/property/objections")
