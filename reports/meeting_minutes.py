@@ -26,6 +26,14 @@ class MinutesAttendee:
 
 
 @dataclass(frozen=True)
+class MinutesGuest:
+    """列席: someone at the meeting who is not one of its members."""
+
+    name: str
+    affiliation: str  # their unit or organisation
+
+
+@dataclass(frozen=True)
 class MinutesDecision:
     number: int
     text: str
@@ -50,6 +58,8 @@ class MinutesData:
     generated_at: datetime
     #: the signed sign-in sheet, the minutes scanned, photos: listed with their SHA-256
     files: tuple[AttachedFile, ...] = ()
+    #: 列席人员, listed and counted apart from those present (one line per person)
+    guests: tuple[MinutesGuest, ...] = ()
 
 
 class MeetingMinutes(PdfDocument):
@@ -74,6 +84,7 @@ class MeetingMinutes(PdfDocument):
                 ("主持人", d.chair or "—"),
                 ("记录人", d.recorder or "—"),
                 ("到会人数", f"{len(d.attendees)} 人"),
+                ("列席人数", f"{len(d.guests)} 人"),
             ]),
             heading("一、会议议题"),
         ]
@@ -97,7 +108,7 @@ class MeetingMinutes(PdfDocument):
                               "党组织督办。", style="small"))
         else:
             story.append(para("（本次会议无决定事项）", style="plain"))
-        story.append(heading("四、签到表"))
+        story.append(heading(f"四、签到表（到会 {len(d.attendees)} 人）"))
         story.append(data_table(
             ["序号", "类别", "单位", "姓名", "职务", "签名"],
             [[str(n), a.group, a.org, a.name, a.position, ""]
@@ -106,6 +117,15 @@ class MeetingMinutes(PdfDocument):
             align=["center", "left", "left", "left", "left", "left"],
             zebra=False,
         ))
+        if d.guests:
+            story.append(para(f"列席人员（{len(d.guests)} 人）", style="plain"))
+            story.append(data_table(
+                ["序号", "姓名", "单位或房号", "签名"],
+                [[str(n), g.name, g.affiliation, ""] for n, g in enumerate(d.guests, 1)],
+                col_widths=(0.6, 1.6, 4.4, 1.8),
+                align=["center", "left", "left", "left"],
+                zebra=False,
+            ))
         story += files_section(d.files, "五、附件")
         sealed_on = d.held_at.astimezone(SHANGHAI).date() if d.final else None
         story += [spacer(), seal_box(d.issuer, sealed_on)]

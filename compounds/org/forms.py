@@ -146,6 +146,16 @@ class AgendaForm(FlaskForm):
     raised_by = StringField(_l("Raised by"), validators=[Optional(), Length(max=100)])
 
 
+class GuestForm(FlaskForm):
+    """Sign in someone who is not a recorded member: for an organisation (an X participant
+    without members recorded) or as a guest (列席) with their unit or organisation."""
+
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=64)])
+    org_id = SelectField(_l("Attends for"), default="")
+    affiliation = StringField(_l("Unit or organisation (guests)"),
+                              validators=[Optional(), Length(max=100)])
+
+
 class DecisionForm(FlaskForm):
     text = TextAreaField(_l("Decision"), validators=[DataRequired(), Length(max=5000)])
     agenda_item_id = SelectField(_l("Agenda item"), default="")

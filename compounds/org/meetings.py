@@ -33,7 +33,12 @@ from core.extensions import db
 from core.permissions import authorize
 from core.types import utcnow
 from reports.attachments import AttachedFile
-from reports.meeting_minutes import MinutesAttendee, MinutesData, MinutesDecision
+from reports.meeting_minutes import (
+    MinutesAttendee,
+    MinutesData,
+    MinutesDecision,
+    MinutesGuest,
+)
 
 
 def list_meetings(compound: Compound) -> list[Meeting]:
@@ -97,7 +102,10 @@ def update_meeting(meeting: Meeting, *, title, held_at, place="", chair="", reco
 
 
 def set_attendance(meeting: Meeting, member_ids) -> list[MeetingAttendee]:
-    """The sign-in sheet: the members present, from the 1, the 3 and the X of the compound."""
+    """The sign-in sheet: the members present, from the 1, the 3 and the X of the compound.
+    A cross-appointed person ticked in two organisations has a line for each and is one
+    person present (`present_people`). Guests and those attending for an organisation
+    without members (`add_guest`) stay as they are."""
     _editable(meeting)
     wanted = {int(m) for m in member_ids}
     members = {m.id: m for m in db.session.scalars(
@@ -107,7 +115,7 @@ def set_attendance(meeting: Meeting, member_ids) -> list[MeetingAttendee]:
     if unknown:
         raise invalid(_l("Attendees must serve in one of the compound's organisations"),
                       "attendees")
-    current = {a.member_id: a for a in meeting.attendees}
+    current = {a.member_id: a for a in meeting.attendees if a.member_id is not None}
     for mid, att in list(current.items()):
         if mid not in wanted:
             meeting.attendees.remove(att)
@@ -116,14 +124,74 @@ def set_attendance(meeting: Meeting, member_ids) -> list[MeetingAttendee]:
                                                      m.sort_order, m.id)):
         if m.id not in current:
             meeting.attendees.append(MeetingAttendee(
-                member_id=m.id, org_name=m.org.name, org_kind=m.org.kind, name=m.name,
-                position=m.position, present=True))
+                member_id=m.id, person_id=m.person_id, org_name=m.org.name,
+                org_kind=m.org.kind, name=m.name, position=m.position, present=True))
     db.session.flush()
-    audit.record("meeting.attendance", "meeting", meeting.id,
-                 {"present": sorted(a.name for a in meeting.attendees)},
-                 compound_id=meeting.compound_id)
+    _audit_attendance(meeting)
     db.session.commit()
     return meeting.attendees
+
+
+def _audit_attendance(meeting: Meeting) -> None:
+    audit.record("meeting.attendance", "meeting", meeting.id,
+                 {"present": sorted({a.name for a in members_present(meeting)}),
+                  "people": present_people(meeting),
+                  "guests": sorted(f"{a.name}（{a.org_name}）" for a in guests(meeting))},
+                 compound_id=meeting.compound_id)
+
+
+def members_present(meeting: Meeting) -> list[MeetingAttendee]:
+    """The lines of those present for an organisation (one per membership), not guests."""
+    return [a for a in meeting.attendees if a.present and not a.guest]
+
+
+def guests(meeting: Meeting) -> list[MeetingAttendee]:
+    """The guests (列席), in the order they signed in."""
+    return [a for a in meeting.attendees if a.present and a.guest]
+
+
+def present_people(meeting: Meeting) -> int:
+    """到会人数: people, not memberships — a person serving in two organisations is one;
+    someone attending for an organisation without members is one each. Guests apart."""
+    people = {("p", a.person_id) if a.person_id is not None else ("a", a.id)
+              for a in members_present(meeting)}
+    return len(people)
+
+
+def add_guest(meeting: Meeting, *, name, affiliation="", org_id=None) -> MeetingAttendee:
+    """Sign in someone who is not a recorded member: for one of the compound's
+    organisations (`org_id`: an X participant, say, with no members recorded — counted
+    among those present), or as a guest (列席) with their unit or organisation, listed apart
+    and not counted as present."""
+    _editable(meeting)
+    who = inputs.text(name, "name", _l("Full name"), 64)
+    if org_id not in (None, "", 0, "0"):
+        org = org_in(meeting.compound_id, org_id,
+                     _l("Choose one of the compound's organisations"))
+        line = MeetingAttendee(org_name=org.name, org_kind=org.kind, name=who,
+                               position=Position.member.value, guest=False, present=True)
+    else:
+        where = inputs.text(affiliation, "affiliation", _l("Unit or organisation"), 100)
+        line = MeetingAttendee(org_name=where, org_kind="", name=who, position="",
+                               guest=True, present=True)
+    meeting.attendees.append(line)
+    db.session.flush()
+    _audit_attendance(meeting)
+    db.session.commit()
+    return line
+
+
+def remove_guest(meeting: Meeting, attendee_id) -> None:
+    """Take a line added by `add_guest` off the sheet (404 if not this meeting's)."""
+    _editable(meeting)
+    line = next((a for a in meeting.attendees
+                 if a.member_id is None and str(a.id) == str(attendee_id)), None)
+    if line is None:
+        raise not_found("attendee")
+    meeting.attendees.remove(line)
+    db.session.flush()
+    _audit_attendance(meeting)
+    db.session.commit()
 
 
 def add_agenda_item(meeting: Meeting, *, title, raised_by="") -> AgendaItem:
@@ -211,7 +279,7 @@ def remove_decision(meeting: Meeting, decision_id: int) -> None:
 
 def attendance_gaps(meeting: Meeting) -> list[str]:
     """Kinds of the 1 and the 3 existing in the compound with nobody present (warnings)."""
-    present = {a.org_kind for a in meeting.attendees if a.present}
+    present = {a.org_kind for a in members_present(meeting)}
     existing = {o.kind for o in db.session.scalars(select(Organisation).where(
         Organisation.compound_id == meeting.compound_id,
         Organisation.kind.in_([k.value for k in SINGLE_KINDS])))}
@@ -223,12 +291,13 @@ def finalise_minutes(meeting: Meeting) -> Meeting:
     _editable(meeting)
     if not meeting.minutes.strip():
         raise conflict("no_minutes", _l("Write the minutes first"))
-    if not any(a.org_kind == OrgKind.party.value and a.present for a in meeting.attendees):
+    if not any(a.org_kind == OrgKind.party.value for a in members_present(meeting)):
         raise conflict("no_convener", _l("The convening party organisation must be on the "
                                          "sign-in sheet"))
     meeting.finalise()
     audit.record("meeting.finalise", "meeting", meeting.id,
-                 {"attendees": len(meeting.attendees), "decisions": len(meeting.decisions),
+                 {"attendees": present_people(meeting), "guests": len(guests(meeting)),
+                  "decisions": len(meeting.decisions),
                   "absent": attendance_gaps(meeting)}, compound_id=meeting.compound_id)
     db.session.commit()
     return meeting
@@ -248,9 +317,8 @@ def minutes_document(meeting: Meeting):
         recorder=meeting.recorder,
         agenda=tuple(i.title for i in meeting.agenda),
         minutes=meeting.minutes,
-        attendees=tuple(MinutesAttendee(a.org_name, ORG_GROUP_ZH[OrgKind(a.org_kind).group],
-                                        a.name, POSITION_ZH[Position(a.position)])
-                        for a in meeting.attendees if a.present),
+        attendees=_people_present(meeting),
+        guests=tuple(MinutesGuest(a.name, a.org_name) for a in guests(meeting)),
         decisions=tuple(MinutesDecision(
             d.position, d.text, d.action.org.name if d.action else "",
             d.action.due_on if d.action else None) for d in meeting.decisions),
@@ -259,6 +327,20 @@ def minutes_document(meeting: Meeting):
         files=tuple(AttachedFile(f.name, f.sha256, f.size, f.uploaded_at, f.caption)
                     for f in files_of("meetings", meeting.id)),
     )
+
+
+def _people_present(meeting: Meeting) -> tuple[MinutesAttendee, ...]:
+    """One line per person present, with every organisation they attended for (a
+    cross-appointed person signs once)."""
+    people: dict[tuple, list[MeetingAttendee]] = {}
+    for a in members_present(meeting):
+        key = ("p", a.person_id) if a.person_id is not None else ("a", a.id)
+        people.setdefault(key, []).append(a)
+    return tuple(MinutesAttendee(
+        "、".join(a.org_name for a in lines),
+        "、".join(dict.fromkeys(ORG_GROUP_ZH[OrgKind(a.org_kind).group] for a in lines)),
+        lines[0].name,
+        "、".join(POSITION_ZH[Position(a.position)] for a in lines)) for lines in people.values())
 
 
 ORG_GROUP_ZH = {"1": "党组织", "3": "三驾马车", "X": "X"}

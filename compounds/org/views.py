@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -277,6 +278,9 @@ def meeting(mid: int):
     return render_template(
         "compounds/org/meeting.html", meeting=m, compound=m.compound, manage=manage, orgs=orgs,
         present={a.member_id for a in m.attendees}, gaps=meeting_service.attendance_gaps(m),
+        people=meeting_service.present_people(m), guests=meeting_service.guests(m),
+        walk_ins=[a for a in meeting_service.members_present(m) if a.member_id is None],
+        guest_form=_guest_form(m) if manage else None,
         agenda_form=F.AgendaForm(), decision_form=_decision_form(m) if manage else None,
         csrf_form=F.CsrfForm())
 
@@ -301,6 +305,39 @@ def meeting_attendance(mid: int):
         meeting_service.set_attendance(m, present)
         flash(_("Sign-in sheet saved."), "success")
     return _meeting_post(mid, go)
+
+
+def _guest_form(meeting, form=None):
+    form = form or F.GuestForm()
+    form.org_id.choices = [SelectChoice("", _("— a guest (列席) —")),
+                           *_org_choices(meeting.compound)]
+    return form
+
+
+@bp.post("/meetings/<meeting:mid>/guests")
+@requires("meeting.manage")
+def meeting_guest(mid: int):
+    """Sign in a guest (列席), or someone attending for an organisation without members."""
+    m = load(Meeting, mid, "meeting.manage")
+    form = _guest_form(m)
+
+    def go(m):
+        if not form.validate_on_submit():
+            flash(_("Give the full name."), "error")
+            return
+        meeting_service.add_guest(m, name=form.name.data, org_id=form.org_id.data or None,
+                                  affiliation=form.affiliation.data or "")
+        flash(pgettext("meeting", "Signed in."), "success")
+    return _meeting_post(mid, go)
+
+
+@bp.post("/meetings/<meeting:mid>/guests/remove")
+@requires("meeting.manage")
+def meeting_guest_remove(mid: int):
+    if not F.CsrfForm().validate_on_submit():
+        abort(400)
+    return _meeting_post(mid, lambda m: meeting_service.remove_guest(
+        m, request.form.get("attendee", "")))
 
 
 @bp.post("/meetings/<meeting:mid>/agenda")
