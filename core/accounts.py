@@ -11,7 +11,7 @@ from wtforms import BooleanField, IntegerField, PasswordField, SelectField, Stri
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from core import audit, hooks
+from core import audit, hooks, inputs
 from core.auth import end_sign_ins, hash_password
 from core.errors import DomainError, conflict, invalid
 from core.extensions import db
@@ -83,7 +83,7 @@ def save_user(user: User | None, form: UserForm) -> User:
     was_active = bool(user.active) if not creating else False
     user.username = name
     user.display_name = form.display_name.data or name
-    user.phone = form.phone.data or ""
+    user.phone = inputs.phone(form.phone.data, "phone", _l("Phone"))
     user.person_id = form.person_id.data or None
     user.is_admin = bool(form.is_admin.data)
     user.active = bool(form.active.data)

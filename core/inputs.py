@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from zoneinfo import ZoneInfo
 
 from flask import has_request_context
@@ -41,6 +42,47 @@ def text(value, field: str, label, max_len: int, *, required: bool = True) -> st
         raise invalid(_l("%(label)s is too long (at most %(n)s characters)", label=label,
                          n=max_len), field)
     return cleaned
+
+
+#: a mainland mobile number: 11 digits from 13… to 19… (core.messaging sends SMS to these)
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+#: a landline with its area code: 0 and 2–3 more digits (010, 021, 0571), perhaps a dash,
+#: then 7–8 digits, and perhaps an extension (转123, -123, ext 123)
+_LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}(?:(?:转|ext\.?|x|#|-)\d{1,6})?", re.IGNORECASE)
+_SEPARATORS = re.compile(r"[\s()（）]")
+
+
+def phone_or_none(value) -> str | None:
+    """`value` as a phone number — a mobile as its 11 digits (spaces, dashes, +86 dropped),
+    a landline as typed without spaces or brackets — or None when it is neither (or empty)."""
+    if not isinstance(value, str):
+        return None
+    typed = _SEPARATORS.sub("", value)
+    digits = typed.replace("-", "")
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix):]
+            break
+    if _MOBILE.fullmatch(digits):
+        return digits
+    return typed if _LANDLINE.fullmatch(typed) else None
+
+
+def phone(value, field: str, label, *, required: bool = False, mobile: bool = False) -> str:
+    """A phone number people type (the one check everywhere): a mainland mobile, returned as
+    its 11 digits, or — unless `mobile` (where an SMS must reach it) — a landline with its
+    area code, returned as typed; "" when empty and not required."""
+    typed = text(value, field, label, 32, required=required)
+    if not typed:
+        return ""
+    number = phone_or_none(typed)
+    if number is None or (mobile and not _MOBILE.fullmatch(number)):
+        if mobile:
+            raise invalid(_l("%(label)s: a mobile number has 11 digits and starts with 13 to "
+                             "19", label=label), field)
+        raise invalid(_l("%(label)s: give a mobile number (11 digits) or a landline with its "
+                         "area code, like 021-62345678", label=label), field)
+    return number
 
 
 def date(value, field: str, label, *, required: bool = True) -> dt.date | None:

@@ -57,7 +57,6 @@ ACTIVATED, PENDING, EXPIRED, NONE = "activated", "pending", "expired", "none"
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
 #: a mainland mobile number
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def invalid_code() -> DomainError:
@@ -323,10 +322,8 @@ def _password(value) -> str:
 
 
 def _phone(value) -> str:
-    phone = inputs.text(value, "phone", _l("Phone"), 32, required=False).replace(" ", "")
-    if phone and not _MOBILE.match(phone):
-        raise invalid(_l("A mobile number has 11 digits and starts with 13 to 19"), "phone")
-    return phone
+    # the activation letter's SMS channel: a mobile only (core.inputs.phone, mobile=True)
+    return inputs.phone(value, "phone", _l("Mobile number"), mobile=True)
 
 
 @dataclass(frozen=True)

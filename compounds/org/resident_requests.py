@@ -116,7 +116,7 @@ def _new_request(compound: Compound, *, unit, person, name, phone, category, tex
     req = ResidentRequest(
         compound_id=compound.id, unit_id=unit.id if unit else None,
         person_id=person.id if person else None, filer_name=name,
-        filer_phone=inputs.text(phone, "phone", _l("Phone"), 32, required=False),
+        filer_phone=inputs.phone(phone, "phone", _l("Phone for a call back")),
         channel=channel, filed_by=inputs.actor_name(), category=cat.value, text=text,
         status=RequestStatus.filed.value, filed_at=now,
         due_at=now + dt.timedelta(hours=REQUEST_LIMIT_HOURS[cat]))
@@ -138,8 +138,11 @@ def file_request(unit: Unit, *, category, text, phone="", files=()) -> ResidentR
     person = db.session.get(Person, current_user.person_id) if current_user.person_id else None
     if person is None:
         raise invalid(_l("Your account is not linked to an owner"))
+    # what the owner typed is checked; else the registry's number, if it is one
+    typed = inputs.phone(phone, "phone", _l("Phone for a call back"))
     return _new_request(unit.compound, unit=unit, person=person, name=person.name,
-                        phone=phone or person.phone, category=category, text=text,
+                        phone=typed or inputs.phone_or_none(person.phone) or "",
+                        category=category, text=text,
                         channel="online", files=files)
 
 

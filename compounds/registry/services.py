@@ -597,6 +597,7 @@ def add_resident(unit: Unit, *, name, id_number=None, phone="", relation="tenant
     authorize("registry.edit", unit.compound)
     if relation not in RESIDENT_RELATIONS:
         raise invalid(_l("Unknown relation"), "relation")
+    phone = inputs.phone(phone, "phone", _l("Phone"))
     person = find_or_create_person(name, id_number or None, phone)
     if any(r.person_id == person.id for r in unit.residents):
         raise conflict("duplicate", _l("This person already lives here"), "name")
@@ -643,7 +644,7 @@ def update_person(person: Person, *, name, phone="") -> Person:
     authorize("registry.edit", person)
     before = {"name": person.name, "phone": person.phone}
     person.name = inputs.text(name, "name", _l("Name"), 64)
-    person.phone = (phone or "").strip()[:32]
+    person.phone = inputs.phone(phone, "phone", _l("Phone"))
     audit.record("person.update", "person", person.id,
                  {"before": before, "after": {"name": person.name, "phone": person.phone}},
                  compound_id=_acting_compound(person))

@@ -7,13 +7,13 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from compounds.models import Compound
+from compounds.models import Compound, Unit
 from core import audit
 from core.errors import invalid
 from core.extensions import db
-from core.inputs import actor_name, date, text
+from core.inputs import actor_name, date, local_today, text
 from core.permissions import Target, authorize
 from core.types import utcnow
 from property.districts import compound_district
@@ -49,6 +49,12 @@ def save_inspection(compound: Compound, period_code: str, *, inspected_on, deduc
     check_started(period)
     check_open(district_id, period.code)
     day = date(inspected_on, "inspected_on", _l("Inspected on"))
+    if not period.start <= day <= period.end:
+        raise invalid(_l("The inspection date must fall within %(p)s (%(a)s to %(b)s)",
+                         p=period.code, a=period.start.isoformat(), b=period.end.isoformat()),
+                      "inspected_on")
+    if day > local_today():
+        raise invalid(_l("The inspection date is in the future"), "inspected_on")
     settings = settings_for(compound.street.district)
     items = []
     total_c = 0
@@ -100,6 +106,10 @@ def _count(valid) -> int:
     return count
 
 
+#: the most valid complaints a quarter may count per household (see save_complaints)
+COMPLAINTS_PER_HOUSEHOLD = 12
+
+
 def save_complaints(compound: Compound, period_code: str, valid, *, note: str = "",
                     source: str = "manual") -> ComplaintCount:
     """The number of valid complaints about the property service in a compound in a period.
@@ -112,6 +122,15 @@ def save_complaints(compound: Compound, period_code: str, valid, *, note: str = 
     check_started(period)
     check_open(compound_district(compound), period.code)
     count = _count(valid)
+    # A bound, not a judgement: at most 12 valid complaints per household in a quarter —
+    # nearly one a week from every home, far beyond any compound's record — so that a slip
+    # of the keyboard (100000 for 10) cannot sink a company's score unnoticed.
+    homes = db.session.scalar(select(func.count(Unit.id)).where(
+        Unit.compound_id == compound.id)) or 0
+    if count > homes * COMPLAINTS_PER_HOUSEHOLD:
+        raise invalid(_l("%(n)s valid complaints is more than %(k)s per household of the "
+                         "compound's %(h)s in one quarter: check the number", n=count,
+                         k=COMPLAINTS_PER_HOUSEHOLD, h=homes), "valid")
     row = complaints_of(compound.id, period.code)
     before = None if row is None else row.valid
     if row is None:

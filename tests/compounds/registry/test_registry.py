@@ -219,7 +219,7 @@ def test_residents_are_added_and_removed_with_history(make, login, client):
     u = make.unit(b, "101", owners=[owner])
     login(make.user("rc", Role.rc_secretary, c))
     ok = client.post(f"/units/{u.id}/residents", data={
-        "name": "租客甲", "id_number": "", "phone": "139", "relation": "tenant"})
+        "name": "租客甲", "id_number": "", "phone": "13912345678", "relation": "tenant"})
     assert ok.status_code == 302
     page = client.get(f"/units/{u.id}").get_data(as_text=True)
     assert "租客甲" in page and "租户" in page and "unit.resident_add" in page

@@ -94,11 +94,11 @@ def test_inspection_checklist(login, make, staff):
     client = login(staff["admin"])
     page = client.get(url).get_data(as_text=True)
     assert "inspection-form" in page and "电梯" in page  # the default checklist
-    client.post(url + "/inspection", data={"insp-inspected_on": "2026-08-01",
+    client.post(url + "/inspection", data={"insp-inspected_on": str(staff["period"].start),
                                            "insp-deduct_A": "11"})  # A allows at most 10
     assert db.session.scalar(select(Inspection.deducted_c)) == 1200  # unchanged: 88
     assert client.post(url + "/inspection", data={
-        "insp-inspected_on": "2026-08-01", "insp-deduct_A": "2.5", "insp-note_A": "公示栏过期",
+        "insp-inspected_on": str(staff["period"].start), "insp-deduct_A": "2.5", "insp-note_A": "公示栏过期",
         "insp-deduct_E": "4"}).status_code == 302
     row = db.session.scalar(select(Inspection))
     assert (row.deducted_c, row.score) == (650, 93.5)
@@ -108,7 +108,7 @@ def test_inspection_checklist(login, make, staff):
     page = login(rc).get(url).get_data(as_text=True)
     assert "paper-form" in page and "inspection-form" not in page
     assert login(rc).post(url + "/inspection", data={
-        "insp-inspected_on": "2026-08-01"}).status_code == 403
+        "insp-inspected_on": str(staff["period"].start)}).status_code == 403
 
 
 @pytest.mark.parametrize("path", [
