@@ -118,7 +118,7 @@ class MeetingMinutes(PdfDocument):
             zebra=False,
         ))
         if d.guests:
-            story.append(para(f"列席人员（{len(d.guests)} 人）", style="plain"))
+            story += [spacer(), para(f"列席人员（{len(d.guests)} 人）", style="plain")]
             story.append(data_table(
                 ["序号", "姓名", "单位或房号", "签名"],
                 [[str(n), g.name, g.affiliation, ""] for n, g in enumerate(d.guests, 1)],
