@@ -60,4 +60,4 @@ def test_district_admin_reads_audit_log_of_own_district(make, login, client, api
     api(admin).post("/compounds", json={"name": "远方", "district": "长宁区", "street": "华阳"})
     login(make.user("district", Role.district_admin, mine.street.district_id))
     page = client.get("/admin/audit/").get_data(as_text=True)
-    assert page.count("compound.create") == 1
+    assert page.count("新建小区") == 1
