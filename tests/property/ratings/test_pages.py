@@ -98,8 +98,8 @@ def test_inspection_checklist(login, make, staff):
                                            "insp-deduct_A": "11"})  # A allows at most 10
     assert db.session.scalar(select(Inspection.deducted_c)) == 1200  # unchanged: 88
     assert client.post(url + "/inspection", data={
-        "insp-inspected_on": str(staff["period"].start), "insp-deduct_A": "2.5", "insp-note_A": "公示栏过期",
-        "insp-deduct_E": "4"}).status_code == 302
+        "insp-inspected_on": str(staff["period"].start), "insp-deduct_A": "2.5",
+        "insp-note_A": "公示栏过期", "insp-deduct_E": "4"}).status_code == 302
     row = db.session.scalar(select(Inspection))
     assert (row.deducted_c, row.score) == (650, 93.5)
     assert [d["note"] for d in row.deductions] == ["公示栏过期", ""]
