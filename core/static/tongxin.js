@@ -8,6 +8,10 @@
 // form macros; else the first field of a .has-error block) takes the focus, so a person on
 // a keyboard or a screen reader lands on what to fix — its error is read with it
 // (aria-describedby).
+// <input type="file" data-max-bytes data-max-total>: a file over the limit, or files over
+// the request's limit together, are refused before sending (the server would answer 413 and
+// everything typed in the form would be lost); the message (data-too-big / data-too-much,
+// already in the reader's language) stands under the control, which takes the focus.
 // A table too wide for the screen scrolls sideways in its box (.tablewrap and the like): the
 // box then takes the keyboard focus too (tabindex=0), so arrow keys scroll it without a mouse.
 "use strict";
@@ -16,8 +20,56 @@
   if (window.tongxinLoaded) { return; }
   window.tongxinLoaded = true;
 
+  function mb(bytes) {
+    return String(Math.floor(bytes / 1048576));
+  }
+
+  function filesProblem(input) {
+    var each = Number(input.getAttribute("data-max-bytes") || 0);
+    var total = Number(input.getAttribute("data-max-total") || 0);
+    var sum = 0;
+    for (var i = 0; i < (input.files || []).length; i++) {
+      var file = input.files[i];
+      sum += file.size;
+      if (each && file.size > each) {
+        return (input.getAttribute("data-too-big") || "").replace("{name}", file.name)
+          .replace("{mb}", mb(each));
+      }
+    }
+    if (total && sum > total) {
+      return (input.getAttribute("data-too-much") || "").replace("{mb}", mb(total));
+    }
+    return "";
+  }
+
+  function showFilesProblem(input, message) {
+    var id = input.id + "-client-error";
+    var box = document.getElementById(id);
+    if (!box) {
+      box = document.createElement("div");
+      box.id = id;
+      box.className = "error";
+      box.setAttribute("role", "alert");
+      input.parentNode.appendChild(box);
+      input.setAttribute("aria-describedby",
+        ((input.getAttribute("aria-describedby") || "") + " " + id).trim());
+    }
+    box.textContent = message;
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
+    var inputs = form.querySelectorAll("input[type=file][data-max-bytes]");
+    for (var i = 0; i < inputs.length; i++) {
+      var problem = filesProblem(inputs[i]);
+      if (problem) {
+        event.preventDefault();
+        showFilesProblem(inputs[i], problem);
+        return;
+      }
+    }
     var question = form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) {
       event.preventDefault();
