@@ -15,6 +15,7 @@ NAV = [(_l("Compounds"), "compounds.index", "compound.list")]
 
 #: what the registry answers for lower layers (core.hooks)
 HOOKS = {
+    "messages.event_labels": ["compounds.message_events:EVENT_LABELS"],
     "audit.action_labels": ["compounds.audit_labels:AUDIT_LABELS"],
     "home.todo": ["compounds.org.todo:todo"],
     "permission.owned_units": "compounds.registry.services:owned_units",

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 #:   accounts.scope_name      [fn(kind, scope_id) -> name | None]  a staff member's office
 #:                              ("王敏（普陀区）", core.staff)
 #:   audit.action_labels      [{action: label}]  what the audit log calls each action
+#:   messages.event_labels    [{event: label}]  what the outbox calls each message event
 #:   audit.compounds_in_districts  fn(district_ids) -> select of compound ids
 #:   audit.compound_names       fn(ids) -> {id: name}
 #:   demo.steps               [DemoStep(order, step)]  a package's part of the demo data

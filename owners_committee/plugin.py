@@ -28,6 +28,7 @@ KINDS = [
 
 #: what this package shows and answers on lower packages' pages (see core.hooks)
 HOOKS = {
+    "messages.event_labels": ["owners_committee.message_events:EVENT_LABELS"],
     "audit.action_labels": ["owners_committee.audit_labels:AUDIT_LABELS"],
     "home.todo": ["owners_committee.election.todo:todo", "owners_committee.fund.todo:todo"],
     "org.overview_panels": ["owners_committee.fund.hooks:overview_balance",

@@ -32,6 +32,7 @@ CONVERTERS = {"period": PeriodConverter}
 
 #: what the property package answers for lower layers (core.hooks)
 HOOKS = {
+    "messages.event_labels": ["property.message_events:EVENT_LABELS"],
     "audit.action_labels": ["property.audit_labels:AUDIT_LABELS"],
     "home.todo": ["property.ratings.todo:todo"],
     "permission.served_compounds": "property.companies.services:served_compounds",

@@ -19,6 +19,7 @@ KINDS = [
 
 #: what the votes show on lower packages' pages (core.hooks)
 HOOKS = {
+    "messages.event_labels": ["votes.message_events:EVENT_LABELS"],
     "audit.action_labels": ["votes.audit_labels:AUDIT_LABELS"],
     "home.todo": ["votes.todo:todo"],
     "org.overview_panels": ["votes.panels:open_votes"],

@@ -12,6 +12,7 @@ from compounds.models import Compound
 from core.errors import DomainError
 from core.loader import load
 from core.messaging import inbox
+from core.messaging.event_labels import event_label
 from core.messaging.models import Channel, Message, MessageStatus
 from core.permissions import may, requires
 from core.web import flash_error
@@ -68,7 +69,8 @@ def index(cid: int):
     return render_template("compounds/outbox/index.html", compound=compound, view=view,
                            event=event, channel=channel, status=status,
                            channels=CHANNEL_LABELS, statuses=STATUS_LABELS,
-                           reason_text=reason_text, resendable=inbox.RESENDABLE,
+                           reason_text=reason_text, event_label=event_label,
+                           resendable=inbox.RESENDABLE,
                            may_resend=may("outbox.resend", compound))
 
 
