@@ -30,7 +30,8 @@ def _ready(world):
 
 
 def test_the_published_list_tells_every_owner_of_the_compound_once(world, make):
-    make.unit(make.building(make.compound("别的小区")), owners=[make.person("别的小区业主", n=990_001)])
+    elsewhere = make.person("别的小区业主", n=990_001)
+    make.unit(make.building(make.compound("别的小区")), owners=[elsewhere])
     e = _ready(world)
     assert _messages("election.list_published") == []  # nothing while candidates are vetted
     with as_user(world.rc):
