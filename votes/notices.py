@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext as _pl
+from flask_babel import lazy_pgettext
 from sqlalchemy import and_, exists, select, true
 from sqlalchemy.exc import IntegrityError
 
@@ -217,11 +217,11 @@ def poster_document(vote: Vote, public_url: str) -> PosterData:
 
 #: the vote's events in the order they happen, with their names on the vote page
 #: (their own context: "Notice published" elsewhere labels a moment, 公告发布时间)
-EVENTS = (("vote.announced", _pl("message event", "Notice published")),
-          ("vote.opened", _pl("message event", "Voting opened")),
-          ("vote.extended", _pl("message event", "Period extended")),
-          ("vote.reminder", _pl("message event", "Reminders")),
-          ("vote.result", _pl("message event", "Result published")))
+EVENTS = (("vote.announced", lazy_pgettext("message event", "Notice published")),
+          ("vote.opened", lazy_pgettext("message event", "Voting opened")),
+          ("vote.extended", lazy_pgettext("message event", "Period extended")),
+          ("vote.reminder", lazy_pgettext("message event", "Reminders")),
+          ("vote.result", lazy_pgettext("message event", "Result published")))
 
 
 def vote_reach(vote: Vote) -> list[tuple[str, Reach]]:

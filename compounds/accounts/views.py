@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from compounds.accounts import services
@@ -26,10 +27,10 @@ bp = Blueprint("owner_activation", __name__, template_folder="templates")
 OWNERS_PER_PAGE = 50
 
 STATE_LABELS = {
-    services.ACTIVATED: ("ok", "Activated"),
-    services.PENDING: ("", "Letter pending"),
-    services.EXPIRED: ("warn", "Expired"),
-    services.NONE: ("red", "No letter"),
+    services.ACTIVATED: ("ok", _l("Activated")),
+    services.PENDING: ("", _l("Letter pending")),
+    services.EXPIRED: ("warn", _l("Expired")),
+    services.NONE: ("red", _l("No letter")),
 }
 
 

@@ -76,9 +76,11 @@ def _manager(user) -> list[TodoItem]:
                RatingPeriod.status != PeriodStatus.superseded.value,
                RatingResult.listing.in_(CALLING_LISTS), ~answered.exists())
         .order_by(RatingPeriod.published_at.desc()).limit(PER_QUERY))
+    # the list's name outside the message: babel extracts no call nested in another's arguments
+    lists = {"black": _l("black list"), "warning": _l("warning list")}
     items += [TodoItem(title=_l("Rectification reply due: %(list)s in %(period)s",
-                                list=(_l("black list") if listing == "black"
-                                      else _l("warning list")), period=period_label(code)),
+                                list=lists.get(listing, lists["warning"]),
+                                period=period_label(code)),
                        link=url_for("property.rectification_new", company_id=company_id),
                        kind=_l("Rectification"), created_at=published_at,
                        role=Role.property_manager.value)
