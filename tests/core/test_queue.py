@@ -36,7 +36,9 @@ def _write(channels=("sms", "email"), *, event="vote.announced", data=None):
            link="/votes/1", subject=("vote", 1), compound_id=1, channels=channels,
            data=data or {"title": "加装电梯"})
     db.session.commit()
-    return {m.channel: m.id for m in db.session.scalars(select(Message))}
+    # this event's rows only, in order (PostgreSQL returns an unordered SELECT in any order)
+    return {m.channel: m.id for m in db.session.scalars(
+        select(Message).where(Message.event == event).order_by(Message.id))}
 
 
 def _row(mid):
