@@ -43,7 +43,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.parsers import expat
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
+
+from core.errors import DomainError
 
 MiB = 1024 * 1024
 
@@ -95,6 +98,39 @@ class Limits:
     def row_ceiling(self) -> int:
         """Rows read at most, blank ones included."""
         return 2 * self.max_rows + 1
+
+
+def request_limits(max_rows: int, read_columns: int = 30, max_bytes: int = 10 * MiB) -> Limits:
+    """An import's limits, read at call time: the app's MAX_CONTENT_LENGTH when there is an
+    app (a file larger than a request cannot arrive anyway), and `max_rows` as the caller's
+    module has it now (tests lower it)."""
+    if has_app_context():
+        max_bytes = current_app.config.get("MAX_CONTENT_LENGTH") or max_bytes
+    return Limits(max_rows=max_rows, max_bytes=max_bytes, read_columns=read_columns)
+
+
+def clean_cell(text: str) -> str:
+    """Trim, and drop one leading apostrophe (the exports' guard against formulas)."""
+    text = text.strip().lstrip("\ufeff")
+    return text[1:].strip() if text.startswith("'") else text
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem of one row of an import, as the API's details.rows list it."""
+
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+def rows_refused(status: int, code: str, message, rows: list[RowError] | None = None):
+    """An import's refusal (a DomainError): for bad rows, every problem in details["rows"]."""
+    return DomainError(code, message, status=status,
+                       details={"rows": [r.as_dict() for r in rows]} if rows else None)
 
 
 class SpreadsheetError(Exception):

@@ -28,7 +28,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -46,12 +45,19 @@ from compounds.models import (
     natural_key,
 )
 from core import audit
-from core.errors import DomainError
 from core.extensions import db
 from core.idnumber import IdNumberError, mask
 from core.idnumber import normalize as normalize_id
 from core.permissions import authorize
-from core.spreadsheet import Limits, SpreadsheetError, read_rows
+from core.spreadsheet import (
+    Limits,
+    RowError,
+    SpreadsheetError,
+    clean_cell,
+    read_rows,
+    request_limits,
+    rows_refused,
+)
 from core.types import AmountError, area_to_str, parse_area
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -115,20 +121,7 @@ _AREA_SOURCES = {s.value: s.value for s in AreaSource} | {
 AREA_SOURCE_ZH = {"registered": "登记", "surveyed": "实测", "contract": "合同"}
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-
-def _refused(status: int, code: str, message, rows: list[RowError] | None = None):
-    """The import's refusal: for bad rows, every problem in details["rows"]."""
-    return DomainError(code, message, status=status,
-                       details={"rows": [r.as_dict() for r in rows]} if rows else None)
+_refused = rows_refused
 
 
 @dataclass(frozen=True)
@@ -141,12 +134,7 @@ class ImportResult:
 # -- reading the file -----------------------------------------------------------------------
 
 def _limits() -> Limits:
-    """Read at call time: the app's MAX_CONTENT_LENGTH, and MAX_ROWS as it stands (tests
-    lower it)."""
-    max_bytes = MAX_BYTES
-    if has_app_context():
-        max_bytes = current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BYTES
-    return Limits(max_rows=MAX_ROWS, max_bytes=max_bytes, read_columns=len(COLUMNS) + 20)
+    return request_limits(MAX_ROWS, len(COLUMNS) + 20, MAX_BYTES)
 
 
 def _read_rows(filename: str, content: bytes) -> Iterator[list[str]]:
@@ -159,12 +147,7 @@ def _read_rows(filename: str, content: bytes) -> Iterator[list[str]]:
         raise _refused(err.status, err.code, message) from None
 
 
-def _clean(text: str) -> str:
-    """Trim, and drop one leading apostrophe (the export's guard against formulas)."""
-    text = text.strip().lstrip("\ufeff")
-    if text.startswith("'"):
-        text = text[1:].strip()
-    return text
+_clean = clean_cell
 
 
 def _has_control(text: str) -> bool:

@@ -19,19 +19,17 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from sqlalchemy import select
 
 from compounds.models import Building, Compound, Entrance, Unit
-from compounds.registry.ledger import RowError  # the registry import's: same rows, same words
 from core import inputs, spreadsheet
 from core.errors import DomainError, invalid
 from core.extensions import db
 from core.permissions import authorize
-from core.spreadsheet import Limits
+from core.spreadsheet import Limits, RowError
 from core.types import AmountError, parse_money, utcnow
 from owners_committee.fund.journal import Line, State, audit_posting, post
 from owners_committee.fund.models import PostingKind, UnitFundAccount
@@ -66,9 +64,7 @@ def _error(status: int, code: str, message: str, rows: list[RowError] | None = N
 
 
 def _limits() -> Limits:
-    max_bytes = (current_app.config.get("MAX_CONTENT_LENGTH") if has_app_context()
-                 else None) or 10 * 1024 * 1024
-    return Limits(max_rows=MAX_ROWS, max_bytes=max_bytes, read_columns=20)
+    return spreadsheet.request_limits(MAX_ROWS, 20)
 
 
 def read_rows(filename: str, content: bytes) -> Iterator[list[str]]:
@@ -76,7 +72,7 @@ def read_rows(filename: str, content: bytes) -> Iterator[list[str]]:
     `core.spreadsheet` (size, row, cell and zip-bomb limits); a DomainError if unreadable."""
     try:
         for cells in spreadsheet.read_rows(filename, content, _limits()):
-            yield [c.strip().lstrip("'").strip() for c in cells]
+            yield [spreadsheet.clean_cell(c) for c in cells]
     except spreadsheet.SpreadsheetError as err:
         raise _error(err.status, err.code, err.message) from None
 

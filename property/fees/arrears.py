@@ -22,7 +22,6 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -30,11 +29,19 @@ from sqlalchemy import select
 
 from compounds.models import Compound, Unit
 from core import audit, inputs
-from core.errors import DomainError, invalid
+from core.errors import invalid
 from core.extensions import db
 from core.models import Role
 from core.permissions import authorize, roles_over
-from core.spreadsheet import Limits, SpreadsheetError, read_rows
+from core.spreadsheet import (
+    Limits,
+    RowError,
+    SpreadsheetError,
+    clean_cell,
+    read_rows,
+    request_limits,
+    rows_refused,
+)
 from core.types import AmountError, parse_money
 from property.companies.services import serving_company
 from property.fees.models import FeeArrearsLine, FeeArrearsList
@@ -65,31 +72,12 @@ COLUMN_HELP = {
 }
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-
-def _refused(status: int, code: str, message, rows: list[RowError] | None = None):
-    return DomainError(code, str(message), status=status,
-                       details={"rows": [r.as_dict() for r in rows]} if rows else None)
+_refused = rows_refused
+_clean = clean_cell
 
 
 def _limits() -> Limits:
-    max_bytes = MAX_BYTES
-    if has_app_context():
-        max_bytes = current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BYTES
-    return Limits(max_rows=MAX_ROWS, max_bytes=max_bytes, read_columns=20)
-
-
-def _clean(text: str) -> str:
-    text = text.strip().lstrip("\ufeff")
-    return text[1:].strip() if text.startswith("'") else text
+    return request_limits(MAX_ROWS, 20, MAX_BYTES)
 
 
 def months_back(day: dt.date, months: int) -> dt.date:
