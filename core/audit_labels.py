@@ -28,10 +28,7 @@ LABELS = {
 
 def all_labels() -> dict:
     """Every known action → its label (core's and every package's)."""
-    merged = dict(LABELS)
-    for contributed in hooks.contributions("audit.action_labels"):
-        merged.update(contributed)
-    return merged
+    return {**LABELS, **hooks.merged("audit.action_labels")}
 
 
 def action_label(action: str) -> str:

@@ -127,6 +127,14 @@ def contributions(name: str) -> list[Callable]:
     return list(_many.get(name, ()))
 
 
+def merged(name: str) -> dict:
+    """The dictionaries contributed to `name` (labels by code), merged in wiring order."""
+    result: dict = {}
+    for contributed in contributions(name):
+        result.update(contributed)
+    return result
+
+
 def one(name: str) -> Callable:
     """The single provider of `name`; HookMissing if none was declared."""
     try:

@@ -12,10 +12,7 @@ from core import hooks
 
 
 def all_labels() -> dict:
-    merged: dict = {}
-    for contributed in hooks.contributions("messages.event_labels"):
-        merged.update(contributed)
-    return merged
+    return hooks.merged("messages.event_labels")
 
 
 def event_label(event: str) -> str:
