@@ -1,7 +1,7 @@
 """attachments: the files the records depend on, content-addressed
 
 Revision ID: 0013
-Revises: 0012
+Revises: 0010
 Create Date: 2026-12-07 08:15:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 import core.types
 
 revision = '0013'
-down_revision = '0012'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
