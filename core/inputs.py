@@ -68,6 +68,12 @@ def phone_or_none(value) -> str | None:
     return typed if _LANDLINE.fullmatch(typed) else None
 
 
+def mobile_or_none(value) -> str | None:
+    """`value` as a mainland mobile's 11 digits, or None (a landline, anything else)."""
+    number = phone_or_none(value)
+    return number if number is not None and _MOBILE.fullmatch(number) else None
+
+
 def phone(value, field: str, label, *, required: bool = False, mobile: bool = False) -> str:
     """A phone number people type (the one check everywhere): a mainland mobile, returned as
     its 11 digits, or — unless `mobile` (where an SMS must reach it) — a landline with its

@@ -19,11 +19,10 @@ from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session
 
 from core.extensions import db
-from core.inputs import SHANGHAI
+from core.inputs import SHANGHAI, mobile_or_none
 from core.messaging.models import Channel, Message, MessageStatus, OptOut
 from core.types import utcnow
 
-MOBILE = re.compile(r"1[3-9]\d{9}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 #: no SMS between 21:00 and 08:00 Beijing time: they wait until the morning
 QUIET_FROM, QUIET_UNTIL = dt.time(21, 0), dt.time(8, 0)
@@ -45,16 +44,6 @@ class Recipient:
         return f"p{self.person_id}" if self.person_id is not None else f"u{self.user_id}"
 
 
-def normal_mobile(phone: str) -> str | None:
-    """A mainland mobile number as 11 digits (spaces, dashes and +86 dropped), or None."""
-    digits = re.sub(r"[\s\-]", "", phone or "")
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    return digits if MOBILE.fullmatch(digits) else None
-
-
 def morning_after_quiet(now: dt.datetime) -> dt.datetime | None:
     """When an SMS written at `now` may go: None now, or 08:00 Beijing time if `now` falls
     in the quiet hours."""
@@ -70,7 +59,7 @@ def _address(channel: Channel, r: Recipient) -> tuple[str, str]:
     if channel is Channel.sms:
         if not r.phone:
             return "", "no_phone"
-        phone = normal_mobile(r.phone)
+        phone = mobile_or_none(r.phone)
         return (phone, "") if phone else (r.phone[:200], "invalid_phone")
     if channel is Channel.email:
         if not r.email:

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from core.extensions import db
-from core.inputs import SHANGHAI
+from core.inputs import SHANGHAI, mobile_or_none
 from core.messaging.models import Message, OptOut
-from core.messaging.outbox import Recipient, morning_after_quiet, normal_mobile, notify, reach
+from core.messaging.outbox import Recipient, morning_after_quiet, notify, reach
 
 
 def _rows():
@@ -81,7 +81,7 @@ def test_no_sms_in_the_quiet_hours(moment, waits_until):
     ("021-62345678", None),
 ])
 def test_mobile_numbers(typed, number):
-    assert normal_mobile(typed) == number
+    assert mobile_or_none(typed) == number
 
 
 def test_reach_counts_people_and_messages_by_channel_and_state(app, make):
