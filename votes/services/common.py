@@ -114,3 +114,19 @@ def format_receipt(code: str) -> str:
 
 def normalize_receipt(text: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", str(text or "").upper())
+
+
+# -- the building picture's shape ----------------------------------------------------------
+
+def floor_grid(placed) -> list[tuple[int, str, list[tuple[str, list[tuple[int, list]]]]]]:
+    """Cells placed as (building id, building number, entrance number, floor, cell), in the
+    registry's order → [(building id, number, [(entrance number, [(floor, [cells])])])],
+    buildings and entrances in that order, floors top first: the picture of a staircase
+    house that the building pages and the delivery grid draw."""
+    buildings: dict[int, tuple[str, dict[str, dict[int, list]]]] = {}
+    for building_id, building_number, entrance_number, floor, cell in placed:
+        _n, entrances = buildings.setdefault(building_id, (building_number, {}))
+        entrances.setdefault(entrance_number, {}).setdefault(floor, []).append(cell)
+    return [(bid, number, [(e, sorted(floors.items(), key=lambda kv: -kv[0]))
+                           for e, floors in entrances.items()])
+            for bid, (number, entrances) in buildings.items()]

@@ -27,7 +27,7 @@ from core.types import utcnow
 from reports.vote_notice import DeliveryFigures
 from votes.models import Delivery, DeliveryMethod, RollGroup, RollHolder, RollUnit, Vote, VoteStatus
 from votes.services.access import voting_person_id
-from votes.services.common import iso
+from votes.services.common import floor_grid, iso
 from votes.services.roll import preview_roll, scope_condition
 
 S = VoteStatus
@@ -283,23 +283,18 @@ def delivery_grid(vote: Vote) -> DeliveryGrid:
         raise conflict("not_announced", _l("The notice is delivered once it is published"))
     voters = voters_of(vote)
     summary = summarize(vote, voters)
-    buildings: dict[int, tuple[str, dict[str, dict[int, list[Cell]]]]] = {}
     units: dict[int, ScopeUnit] = {}
     for voter in voters:
         for u in voter.units:
             units[u.unit_id] = u
     reached_units = {u.unit_id for v in voters if v.key in summary.reached_keys for u in v.units}
-    for u in sorted(units.values(), key=lambda x: x.sort_key):  # the registry's order
-        _n, entrances = buildings.setdefault(u.building_id, (u.building_number, {}))
-        floors = entrances.setdefault(u.entrance_number, defaultdict(list))
-        floors[u.floor].append(Cell(u.unit_id, u.label, u.number, u.unit_id in reached_units,
-                                    summary.unit_methods.get(u.unit_id, "")))
-    out = []
-    for number, entrances in buildings.values():
-        grids = []
-        for enum_, floors in entrances.items():
-            cells = [c for cs in floors.values() for c in cs]
-            grids.append(EntranceGrid(enum_, sorted(floors.items(), key=lambda kv: -kv[0]),
-                                      sum(1 for c in cells if c.reached), len(cells)))
-        out.append(BuildingGrid(number, grids))
+    grid = floor_grid(
+        (u.building_id, u.building_number, u.entrance_number, u.floor,
+         Cell(u.unit_id, u.label, u.number, u.unit_id in reached_units,
+              summary.unit_methods.get(u.unit_id, "")))
+        for u in sorted(units.values(), key=lambda x: x.sort_key))  # the registry's order
+    out = [BuildingGrid(number, [
+        EntranceGrid(e, floors, sum(c.reached for _f, cs in floors for c in cs),
+                     sum(len(cs) for _f, cs in floors)) for e, floors in entrances])
+        for _bid, number, entrances in grid]
     return DeliveryGrid(summary, out, units)

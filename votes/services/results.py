@@ -28,7 +28,7 @@ from votes.models import (
 )
 from votes.services.access import may_see_result
 from votes.services.ballots import recent_paper
-from votes.services.common import iso, roll_required
+from votes.services.common import floor_grid, iso, roll_required
 from votes.services.tally import compute_tally, fractions, voided_count
 
 
@@ -239,22 +239,15 @@ def building_picture(vote: Vote) -> list[BuildingView]:
         select(RollUnit.building_id, RollUnit.building_number, RollUnit.entrance_number,
                RollUnit.floor, RollUnit.number, RollUnit.label, RollUnit.group_id)
         .where(RollUnit.vote_id == vote.id).order_by(RollUnit.sort_key)).all()
-    buildings: dict[int, dict] = {}
-    for r in rows:
-        b = buildings.setdefault(r.building_id, {"number": r.building_number, "entrances": {}})
-        e = b["entrances"].setdefault(r.entrance_number, defaultdict(list))
-        state = "voted" if r.group_id in live else "voided" if r.group_id in voided else "none"
-        e[r.floor].append(Room(r.label, r.number, state))
     views = []
-    for bid, b in buildings.items():
-        entrances = []
-        for enum_, floors in b["entrances"].items():
-            rooms = [room for rs in floors.values() for room in rs]
-            entrances.append(EntranceView(
-                enum_, sorted(floors.items(), key=lambda kv: -kv[0]),
-                sum(1 for r in rooms if r.state == "voted"), len(rooms)))
-        views.append(BuildingView(bid, b["number"], entrances,
-                                  sum(e.voted for e in entrances),
-                                  sum(e.units for e in entrances)))
+    for bid, number, entrances in floor_grid(
+            (r.building_id, r.building_number, r.entrance_number, r.floor,
+             Room(r.label, r.number, "voted" if r.group_id in live
+                  else "voided" if r.group_id in voided else "none")) for r in rows):
+        shown = [EntranceView(e, floors,
+                              sum(room.state == "voted" for _f, rs in floors for room in rs),
+                              sum(len(rs) for _f, rs in floors)) for e, floors in entrances]
+        views.append(BuildingView(bid, number, shown, sum(e.voted for e in shown),
+                                  sum(e.units for e in shown)))
     return views
 
