@@ -32,19 +32,18 @@ from property.ratings.models import (
     CALLING_LISTS,
     CreditObjection,
     ObjectionStatus,
-    PeriodStatus,
     RatingPeriod,
     RatingResult,
     Rectification,
     RectificationStatus,
 )
 from property.ratings.periods import period_label, period_state
+from property.ratings.replies import replies_due
 
 EMAIL = (Channel.email,)
 #: working days a warned or black-listed company has for its rectification reply (限期整改)
 RECTIFICATION_WORKING_DAYS = 15
 LIST_ZH = {"red": "红榜", "black": "黑榜", "warning": "预警名单"}
-_ANSWERING = (RectificationStatus.submitted.value, RectificationStatus.accepted.value)
 
 
 def _day(moment: dt.datetime) -> dt.date:
@@ -147,20 +146,13 @@ def overdue_rectifications(today: dt.date | None = None) -> int:
     without a reply pending or accepted, past its reply's due date: its managers, once a
     day. How many messages were written (no commit)."""
     today = today or local_today()
-    answered = select(Rectification.id).where(
-        Rectification.company_id == RatingResult.company_id,
-        Rectification.district_id == RatingPeriod.district_id,
-        Rectification.period == RatingPeriod.code, Rectification.status.in_(_ANSWERING))
     returned = (select(func.max(Rectification.reviewed_at)).where(
         Rectification.company_id == RatingResult.company_id,
         Rectification.district_id == RatingPeriod.district_id,
         Rectification.period == RatingPeriod.code,
         Rectification.status == RectificationStatus.returned.value).scalar_subquery())
     rows = db.session.execute(
-        select(RatingPeriod, RatingResult, returned)
-        .join(RatingResult, RatingResult.period_id == RatingPeriod.id)
-        .where(RatingPeriod.status != PeriodStatus.superseded.value,
-               RatingResult.listing.in_(CALLING_LISTS), ~answered.exists())
+        replies_due(RatingPeriod, RatingResult, returned)
         .order_by(RatingPeriod.id, RatingResult.company_id)).all()
     written, calendars = 0, {}
     for period, result, last_returned in rows:

@@ -19,16 +19,13 @@ from property.districts import get_district
 from property.ratings import notices
 from property.ratings.models import (
     CALLING_LISTS,
-    PeriodStatus,
     RatingPeriod,
     RatingResult,
     Rectification,
     RectificationStatus,
 )
 from property.ratings.periods import latest_version, parse_period
-
-#: a reply in these states answers the call (no further reply is due)
-_ANSWERING = (RectificationStatus.submitted.value, RectificationStatus.accepted.value)
+from property.ratings.replies import replies_due
 
 
 def listing_of(company_id: int, district_id: int, code: str) -> str | None:
@@ -47,22 +44,12 @@ def _replies(company_id: int, district_id: int, code: str):
 
 
 def rectification_due(company: Company) -> list[tuple[District, str, str]]:
-    """(district, period, list) where the company is warned or black-listed in the newest
-    published version and has no accepted or pending reply."""
+    """(district, period, list) where the company owes a rectification reply."""
     rows = db.session.execute(
-        select(RatingPeriod.district_id, RatingPeriod.code, RatingResult.listing)
-        .join(RatingResult, RatingResult.period_id == RatingPeriod.id)
-        .where(RatingResult.company_id == company.id,
-               RatingPeriod.status != PeriodStatus.superseded.value,
-               RatingResult.listing.in_(CALLING_LISTS))
+        replies_due(RatingPeriod.district_id, RatingPeriod.code, RatingResult.listing)
+        .where(RatingResult.company_id == company.id)
         .order_by(RatingPeriod.code.desc())).all()
-    out = []
-    for district_id, code, listing in rows:
-        answered = db.session.scalar(_replies(company.id, district_id, code)
-                                     .where(Rectification.status.in_(_ANSWERING)).limit(1))
-        if not answered:
-            out.append((get_district(district_id), code, listing))
-    return out
+    return [(get_district(district_id), code, listing) for district_id, code, listing in rows]
 
 
 def submit_rectification(company: Company, district: District, period_code: str,

@@ -30,16 +30,13 @@ from property.ratings.models import (
     CreditRecord,
     CreditStatus,
     ObjectionStatus,
-    PeriodStatus,
     RatingPeriod,
     RatingResult,
     Rectification,
     RectificationStatus,
 )
 from property.ratings.periods import period_label
-from property.ratings.rectifications import CALLING_LISTS
-
-_ANSWERING = (RectificationStatus.submitted.value, RectificationStatus.accepted.value)
+from property.ratings.rectifications import replies_due
 
 
 def _manager(user) -> list[TodoItem]:
@@ -63,18 +60,11 @@ def _manager(user) -> list[TodoItem]:
                       kind=_l("Credit record"), created_at=r.created_at,
                       role=Role.property_manager.value) for r in records]
 
-    # warned or black-listed in the newest version of a published period, no reply answering
-    answered = select(Rectification.id).where(
-        Rectification.company_id == RatingResult.company_id,
-        Rectification.district_id == RatingPeriod.district_id,
-        Rectification.period == RatingPeriod.code, Rectification.status.in_(_ANSWERING))
+    # warned or black-listed, no reply answering
     due = db.session.execute(
-        select(RatingResult.company_id, RatingResult.listing, RatingPeriod.code,
-               RatingPeriod.published_at)
-        .join(RatingPeriod, RatingPeriod.id == RatingResult.period_id)
-        .where(RatingResult.company_id.in_(companies),
-               RatingPeriod.status != PeriodStatus.superseded.value,
-               RatingResult.listing.in_(CALLING_LISTS), ~answered.exists())
+        replies_due(RatingResult.company_id, RatingResult.listing, RatingPeriod.code,
+                    RatingPeriod.published_at)
+        .where(RatingResult.company_id.in_(companies))
         .order_by(RatingPeriod.published_at.desc()).limit(PER_QUERY))
     # the list's name outside the message: babel extracts no call nested in another's arguments
     lists = {"black": _l("black list"), "warning": _l("warning list")}
