@@ -23,7 +23,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from reports import styles as st
-from reports.base import AUTHOR
+from reports.base import AUTHOR, fit
 from reports.formatting import cn_date
 from reports.qr import qr_matrix
 
@@ -51,14 +51,6 @@ class LettersData:
     issued_on: date
     activation_url: str  # the page's address as an owner types it (no code)
     letters: tuple[LetterSheet, ...]
-
-
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
 
 
 def _unit_lines(units: tuple[str, ...], font: str, size: float, width: float,
@@ -125,13 +117,13 @@ class _Letters:
         c.setFont(font, 9)
         c.setFillColor(st.MUTED)
         c.drawCentredString(PAGE_W / 2, HALF - 22.5 * mm,
-                            _fit(f"{d.compound} · 同心小区自治平台", font, 9, PAGE_W - 2 * SIDE))
+                            fit(f"{d.compound} · 同心小区自治平台", font, 9, PAGE_W - 2 * SIDE))
         c.setStrokeColor(st.OFFICIAL_RED)
         c.setLineWidth(0.8)
         c.line(SIDE, HALF - 25 * mm, PAGE_W - SIDE, HALF - 25 * mm)
         c.setFillColor(st.MUTED)
         c.setFont(font, 10)
-        c.drawString(SIDE, HALF - 33 * mm, f"小区：{_fit(d.compound, font, 10, 100 * mm)}")
+        c.drawString(SIDE, HALF - 33 * mm, f"小区：{fit(d.compound, font, 10, 100 * mm)}")
         c.drawString(SIDE, HALF - 58.5 * mm, "激活码（一次性）")
         c.setStrokeColor(st.INK)
         c.setLineWidth(1)
@@ -151,7 +143,7 @@ class _Letters:
         ]
         for n, step in enumerate(steps):
             c.drawString(SIDE, HALF - (95 + n * 6.5) * mm,
-                         _fit(step, font, 10, PAGE_W - 2 * SIDE))
+                         fit(step, font, 10, PAGE_W - 2 * SIDE))
         c.setFillColor(st.MUTED)
         c.setFont(font, 8.5)
         c.drawString(SIDE, HALF - 127 * mm, "本函是开通本人业主账户的凭证，请妥善保管，勿交他人。"
@@ -183,7 +175,7 @@ class _Letters:
         c.doForm("letter")
         c.setFillColor(st.INK)
         c.setFont(bold, 14)
-        c.drawString(SIDE, HALF - 41 * mm, _fit(f"业主：{sheet.name}", bold, 14, 110 * mm))
+        c.drawString(SIDE, HALF - 41 * mm, fit(f"业主：{sheet.name}", bold, 14, 110 * mm))
         c.setFont(font, 10.5)
         for n, line in enumerate(_unit_lines(sheet.units, font, 10.5, 112 * mm)):
             c.drawString(SIDE, HALF - (46.5 + n * 5) * mm, line)

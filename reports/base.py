@@ -53,7 +53,7 @@ class _DeferredPageCanvas(Canvas):
         super().save()
 
 
-def _fit(text: str, font: str, size: float, width: float) -> str:
+def fit(text: str, font: str, size: float, width: float) -> str:
     """``text`` cut with an ellipsis so that it fits in ``width`` points."""
     if stringWidth(text, font, size) <= width:
         return text
@@ -131,13 +131,13 @@ class PdfDocument:
         header_y = height - top + 7 * mm
         canvas.setFillColor(st.MUTED)
         canvas.setFont(styles.font, 8.5)
-        issuer = _fit(self.issuer, styles.font, 8.5, inner * 0.45)
+        issuer = fit(self.issuer, styles.font, 8.5, inner * 0.45)
         canvas.drawRightString(width - right, header_y, issuer)
         issuer_width = stringWidth(issuer, styles.font, 8.5)
         canvas.drawString(
             left,
             header_y,
-            _fit(self.title, styles.font, 8.5, inner - issuer_width - 6 * mm),
+            fit(self.title, styles.font, 8.5, inner - issuer_width - 6 * mm),
         )
         canvas.setStrokeColor(st.OFFICIAL_RED)
         canvas.setLineWidth(0.8)
@@ -155,5 +155,5 @@ class PdfDocument:
             room = inner - stringWidth(page, styles.font, 9) - 8 * mm
             canvas.setFillColor(st.MUTED)
             canvas.setFont(styles.font, 8)
-            canvas.drawString(left, footer_y, _fit(self.footer_note, styles.font, 8, room))
+            canvas.drawString(left, footer_y, fit(self.footer_note, styles.font, 8, room))
         canvas.restoreState()

@@ -23,7 +23,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table, TableSt
 
 from reports import styles as st
 from reports.attachments import AttachedFile, credit_files
-from reports.base import PdfDocument, _fit
+from reports.base import PdfDocument, fit
 from reports.flowables import (
     data_table,
     group_style,
@@ -259,7 +259,7 @@ class Facts(Flowable):
             c.setFillColor(st.MUTED)
             c.drawString(4, base, label)
             c.setFillColor(st.INK)
-            c.drawString(label_w + 4, base, _fit(value, styles.font, st.CELL_SIZE, room))
+            c.drawString(label_w + 4, base, fit(value, styles.font, st.CELL_SIZE, room))
 
 
 class TrendChart(Flowable):

@@ -20,11 +20,10 @@ from decimal import Decimal
 from fractions import Fraction
 
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether
 
 from reports import styles as st
-from reports.base import PdfDocument
+from reports.base import PdfDocument, fit
 from reports.flowables import (
     checkbox_row,
     columns,
@@ -193,14 +192,6 @@ class SerialLine(Flowable):
         c.drawCentredString(self.width / 2, 3.5 * mm, f"表决票编号：{self.serial}")
 
 
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
-
-
 class UnitsTable(Flowable):
     """A small units table drawn straight on the canvas (a voter seldom has more than a few
     units); same look as ``data_table``. Large groups use ``data_table``, which splits."""
@@ -243,7 +234,7 @@ class UnitsTable(Flowable):
 
         def line(y: float, cells: list[str], bold: bool = False) -> None:
             c.setFont(st.styles().bold_font if bold else font, size)
-            c.drawString(pad, y + base, _fit(cells[0], font, size, cols[1] - 2 * pad))
+            c.drawString(pad, y + base, fit(cells[0], font, size, cols[1] - 2 * pad))
             c.drawRightString(cols[2] - pad, y + base, cells[1])
             c.drawRightString(cols[3] - pad, y + base, cells[2])
 
