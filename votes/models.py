@@ -30,6 +30,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    exists,
     text,
     update,
 )
@@ -437,6 +438,12 @@ class Ballot(db.Model):
 
     def permission_target(self) -> Target:
         return self.vote.permission_target()
+
+
+def standing_ballot():
+    """SQL: the roll group at hand (RollGroup, correlated) has a ballot not voided — the one
+    definition of "has voted" for the door list, the close rule, reminders and to-do lists."""
+    return exists().where(Ballot.group_id == RollGroup.id, Ballot.voided_at.is_(None))
 
 
 class BallotAttempt(db.Model):

@@ -28,7 +28,7 @@ from core.messaging.models import Channel, Message
 from core.messaging.outbox import Reach, Recipient, notify, reach
 from core.permissions import authorize
 from reports.vote_poster import PosterData
-from votes.models import Ballot, RollGroup, RollHolder, Vote, VoteStatus
+from votes.models import RollGroup, RollHolder, Vote, VoteStatus, standing_ballot
 from votes.services.common import issuer_of, matter_label, roll_required, scope_text
 from votes.services.roll import scope_condition
 
@@ -62,8 +62,7 @@ def roll_owners(vote: Vote, *, not_voted: bool = False) -> list[Recipient]:
     groups = select(RollGroup.id).where(RollGroup.vote_id == vote.id,
                                         RollGroup.developer.is_(False))
     if not_voted:
-        groups = groups.where(~exists().where(Ballot.group_id == RollGroup.id,
-                                              Ballot.voided_at.is_(None)))
+        groups = groups.where(~standing_ballot())
     holders = select(RollHolder.person_id).where(RollHolder.vote_id == vote.id,
                                                  RollHolder.group_id.in_(groups))
     return people(Person.id.in_(holders))

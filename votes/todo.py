@@ -17,7 +17,7 @@ from core.hooks import TodoItem
 from core.models import Role
 from core.todo import PER_QUERY, scopes
 from core.types import utcnow
-from votes.models import Ballot, RollGroup, Vote, VoteStatus
+from votes.models import RollGroup, Vote, VoteStatus, standing_ballot
 
 
 def _item(vote: Vote, title, started, *, due=None, overdue=False) -> TodoItem:
@@ -40,9 +40,7 @@ def todo(user) -> list[TodoItem]:
     items += [_item(v, _l("Open the vote: %(t)s", t=v.title), v.may_open_at) for v in to_open]
 
     # a voter group still waiting: no standing ballot
-    waiting = (select(RollGroup.vote_id).where(
-        ~select(Ballot.id).where(Ballot.group_id == RollGroup.id,
-                                 Ballot.voided_at.is_(None)).exists()))
+    waiting = select(RollGroup.vote_id).where(~standing_ballot())
     to_close = db.session.scalars(
         select(Vote).where(Vote.compound_id.in_(ids), Vote.status == VoteStatus.open.value,
                            or_(Vote.closes_at <= now, Vote.id.not_in(waiting)))

@@ -27,13 +27,13 @@ from core.types import area_to_str, utcnow
 from votes import notices, rules
 from votes.models import (
     COUNTED,
-    Ballot,
     RollGroup,
     RuleVariant,
     Vote,
     VoteExtension,
     VoteScope,
     VoteStatus,
+    standing_ballot,
 )
 from votes.services.common import LOCK_CLASS, iso, scope_json
 from votes.services.roll import freeze_roll
@@ -338,11 +338,8 @@ def _close(vote: Vote, *, actor=None, reason: str = "by_hand") -> bool:
 
 def _everyone_voted(vote: Vote) -> bool:
     """Every voter of the frozen roll has a standing ballot."""
-    waiting = db.session.scalar(
-        select(func.count()).select_from(RollGroup).where(
-            RollGroup.vote_id == vote.id,
-            ~select(Ballot.id).where(Ballot.group_id == RollGroup.id,
-                                     Ballot.voided_at.is_(None)).exists()))
+    waiting = db.session.scalar(select(func.count()).select_from(RollGroup).where(
+        RollGroup.vote_id == vote.id, ~standing_ballot()))
     return waiting == 0
 
 

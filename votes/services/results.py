@@ -25,6 +25,7 @@ from votes.models import (
     RollHolder,
     RollUnit,
     Vote,
+    standing_ballot,
 )
 from votes.services.access import may_see_result
 from votes.services.ballots import recent_paper
@@ -162,8 +163,7 @@ def door_list(vote: Vote, *, sort: str = "area_desc", building_id: int | None = 
     owners, phones and area; largest area first by default, since area moves turnout most."""
     authorize("vote.manage", vote)
     roll_required(vote)
-    live = select(Ballot.id).where(Ballot.group_id == RollGroup.id, Ballot.voided_at.is_(None))
-    q = select(RollGroup).where(RollGroup.vote_id == vote.id, ~exists(live))
+    q = select(RollGroup).where(RollGroup.vote_id == vote.id, ~standing_ballot())
     if building_id:
         q = q.where(RollGroup.id.in_(select(RollUnit.group_id).where(
             RollUnit.vote_id == vote.id, RollUnit.building_id == building_id)))
