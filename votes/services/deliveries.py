@@ -87,9 +87,13 @@ def voters_of(vote: Vote) -> list[Voter]:
         for g in preview.groups]
 
 
+def _announced(vote: Vote) -> None:
+    """409 before the notice is published: there is nothing to deliver yet."""
+    _announced(vote)
+
+
 def _check_deliverable(vote: Vote) -> None:
-    if vote.announced_at is None:
-        raise conflict("not_announced", _l("The notice is delivered once it is published"))
+    _announced(vote)
     if vote.status not in DELIVERABLE or vote.is_due():
         raise conflict("vote_closed", _l("Deliveries are recorded while the notice stands "
                                          "and the vote runs"))
@@ -239,8 +243,7 @@ def delivery_figures(vote: Vote) -> DeliveryFigures | None:
 def delivery_summary(vote: Vote) -> DeliverySummary:
     """The register's figures for the people who deliver (API `GET …/deliveries`)."""
     authorize("vote.deliver", vote)
-    if vote.announced_at is None:
-        raise conflict("not_announced", _l("The notice is delivered once it is published"))
+    _announced(vote)
     return summarize(vote)
 
 
@@ -279,8 +282,7 @@ class DeliveryGrid:
 def delivery_grid(vote: Vote) -> DeliveryGrid:
     """Each building as floors × units, each unit reached or not (its voter's state)."""
     authorize("vote.deliver", vote)
-    if vote.announced_at is None:
-        raise conflict("not_announced", _l("The notice is delivered once it is published"))
+    _announced(vote)
     voters = voters_of(vote)
     summary = summarize(vote, voters)
     units: dict[int, ScopeUnit] = {}
