@@ -89,7 +89,8 @@ def voters_of(vote: Vote) -> list[Voter]:
 
 def _announced(vote: Vote) -> None:
     """409 before the notice is published: there is nothing to deliver yet."""
-    _announced(vote)
+    if vote.announced_at is None:
+        raise conflict("not_announced", _l("The notice is delivered once it is published"))
 
 
 def _check_deliverable(vote: Vote) -> None:
