@@ -1,20 +1,30 @@
-"""API plumbing for /api/v1: body parsing and the OpenAPI document (errors: core.errors).
+"""API plumbing for /api/v1: one decorator per operation, pagination and the OpenAPI document
+(errors: core.errors).
 
 Each domain package has its own `api.py` blueprint mounted under /api/v1 (CTFd style).
-Routes declare their documentation with `@doc(...)`; /api/v1/openapi.json is generated
-from the URL map, so every route appears in it by construction and nothing drifts.
+A route declares itself with `@operation(...)`: the pydantic classes of its body, query and
+answer (core.schemas) validate the request, serialise the response and write the OpenAPI
+document, so the three cannot drift. /api/v1/openapi.json is generated from the URL map:
+every route appears in it by construction.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from sqlalchemy import Select, func, select
 
 from core.errors import API_PREFIX, DomainError
+from core.extensions import db
 from core.loader import MAX_ID, IdConverter
 from core.permissions import public, route_permission
+from core.schemas import Error
 
 
 def json_body() -> dict:
@@ -51,15 +61,140 @@ def api_blueprint(name: str, import_name: str) -> Blueprint:
     return Blueprint(name, import_name, url_prefix=API_PREFIX)
 
 
+# -- operations --------------------------------------------------------------------------
+
+#: lists answer one page at a time: ?page=1&per_page=100; the body stays a JSON array and the
+#: headers say the rest (X-Total-Count, and RFC 8288 Link: first/prev/next/last)
+PER_PAGE, MAX_PER_PAGE = 100, 1000
+
+
+class PageQuery(BaseModel):
+    page: int = Field(1, ge=1, le=MAX_ID, description="page number, from 1")
+    per_page: int = Field(PER_PAGE, ge=1, le=MAX_PER_PAGE, description="items per page")
+
+
+@dataclass
+class Paged:
+    """One page of a list, with the total (a view may return it, or a Select or a list)."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+
+def paginate(items) -> Paged:
+    """The requested page of a Select (counted and sliced in SQL) or of a list."""
+    args = _validate(PageQuery, {k: v for k, v in request.args.items()
+                                 if k in ("page", "per_page")}, "query")
+    offset = (args.page - 1) * args.per_page
+    if isinstance(items, Select):
+        total = db.session.scalar(select(func.count()).select_from(
+            items.order_by(None).subquery()))
+        rows = list(db.session.scalars(items.limit(args.per_page).offset(offset)))
+    else:
+        items = list(items)
+        total, rows = len(items), items[offset:offset + args.per_page]
+    return Paged(rows, total, args.page, args.per_page)
+
+
+def _link_header(paged: Paged) -> str:
+    last = max(1, -(-paged.total // paged.per_page))
+    rels = {"first": 1, "last": last}
+    if paged.page > 1:
+        rels["prev"] = min(paged.page - 1, last)
+    if paged.page < last:
+        rels["next"] = paged.page + 1
+    args = request.args.to_dict()
+    links = []
+    for rel, number in rels.items():
+        args.update(page=str(number), per_page=str(paged.per_page))
+        links.append(f'<{request.path}?{urlencode(args)}>; rel="{rel}"')
+    return ", ".join(links)
+
+
+@dataclass
+class File:
+    """An answer that is a file, not JSON: `File("application/pdf")`."""
+
+    content_type: str
+    description: str = "the file"
+
+
+def _validate(model, data, where: str):
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        fields = {}
+        for e in err.errors():
+            name = ".".join(str(p) for p in e["loc"]) or where
+            fields.setdefault(name, e["msg"])
+        first = next(iter(fields.items()))
+        raise DomainError("validation_error", f"{first[0]}: {first[1]}",
+                          details={"fields": fields}) from None
+
+
+def operation(summary: str, *, tag: str, body: type[BaseModel] | None = None,
+              query: type[BaseModel] | None = None, response: Any = None, status: int = 200,
+              errors: dict[int, str] | None = None, paginated: bool = False,
+              upload: dict | None = None, description: str | None = None):
+    """Declare an API operation; the view gets `body=` and `query=` validated.
+
+    `response` is an `Out` class (a paginated list's item class), `list[...]` of one, a
+    `File`, or None for an empty 204; the view returns objects or dicts and they are
+    serialised through it (a wrong answer is a bug and fails loudly). `errors` lists the
+    statuses the operation answers besides the ones implied (400/422 for a body, 401/403
+    for a signed-in route, 404 for objects in the path): {409: "vote_closed: …"}.
+    `upload` is the multipart/other request content for routes that take files.
+    """
+    adapter = None
+    if response is not None and not isinstance(response, File):
+        adapter = TypeAdapter(list[response] if paginated else response)
+
+    def deco(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            if body is not None:
+                kwargs["body"] = _validate(body, json_body(), "body")
+            if query is not None:
+                kwargs["query"] = _validate(query, {
+                    k: v for k, v in request.args.items()
+                    if k not in ("page", "per_page")}, "query")
+            rv = fn(*args, **kwargs)
+            if isinstance(rv, Response):
+                return rv
+            code = status
+            if isinstance(rv, tuple):
+                rv, code = rv
+            headers = {}
+            if paginated:
+                page = rv if isinstance(rv, Paged) else paginate(rv)
+                rv = page.items
+                headers = {"X-Total-Count": str(page.total), "Link": _link_header(page)}
+            if adapter is None:
+                return "", 204
+            data = adapter.dump_python(adapter.validate_python(rv, from_attributes=True),
+                                       mode="json")
+            return jsonify(data), code, headers
+
+        wrapper.openapi = {"summary": summary, "tag": tag, "body": body, "query": query,
+                           "response": response, "status": status, "errors": errors or {},
+                           "paginated": paginated, "upload": upload,
+                           "description": description}
+        return wrapper
+
+    return deco
+
+
 # -- OpenAPI ------------------------------------------------------------------------------
 
 def doc(summary: str, *, request_body: dict | None = None, responses: dict | None = None,
         tag: str | None = None):
-    """Attach OpenAPI documentation to an API view (schemas are plain JSON Schema dicts)."""
+    """Older routes' hand-written documentation (JSON Schema dicts); `operation` replaces it."""
 
     def deco(fn):
         fn.openapi = {"summary": summary, "request": request_body,
-                      "responses": responses or {}, "tag": tag}
+                      "responses": responses or {}, "tag": tag, "legacy": True}
         return fn
 
     return deco
@@ -84,45 +219,133 @@ def _path_and_params(rule):
     return _PARAM.sub(repl, rule.rule), params
 
 
-ERROR_SCHEMA = {
-    "type": "object",
-    "properties": {"error": {"type": "object", "properties": {
-        "code": {"type": "string"}, "message": {"type": "string"},
-        "details": {"type": "object"}}, "required": ["code", "message"]}},
-}
+_ERROR_REF = {"$ref": "#/components/schemas/Error"}
+_ERROR_CONTENT = {"application/json": {"schema": _ERROR_REF}}
+
+#: what each implied status means, for the document
+_IMPLIED = {400: "malformed request (the body is not a JSON object)",
+            401: "missing or invalid token", 403: "not allowed for this user or object",
+            404: "no such object (or not visible to this user)",
+            422: "validation error: details.fields names each wrong field"}
+
+
+class _Components:
+    """The document's named schemas, collected as operations name them."""
+
+    def __init__(self):
+        self.schemas: dict[str, dict] = {"Error": Error.model_json_schema(
+            ref_template="#/components/schemas/{model}")}
+        self.schemas.update(self.schemas["Error"].pop("$defs", {}))
+
+    def schema(self, tp, mode: str) -> dict:
+        js = TypeAdapter(tp).json_schema(ref_template="#/components/schemas/{model}",
+                                         mode=mode)
+        for name, sub in js.pop("$defs", {}).items():
+            self._add(name, sub)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            self._add(tp.__name__, js)
+            return {"$ref": f"#/components/schemas/{tp.__name__}"}
+        return js
+
+    def _add(self, name: str, schema: dict) -> None:
+        known = self.schemas.get(name)
+        if known is not None and known != schema:
+            raise ValueError(f"two different API schemas are both named {name!r}: rename one")
+        self.schemas[name] = schema
+
+
+def _operation_doc(info: dict, op: dict, params: list, perm, comps: _Components) -> None:
+    responses: dict[str, dict] = {}
+    if info.get("body") is not None:
+        op["requestBody"] = {"required": True, "content": {
+            "application/json": {"schema": comps.schema(info["body"], "validation")}}}
+        responses["400"] = {"description": _IMPLIED[400], "content": _ERROR_CONTENT}
+        responses["422"] = {"description": _IMPLIED[422], "content": _ERROR_CONTENT}
+    if info.get("upload"):
+        op["requestBody"] = {"required": True, "content": info["upload"]}
+    query = info.get("query")
+    if query is not None:
+        for name, prop in query.model_json_schema()["properties"].items():
+            prop = dict(prop)
+            op["parameters"].append({"name": name, "in": "query",
+                                     "required": name in query.model_json_schema().get(
+                                         "required", []),
+                                     "description": prop.pop("description", ""),
+                                     "schema": prop})
+        responses["422"] = {"description": _IMPLIED[422], "content": _ERROR_CONTENT}
+    if info.get("paginated"):
+        for name, prop in PageQuery.model_json_schema()["properties"].items():
+            prop = dict(prop)
+            op["parameters"].append({"name": name, "in": "query", "required": False,
+                                     "description": prop.pop("description", ""),
+                                     "schema": prop})
+        responses["422"] = {"description": _IMPLIED[422], "content": _ERROR_CONTENT}
+    resp = info.get("response")
+    ok: dict[str, Any] = {"description": info.get("summary") or "OK"}
+    if isinstance(resp, File):
+        ok = {"description": resp.description,
+              "content": {resp.content_type: {"schema": {"type": "string",
+                                                          "format": "binary"}}}}
+    elif resp is not None:
+        shape = list[resp] if info.get("paginated") else resp
+        ok["content"] = {"application/json": {"schema": comps.schema(shape, "serialization")}}
+        if info.get("paginated"):
+            ok["headers"] = {
+                "X-Total-Count": {"description": "items in the whole list",
+                                  "schema": {"type": "integer", "minimum": 0}},
+                "Link": {"description": "RFC 8288 links: first, prev, next, last",
+                         "schema": {"type": "string"}}}
+    status = info.get("status", 200) if resp is not None else 204
+    responses[str(status)] = ok
+    if params:
+        responses["404"] = {"description": _IMPLIED[404], "content": _ERROR_CONTENT}
+    if perm not in ("public", None):
+        responses["401"] = {"description": _IMPLIED[401], "content": _ERROR_CONTENT}
+        responses["403"] = {"description": _IMPLIED[403], "content": _ERROR_CONTENT}
+    for code, text in (info.get("errors") or {}).items():
+        responses[str(code)] = {"description": text, "content": _ERROR_CONTENT}
+    op["responses"] = dict(sorted(responses.items()))
+    if info.get("description"):
+        op["description"] = info["description"]
+
+
+def _legacy_doc(info: dict, op: dict, method: str) -> None:
+    if info.get("request") and method in {"POST", "PUT", "PATCH"}:
+        op["requestBody"] = {"required": True, "content": info["request"]}
+    for status, resp in (info.get("responses") or {"200": "OK"}).items():
+        if isinstance(resp, str):
+            op["responses"][str(status)] = {"description": resp}
+        else:
+            op["responses"][str(status)] = resp
 
 
 def openapi_document(app: Flask) -> dict:
     paths: dict[str, dict] = {}
+    comps = _Components()
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(API_PREFIX):
             continue
         view = app.view_functions[rule.endpoint]
         info = getattr(view, "openapi", None) or {}
         path, params = _path_and_params(rule)
+        perm = route_permission(view)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             op: dict[str, Any] = {
                 "operationId": f"{rule.endpoint}.{method.lower()}",
                 "summary": info.get("summary") or (view.__doc__ or rule.endpoint).strip()
                 .splitlines()[0],
                 "tags": [info.get("tag") or rule.endpoint.split(".")[0].replace("_api", "")],
-                "parameters": params,
+                "parameters": list(params),
                 "responses": {},
             }
-            if info.get("request") and method in {"POST", "PUT", "PATCH"}:
-                op["requestBody"] = {"required": True, "content": info["request"]}
-            for status, resp in (info.get("responses") or {"200": "OK"}).items():
-                if isinstance(resp, str):
-                    op["responses"][str(status)] = {"description": resp}
-                else:
-                    op["responses"][str(status)] = resp
-            perm = route_permission(view)
+            if info.get("legacy") or not info:
+                _legacy_doc(info, op, method)
+            else:
+                _operation_doc(info, op, params, perm, comps)
             if perm != "public":
                 op["security"] = [{"bearer": []}]
-                op["responses"].setdefault("401", {
-                    "description": "missing or invalid token",
-                    "content": {"application/json": {
-                        "schema": {"$ref": "#/components/schemas/Error"}}}})
+                op["responses"].setdefault("401", {"description": _IMPLIED[401],
+                                                   "content": _ERROR_CONTENT})
                 op["x-permission"] = perm
             paths.setdefault(path, {})[method.lower()] = op
     return {
@@ -133,7 +356,7 @@ def openapi_document(app: Flask) -> dict:
         "paths": dict(sorted(paths.items())),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": ERROR_SCHEMA},
+            "schemas": dict(sorted(comps.schemas.items())),
         },
     }
 
@@ -143,6 +366,7 @@ meta_api = api_blueprint("meta_api", __name__)
 
 @meta_api.get("/openapi.json")
 @public
-@doc("This document: OpenAPI 3.1 description of every /api/v1 route", tag="meta")
+@operation("This document: OpenAPI 3.1 description of every /api/v1 route", tag="meta",
+           response=File("application/json", "the OpenAPI 3.1 document"))
 def openapi_json():
     return jsonify(openapi_document(current_app))
