@@ -8,7 +8,7 @@ from core.attachments.kinds import AttachmentKind
 from core.loader import Kind
 
 BLUEPRINTS = ["compounds.registry.views:bp", "compounds.registry.api:bp",
-              "compounds.org.views:bp", "compounds.org.api:bp",
+              "compounds.org.views:bp", "compounds.org.api:bp", "compounds.org.api_cases:bp",
               "compounds.accounts.views:bp", "compounds.accounts.api:bp",
               "compounds.outbox.views:bp"]
 NAV = [(_l("Compounds"), "compounds.index", "compound.list")]
