@@ -74,11 +74,12 @@ node-deps: node_modules/.package-lock.json
 
 # SQLite always, one worker per CPU (each has its own database file); PostgreSQL too when
 # TEST_DATABASE_URL is set (CI sets it), in one process: the workers would share its database.
+# The API fuzz (tests/api/test_fuzz.py, marker fuzz) runs on the SQLite pass only.
 test: system-deps node-deps dev-venv translations lint
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -n auto
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
-	  TONGXIN_DB_PASS=1 $(BIN)/python -m pytest -m "not browser"; \
+	  TONGXIN_DB_PASS=1 $(BIN)/python -m pytest -m "not browser and not fuzz"; \
 	fi
 
 bench: dev-venv translations
