@@ -186,9 +186,8 @@ def _page(q, page: int, size: int, ordered) -> Page:
     return Page(list(items), page, pages, total)
 
 
-def list_compounds(search: str = "", street_id: int | None = None, page: int = 1,
-                   size: int = 50) -> Page:
-    """The compounds the user may list, by name or address and street, one page."""
+def compounds_query(search: str = "", street_id: int | None = None):
+    """The compounds the user may list, by name or address and street (unordered)."""
     authorize("compound.list")
     q = visible_compounds_query()
     if search:
@@ -196,7 +195,14 @@ def list_compounds(search: str = "", street_id: int | None = None, page: int = 1
         q = q.where(or_(Compound.name.ilike(like), Compound.address.ilike(like)))
     if street_id:
         q = q.where(Compound.street_id == street_id)
-    return _page(q, page, size, lambda q: q.order_by(Compound.name))
+    return q
+
+
+def list_compounds(search: str = "", street_id: int | None = None, page: int = 1,
+                   size: int = 50) -> Page:
+    """The compounds the user may list, by name or address and street, one page."""
+    return _page(compounds_query(search, street_id), page, size,
+                 lambda q: q.order_by(Compound.name))
 
 
 def visible_streets() -> list[Street]:
@@ -258,6 +264,12 @@ def list_units(compound: Compound, *, building_id: int | None = None,
                entrance_id: int | None = None, search: str = "", page: int = 1,
                size: int = 50) -> Page:
     """Units of a compound with their holders, paginated — three queries whatever the size."""
+    return _page(_units_where(compound, building_id, entrance_id, search), page, size,
+                 _in_building_order)
+
+
+def _units_where(compound: Compound, building_id: int | None, entrance_id: int | None,
+                 search: str):
     q = select(Unit).where(Unit.compound_id == compound.id)
     if building_id:
         q = q.where(Unit.building_id == building_id)
@@ -267,7 +279,15 @@ def list_units(compound: Compound, *, building_id: int | None = None,
         like = f"%{search.strip()}%"
         q = q.where(or_(Unit.label.ilike(like), Unit.id.in_(
             select(Holding.unit_id).join(Person).where(Person.name.ilike(like)))))
-    return _page(q, page, size, _in_building_order)
+    return q
+
+
+def units_query(compound: Compound, *, building_id: int | None = None,
+                entrance_id: int | None = None, search: str = ""):
+    """The same units as `list_units`, as an ordered select with holders and places loaded
+    (the API pages it in SQL)."""
+    return _in_building_order(_units_where(compound, building_id, entrance_id, search)).options(
+        selectinload(Unit.building), selectinload(Unit.entrance))
 
 
 def _in_building_order(q):
