@@ -8,6 +8,7 @@ from core.attachments.kinds import AttachmentKind
 from core.loader import Kind
 
 BLUEPRINTS = ["owners_committee.fund.views:bp", "owners_committee.fund.api:bp",
+              "owners_committee.fund.api_projects:bp",
               "owners_committee.election.views:bp", "owners_committee.election.api:bp"]
 NAV = [(_l("Repair fund"), "fund.index", "fund.view")]
 

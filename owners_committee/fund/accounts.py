@@ -277,3 +277,58 @@ def balance_series(compound: Compound, *, months: int = 24,
         running += by_month.get(key, 0)
         values.append(running)
     return [f"{y}-{m:02d}" for y, m in keys], values
+
+
+# -- the journal as the API lists it -----------------------------------------------------------
+
+def entries_query(compound: Compound, *, unit_id: int | None = None, kind: str | None = None,
+                  posting_id: int | None = None, project_id: int | None = None,
+                  since: dt.datetime | None = None, until: dt.datetime | None = None):
+    """The compound's entries (a Select), oldest first — narrowed to a unit, an entry kind,
+    a posting, a repair project, or [since, until)."""
+    q = select(FundEntry).where(FundEntry.compound_id == compound.id)
+    if unit_id is not None:
+        q = q.where(FundEntry.unit_id == unit_id)
+    if kind is not None:
+        q = q.where(FundEntry.kind == kind)
+    if posting_id is not None:
+        q = q.where(FundEntry.posting_id == posting_id)
+    if project_id is not None:
+        q = q.where(FundEntry.posting_id.in_(select(FundPosting.id).where(
+            FundPosting.project_id == project_id)))
+    if since is not None:
+        q = q.where(FundEntry.created_at >= since)
+    if until is not None:
+        q = q.where(FundEntry.created_at < until)
+    return q.order_by(FundEntry.created_at, FundEntry.id)
+
+
+def postings_query(compound: Compound, *, kind: str | None = None,
+                   project_id: int | None = None):
+    """The compound's postings, newest first (a Select), of one kind or one project."""
+    q = select(FundPosting).where(FundPosting.compound_id == compound.id)
+    if kind is not None:
+        q = q.where(FundPosting.kind == kind)
+    if project_id is not None:
+        q = q.where(FundPosting.project_id == project_id)
+    return q.order_by(FundPosting.id.desc())
+
+
+def unit_labels(unit_ids: Iterable[int]) -> dict[int, str]:
+    """unit id → label, for the units named."""
+    ids = sorted(set(unit_ids))
+    out: dict[int, str] = {}
+    for start in range(0, len(ids), 1000):
+        out.update(db.session.execute(select(Unit.id, Unit.label)
+                                      .where(Unit.id.in_(ids[start:start + 1000]))).all())
+    return out
+
+
+def reversed_by(posting_ids: Iterable[int]) -> dict[int, int]:
+    """posting id → the id of the reversal that undid it, for those reversed."""
+    ids = list(posting_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(FundPosting.reverses_posting_id, FundPosting.id)
+        .where(FundPosting.reverses_posting_id.in_(ids))).all())

@@ -252,8 +252,9 @@ def test_statement_pdf(estate, oc_api, api):
 
 def test_openapi_documents_the_fund(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
-    assert set(paths["/api/v1/compounds/{cid}/fund/entries"]) == {"post"}
-    assert set(paths["/api/v1/compounds/{cid}/fund/projects"]) == {"post"}
+    # POST is the contract's; GET lists the entries / projects (documented extras)
+    assert set(paths["/api/v1/compounds/{cid}/fund/entries"]) == {"get", "post"}
+    assert set(paths["/api/v1/compounds/{cid}/fund/projects"]) == {"get", "post"}
     assert set(paths["/api/v1/compounds/{cid}/fund"]) == {"get"}
     assert set(paths["/api/v1/compounds/{cid}/fund/statement.pdf"]) == {"get"}
     post = paths["/api/v1/compounds/{cid}/fund/projects"]["post"]
