@@ -6,7 +6,7 @@ from core.attachments.kinds import AttachmentKind
 from core.loader import Kind
 from votes.cli import register
 
-BLUEPRINTS = ["votes.views:bp", "votes.api:bp", "votes.elevator.views:bp",
+BLUEPRINTS = ["votes.views:bp", "votes.api_more:bp", "votes.api:bp", "votes.elevator.views:bp",
               "votes.elevator.api:bp", "votes.notice_views:bp", "votes.notice_api:bp"]
 NAV = [(_l("Votes"), "votes.index", "vote.view")]
 
