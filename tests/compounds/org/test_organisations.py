@@ -238,15 +238,19 @@ def test_api_lists_the_organisations(ox, api):
                              position="secretary")
         svc.add_member(oc, same_as=sec.id, position="director")
     body = api(ox["ps"]).get(f"/compounds/{ox['c'].id}/organisations").get_json()
-    assert [o["kind"] for o in body["organisations"]] == [k.value for k in (
+    assert [o["kind"] for o in body] == [k.value for k in (
         OrgKind.party, OrgKind.residents_committee, OrgKind.owners_committee, OrgKind.property)]
-    oc_json = body["organisations"][2]
-    assert oc_json["seats"] == 5
-    assert oc_json["members"][0] == {"id": oc_json["members"][0]["id"],
-                                     "person_id": ox["people"]["王芳"].id, "name": "王芳",
-                                     "position": "director", "party_member": True,
-                                     "dual_registered": False, "cross_appointed": True}
-    assert body["owners_committee_party_members"] == {"party": 1, "total": 1}
+    oc_json = body[2]
+    assert (oc_json["seats"], oc_json["member_count"]) == (5, 1)
+    members = api(ox["ps"]).get(f"/organisations/{oc.id}/members").get_json()
+    assert members[0] == {"id": members[0]["id"], "org_id": oc.id,
+                          "person_id": ox["people"]["王芳"].id, "name": "王芳",
+                          "phone": "13800000000", "position": "director", "party_member": True,
+                          "dual_registered": False, "cross_appointed": True, "work_unit": "",
+                          "note": ""}
+    share = api(ox["ps"]).get(f"/compounds/{ox['c'].id}/organisations/overview").get_json()
+    assert share["owners_committee_party_members"] == {"party": 1, "total": 1,
+                                                       "at_least_half": True}
     assert api().get(f"/compounds/{ox['c'].id}/organisations").status_code == 401
 
 
