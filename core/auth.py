@@ -39,11 +39,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from core.api import api_blueprint, doc, field, json_body
+from core.api import api_blueprint, operation
 from core.errors import DomainError
 from core.extensions import db, limiter, login_manager
 from core.models import ApiToken, LoginSession, User
 from core.permissions import public, signed_in
+from core.schemas import Body, Moment, Out, text
 from core.types import utcnow
 
 auth = Blueprint("auth", __name__)
@@ -265,24 +266,32 @@ def set_language(code: str):
     return redirect(target)
 
 
+class TokenIn(Body):
+    username: text(64, min_length=1)
+    password: text(256, min_length=1)
+
+
+class TokenOut(Out):
+    """A bearer token for `Authorization: Bearer …`, good until `expires_at`."""
+
+    token: str
+    expires_at: Moment
+
+
 @auth_api.post("/auth/token")
 @public
 @limiter.limit(_login_limit, key_func=_username_and_address)
 @limiter.limit(_address_limit, key_func=_client_address)
-@doc("Exchange a username and password for a bearer token", tag="auth",
-     request_body={"application/json": {"schema": {
-         "type": "object", "required": ["username", "password"],
-         "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}},
-     responses={"200": "token issued: {token, expires_at}",
-                "401": "wrong username or password",
-                "429": "too many attempts (per username and address, or per address)"})
-def api_token():
-    data = json_body()
-    user = check_credentials(field(data, "username"), field(data, "password"))
+@operation("Exchange a username and password for a bearer token", tag="auth", body=TokenIn,
+           response=TokenOut,
+           errors={401: "invalid_credentials: wrong username or password",
+                   429: "too many attempts (per username and address, or per address)"})
+def api_token(body: TokenIn):
+    user = check_credentials(body.username, body.password)
     if user is None:
         raise DomainError("invalid_credentials", "wrong username or password", status=401)
     token, expires = issue_token(user)
-    return {"token": token, "expires_at": expires.isoformat()}
+    return {"token": token, "expires_at": expires}
 
 
 def current_actor() -> tuple[int | None, str]:

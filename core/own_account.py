@@ -18,12 +18,13 @@ from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from core import audit, hooks
-from core.api import api_blueprint, doc, field, json_body
+from core.api import api_blueprint, operation
 from core.auth import end_sign_ins, hash_password
 from core.errors import DomainError, invalid
 from core.extensions import db
 from core.models import ROLE_SCOPE, Role
 from core.permissions import signed_in
+from core.schemas import Body, Out, text
 from core.web import attempt
 
 own_account = Blueprint("own_account", __name__)
@@ -77,11 +78,38 @@ def password():
     return render_template("auth/password.html", form=form)
 
 
+class RoleScope(Out):
+    kind: str
+    id: int
+
+
+class RoleOut(Out):
+    """A role the user holds, and where (null: everywhere, or their own units)."""
+
+    role: str
+    scope: RoleScope | None
+
+
+class MeOut(Out):
+    username: str
+    name: str
+    roles: list[RoleOut]
+    units: list[str]
+
+
+class PasswordIn(Body):
+    old: text(256)
+    new: text(256)
+
+
+class PasswordChanged(Out):
+    changed: bool
+
+
 @own_account_api.get("/me")
 @signed_in
-@doc("The signed-in user: username, name, roles with their scope, and their units", tag="auth",
-     responses={"200": "{username, name, roles: [{role, scope: {kind, id} | null}], "
-                       "units: [unit labels]}", "401": "not signed in"})
+@operation("The signed-in user: username, name, roles with their scope, and their units",
+           tag="auth", response=MeOut)
 def me():
     user = current_user
     roles = [{"role": g.role, "scope": None if ROLE_SCOPE[Role(g.role)] == "person"
@@ -95,14 +123,10 @@ def me():
 
 @own_account_api.post("/auth/password")
 @signed_in
-@doc("Change one's own password; every session and token issued before stops working "
-     "(this one too: sign in again)", tag="auth",
-     request_body={"application/json": {"schema": {
-         "type": "object", "required": ["old", "new"],
-         "properties": {"old": {"type": "string"}, "new": {"type": "string", "minLength": 8}}}}},
-     responses={"200": "{changed: true}",
-                "422": "wrong_password (the old one) or validation_error (the new one)"})
-def api_password():
-    data = json_body()
-    change_password(current_user, field(data, "old"), field(data, "new"), keep_current=False)
+@operation("Change one's own password; every session and token issued before stops working "
+           "(this one too: sign in again)", tag="auth", body=PasswordIn,
+           response=PasswordChanged,
+           errors={422: "wrong_password (the old one) or validation_error (the new one)"})
+def api_password(body: PasswordIn):
+    change_password(current_user, body.old, body.new, keep_current=False)
     return {"changed": True}

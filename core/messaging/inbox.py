@@ -62,12 +62,17 @@ def compound_target(compound_id: int) -> Target:
 
 # -- the inbox ------------------------------------------------------------------------------
 
+def inbox_query():
+    """The signed-in user's in-app messages, newest first, as a select (the API pages it)."""
+    return select(Message).where(*_mine()).order_by(Message.created_at.desc(),
+                                                     Message.id.desc())
+
+
 def messages(page: int = 1) -> list[Message]:
     """The signed-in user's in-app messages, newest first, a page of INBOX_PAGE."""
     page = max(page, 1)
     return list(db.session.scalars(
-        select(Message).where(*_mine()).order_by(Message.created_at.desc(), Message.id.desc())
-        .limit(INBOX_PAGE).offset((page - 1) * INBOX_PAGE)))
+        inbox_query().limit(INBOX_PAGE).offset((page - 1) * INBOX_PAGE)))
 
 
 def count(unread_only: bool = False) -> int:
@@ -164,9 +169,7 @@ class OutboxPage:
     events: list[str]
 
 
-def outbox(compound_id: int, *, event: str = "", channel: str = "", status: str = "",
-           page: int = 1) -> OutboxPage:
-    """The compound's messages newest first, filtered by event, channel and status."""
+def _outbox_where(compound_id: int, event: str, channel: str, status: str) -> list:
     where = [Message.compound_id == compound_id]
     if event:
         where.append(Message.event == event)
@@ -174,6 +177,19 @@ def outbox(compound_id: int, *, event: str = "", channel: str = "", status: str 
         where.append(Message.channel == channel)
     if status:
         where.append(Message.status == status)
+    return where
+
+
+def outbox_query(compound_id: int, *, event: str = "", channel: str = "", status: str = ""):
+    """The compound's messages newest first, filtered, as a select (the API pages it)."""
+    return select(Message).where(*_outbox_where(compound_id, event, channel, status)).order_by(
+        Message.created_at.desc(), Message.id.desc())
+
+
+def outbox(compound_id: int, *, event: str = "", channel: str = "", status: str = "",
+           page: int = 1) -> OutboxPage:
+    """The compound's messages newest first, filtered by event, channel and status."""
+    where = _outbox_where(compound_id, event, channel, status)
     total = db.session.scalar(select(func.count()).select_from(Message).where(*where)) or 0
     pages = max(1, -(-total // OUTBOX_PAGE))
     page = min(max(page, 1), pages)
