@@ -13,8 +13,9 @@ from core.attachments.kinds import AttachmentKind
 from core.hooks import import_spec
 from core.loader import Kind
 
-BLUEPRINTS = ["property.views:bp", "property.api:bp", "property.fees.views:bp",
-              "property.fees.views:api_bp"]
+BLUEPRINTS = ["property.views:bp", "property.api:bp", "property.ratings.api:bp",
+              "property.ratings.api_credit:bp", "property.ratings.api_district:bp",
+              "property.fees.views:bp", "property.fees.views:api_bp"]
 NAV = [
     (_l("Property companies"), "property.companies", "property.view"),
     (_l("Ratings"), "property.periods", "rating.evidence"),
