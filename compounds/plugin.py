@@ -10,7 +10,7 @@ from core.loader import Kind
 BLUEPRINTS = ["compounds.registry.views:bp", "compounds.registry.api:bp",
               "compounds.org.views:bp", "compounds.org.api:bp", "compounds.org.api_cases:bp",
               "compounds.accounts.views:bp", "compounds.accounts.api:bp",
-              "compounds.outbox.views:bp"]
+              "compounds.outbox.views:bp", "compounds.outbox.api:bp"]
 NAV = [(_l("Compounds"), "compounds.index", "compound.list")]
 
 #: what the registry answers for lower layers (core.hooks)

@@ -66,42 +66,55 @@ def fetch_grant(grant_id: int, action: str) -> RoleGrant:
 
 
 def save_user(user: User | None, form: UserForm) -> User:
+    """The account form's fields, saved by `save_account`."""
+    return save_account(user, username=form.username.data, display_name=form.display_name.data,
+                        phone=form.phone.data, password=form.password.data,
+                        person_id=form.person_id.data, is_admin=form.is_admin.data,
+                        active=form.active.data)
+
+
+def save_account(user: User | None, *, username, display_name="", phone="", password=None,
+                 person_id=None, is_admin=False, active=True) -> User:
     """Create or update an account in one transaction, audited. Setting a password on an
     existing account, or deactivating it, also ends its sign-ins and API tokens."""
+    authorize("users.manage")
     creating = user is None
-    name = form.username.data.strip()
+    name = (username or "").strip()
     clash = db.session.scalar(select(User).where(User.username == name))
     if clash is not None and clash is not user:
         raise conflict("username_taken", _l("This username is taken"), "username")
-    if creating and not form.password.data:
+    if creating and not password:
         raise invalid(_l("A new account needs a password"), "password")
-    if form.person_id.data and not _scope_exists("person", form.person_id.data):
+    if person_id and not _scope_exists("person", person_id):
         raise invalid(_l("No person with this id"), "person_id")
     if creating:
         user = User(username=name)
         db.session.add(user)
     was_active = bool(user.active) if not creating else False
     user.username = name
-    user.display_name = form.display_name.data or name
-    user.phone = inputs.phone(form.phone.data, "phone", _l("Phone"))
-    user.person_id = form.person_id.data or None
-    user.is_admin = bool(form.is_admin.data)
-    user.active = bool(form.active.data)
-    if form.password.data:
-        user.password_hash = hash_password(form.password.data)
-    if not creating and (form.password.data or (was_active and not user.active)):
+    user.display_name = display_name or name
+    user.phone = inputs.phone(phone, "phone", _l("Phone"))
+    user.person_id = person_id or None
+    user.is_admin = bool(is_admin)
+    user.active = bool(active)
+    if password:
+        user.password_hash = hash_password(password)
+    if not creating and (password or (was_active and not user.active)):
         # a new password or a closed account: every browser sign-in and API token made
         # before stops working (the administrator's own sign-in survives their new password)
         end_sign_ins(user.id, keep_current=user.active)
     db.session.flush()
     audit.record("user.create" if creating else "user.update", "user", user.id,
                  {"username": user.username, "is_admin": user.is_admin, "active": user.active,
-                  "person_id": user.person_id, "password_changed": bool(form.password.data)})
+                  "person_id": user.person_id, "password_changed": bool(password)})
     db.session.commit()
     return user
 
 
-def add_grant(user: User, role: Role, scope_id: int | None) -> None:
+def add_grant(user: User, role: Role, scope_id: int | None) -> RoleGrant:
+    """Grant a role over a scope (a district, street, compound or company; the owner role
+    over the account's person), audited."""
+    authorize("users.manage")
     kind = ROLE_SCOPE[role]
     if kind != "person" and not scope_id:
         raise invalid(_l("This role needs a scope id"), "scope_id")
@@ -114,10 +127,33 @@ def add_grant(user: User, role: Role, scope_id: int | None) -> None:
         raise invalid(_l("No such scope"), "scope_id")
     if any(g.role == role.value and g.scope_id == scope_id for g in user.grants):
         raise conflict("duplicate_grant", _l("The user already has this role"), "role")
-    db.session.add(RoleGrant(user_id=user.id, role=role.value, scope_id=scope_id))
+    grant = RoleGrant(user_id=user.id, role=role.value, scope_id=scope_id)
+    db.session.add(grant)
     db.session.flush()
     audit.record("user.grant", "user", user.id, {"role": role.value, "scope_id": scope_id})
     db.session.commit()
+    return grant
+
+
+def revoke_grant(user: User, grant: RoleGrant) -> None:
+    """Take a role back, audited."""
+    authorize("users.manage")
+    db.session.delete(grant)
+    audit.record("user.revoke", "user", user.id, {"role": grant.role,
+                                                  "scope_id": grant.scope_id})
+    db.session.commit()
+
+
+def audit_query():
+    """The audit entries the user may read, newest first (a district administrator: their
+    district's compounds)."""
+    authorize("audit.view")
+    q = select(AuditEntry)
+    districts = scope_ids("audit.view", "district")
+    if districts is not None:
+        q = q.where(AuditEntry.compound_id.in_(
+            hooks.one("audit.compounds_in_districts")(districts)))
+    return q.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
 
 
 def _scope_exists(kind: str, scope_id: int | None) -> bool:
@@ -190,10 +226,7 @@ def grant(user_id: int):
 @requires("users.manage")
 def revoke(user_id: int, grant_id: int):
     user = load(User, user_id, "users.manage")
-    g = load(RoleGrant, grant_id, "users.manage", parent=user)
-    db.session.delete(g)
-    audit.record("user.revoke", "user", user_id, {"role": g.role, "scope_id": g.scope_id})
-    db.session.commit()
+    revoke_grant(user, load(RoleGrant, grant_id, "users.manage", parent=user))
     flash(_("Role revoked."), "success")
     return redirect(url_for("accounts.edit", user_id=user_id))
 
@@ -206,16 +239,9 @@ def log():
     their district's compounds."""
     page = max(request.args.get("page", 1, type=int), 1)
     size = 50
-    q = select(AuditEntry)
-    districts = scope_ids("audit.view", "district")
-    if districts is not None:
-        q = q.where(AuditEntry.compound_id.in_(
-            hooks.one("audit.compounds_in_districts")(districts)))
-    total = db.session.scalar(select(func.count()).select_from(q.subquery()))
-    entries = db.session.scalars(
-        q.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .offset((page - 1) * size).limit(size)).all()
-    authorize("audit.view")
+    q = audit_query()
+    total = db.session.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
+    entries = db.session.scalars(q.offset((page - 1) * size).limit(size)).all()
     names = hooks.one("audit.compound_names")({e.chain for e in entries} - {DISTRICT_CHAIN})
     return render_template("accounts/audit.html", entries=entries, page=page,
                            pages=max(1, -(-total // size)), chain_names=names,

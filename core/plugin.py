@@ -13,6 +13,7 @@ BLUEPRINTS = [
     "core.api:meta_api",
     "core.accounts:accounts",
     "core.accounts:audit_views",
+    "core.accounts_api:accounts_api",
     "core.attachments.views:bp",
     "core.attachments.api:bp",
     "core.messaging.views:messages",
