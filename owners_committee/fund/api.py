@@ -37,6 +37,8 @@ TAG = "fund"
 
 def _unit_name(value):
     """A unit named by id or label; bounded so that no lookup overflows an integer column."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValueError("name the unit by its id or its label, e.g. \"7-2-301\"")
     if isinstance(value, int):
@@ -54,6 +56,32 @@ UnitName = Annotated[int | str, PlainValidator(_unit_name), WithJsonSchema({
     "oneOf": [{"type": "integer", "minimum": 1, "maximum": MAX_ID},
               {"type": "string", "minLength": 1, "maxLength": 60, "examples": ["7-2-301"]}],
     "description": "unit id or label \"{building}-{entrance}-{number}\""})]
+
+
+def _whole(value):
+    """An integer as JSON Schema means it: 7 or 7.0, never a string or a boolean."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be an integer")
+    return value
+
+
+def whole(minimum: int, maximum: int):
+    """An integer in [minimum, maximum] (a strict body would refuse 7.0, which JSON Schema's
+    "integer" admits)."""
+    def check(value):
+        value = _whole(value)
+        if not minimum <= value <= maximum:
+            raise ValueError(f"must be between {minimum} and {maximum}")
+        return value
+
+    return Annotated[int, PlainValidator(check), WithJsonSchema(
+        {"type": "integer", "minimum": minimum, "maximum": maximum})]
+
+
+#: an object's id in a body
+BodyId = whole(1, MAX_ID)
 
 
 def _local_day_start(day: dt.date) -> dt.datetime:
@@ -294,6 +322,21 @@ class FundImportQuery(Query):
         "multipart: the form field `as_of` may give it instead"))
 
 
+#: the import's file: a spreadsheet named .csv or .xlsx (its type is judged from the content,
+#: else from the name: anything else is a 415)
+_IMPORT_UPLOAD = {
+    "multipart/form-data": {
+        "schema": {"type": "object", "required": ["file", "as_of"],
+                   "properties": {"file": {"type": "string", "format": "binary"},
+                                  "as_of": {"type": "string", "format": "date"}}},
+        "encoding": {"file": {
+            "contentType": f"text/csv, {XLSX_MIME}",
+            "headers": {"Content-Disposition": {
+                "schema": {"type": "string"},
+                "example": 'form-data; name="file"; filename="opening-balances.csv"'}}}}},
+    "text/csv": {"schema": {"type": "string"}},
+}
+
 _POSTING_409 = ("insufficient_balance: a refund larger than the balance (details.balance); "
                 "nothing_to_spread: interest by balance when every balance is 0; "
                 "empty_compound: the compound has no units; nothing_to_post: every amount is 0")
@@ -374,7 +417,8 @@ def mine():
 @requires("fund.view")
 @operation("The fund's annual statement (PDF): totals, projects with their approvals and "
            "shares, every sub-ledger, arrears, low balances", tag=TAG, query=FundYearQuery,
-           response=File("application/pdf", "the annual statement"))
+           response=File("application/pdf", "the annual statement"),
+           errors={422: "validation_error: year out of range, or a year not yet begun"})
 def statement_pdf(cid: int, query: FundYearQuery):
     compound = load(Compound, cid, "fund.view")
     year = query.year or accounts.this_year()
@@ -481,11 +525,7 @@ def reverse(cid: int, posting_id: int, body: FundReverseIn):
 @operation("Import opening balances (期初余额) from the old books: .xlsx or .csv with columns "
            "unit 房屋, initial 已交首期, balance 余额, arrears 欠缴 (optional)", tag=TAG,
            query=FundImportQuery, response=FundImportOut, status=201,
-           upload={"multipart/form-data": {"schema": {
-               "type": "object", "required": ["file", "as_of"],
-               "properties": {"file": {"type": "string", "format": "binary"},
-                              "as_of": {"type": "string", "format": "date"}}}},
-                   "text/csv": {"schema": {"type": "string"}}},
+           upload=_IMPORT_UPLOAD,
            errors={400: "no file", 409: "invalid_rows: units were posted to meanwhile "
                                         "(details.rows)",
                    413: "file_too_large", 415: "unsupported_file / unsupported_media_type",

@@ -12,17 +12,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, PlainValidator, WithJsonSchema, model_validator
+from pydantic import ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
 
 from compounds.models import Compound
 from core.api import File, api_blueprint, operation
 from core.errors import DomainError
 from core.loader import load
 from core.permissions import requires
-from core.schemas import Area, Body, Day, DecimalText, Fen, Id, Moment, Out, Query, text
+from core.schemas import Area, Body, Day, DecimalText, Fen, Moment, Out, Query, text
 from core.web import pdf_response
 from owners_committee.fund import accounts, projects, services, statements
-from owners_committee.fund.api import TAG, UnitName
+from owners_committee.fund.api import TAG, BodyId, UnitName, whole
 from owners_committee.fund.models import (
     EmergencyKind,
     ProjectStatus,
@@ -35,6 +35,8 @@ bp = api_blueprint("fund_projects_api", __name__)
 
 
 def _part(value):
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValueError("a building or entrance number, e.g. \"7\"")
     value = str(value).strip()
@@ -58,12 +60,29 @@ _APPROVAL_409 = (
 
 # -- schemas ----------------------------------------------------------------------------------
 
+def _absent_not_null(schema: dict) -> None:
+    """Optional fields that are left out, never sent as null: no `default: null`."""
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None:
+            del prop["default"]
+
+
+def _one_thing(schema: dict) -> None:
+    _absent_not_null(schema)
+    schema["oneOf"] = [
+        {"required": ["building"], "not": {"required": ["unit"]}},
+        {"required": ["unit"], "not": {"anyOf": [{"required": ["building"]},
+                                                 {"required": ["entrance"]}]}}]
+
+
 class FundScopeItem(Body):
     """A building, an entrance of a building, or one unit."""
 
-    building: PartName | None = None
-    entrance: PartName | None = Field(None, description="with its building")
-    unit: UnitName | None = None
+    model_config = ConfigDict(json_schema_extra=_one_thing)
+
+    building: PartName = Field(None, description="a building, e.g. \"7\"")
+    entrance: PartName = Field(None, description="an entrance of the building, e.g. \"2\"")
+    unit: UnitName = Field(None, description="one unit")
 
     @model_validator(mode="after")
     def _names_one_thing(self):
@@ -77,8 +96,10 @@ class FundScopeItem(Body):
 class FundPlanScopeItem(Body):
     """A building, or an entrance of a building (a top-up is never decided for one flat)."""
 
+    model_config = ConfigDict(json_schema_extra=_absent_not_null)
+
     building: PartName
-    entrance: PartName | None = None
+    entrance: PartName = Field(None, description="an entrance of the building")
 
 
 def _scope(items) -> list[dict] | None:
@@ -88,13 +109,13 @@ def _scope(items) -> list[dict] | None:
 class FundProjectIn(Body):
     """A repair project: what, for whom (scope), at what cost, approved how."""
 
-    title: text(200) = Field(description="what is repaired, e.g. 7号楼屋面防水")
+    title: text(200, min_length=1) = Field(description="what is repaired, e.g. 7号楼屋面防水")
     description: text(4000) | None = Field(None, description="why, in words owners read")
     contractor: text(200) | None = None
     scope: list[FundScopeItem] | None = Field(None, max_length=2000, description=(
         "the units that pay, shared by area; omitted = the whole compound"))
     cost: DecimalText = Field(description="yuan, more than 0")
-    vote_id: Id | None = Field(None, description=(
+    vote_id: BodyId | None = Field(None, description=(
         "a closed vote of matter use_fund that passed, whose roll holds every unit of the "
         "scope, not used by another posted project"))
     emergency: bool | None = Field(None, description="an emergency repair (应急维修): no vote; "
@@ -244,12 +265,12 @@ class FundPlanIn(Body):
     """A top-up plan (续筹): every unit of the scope back to target_pct % of the first-deposit
     standard (rate × area), plus the arrears a payment clears first."""
 
-    title: text(200)
-    target_pct: int = Field(100, ge=1, le=300)
+    title: text(200, min_length=1)
+    target_pct: whole(1, 300) = 100
     due_on: Day | None = Field(None, description="pay by")
     scope: list[FundPlanScopeItem] | None = Field(None, max_length=2000, description=(
         "buildings and entrances; omitted = the whole compound"))
-    vote_id: Id | None = Field(None, description=(
+    vote_id: BodyId | None = Field(None, description=(
         "the basis: a passed raise_fund vote whose roll covers the scope"))
     local_rule: text(2000) | None = Field(None, description=(
         "or, where no owners' assembly exists, the local rule it rests on, cited in full"))

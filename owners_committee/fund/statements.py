@@ -7,16 +7,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from compounds.models import Building, Compound, Entrance, Holding, Person, Unit
 from core import audit
 from core.attachments.services import files_of
+from core.errors import invalid
 from core.extensions import db
 from core.inputs import SHANGHAI
 from core.types import utcnow
 from owners_committee.fund import rules
-from owners_committee.fund.accounts import month_key, unit_ledger, unit_rows, year_bounds
+from owners_committee.fund.accounts import (
+    month_key,
+    this_year,
+    unit_ledger,
+    unit_rows,
+    year_bounds,
+)
 from owners_committee.fund.journal import chunks
 from owners_committee.fund.models import (
     EmergencyKind,
@@ -76,7 +84,10 @@ def annual_statement(compound: Compound, year: int):
     their approvals and apportionment, every sub-ledger, arrears, units below 30%, the
     balance month by month, and the audit chain anchor: the head of the compound's chain
     as it stands (the district-wide one while the compound has no chain of its own: its
-    records from before chains were per compound are there)."""
+    records from before chains were per compound are there). A year that has not begun has
+    no statement (422)."""
+    if year > this_year():
+        raise invalid(_l("There is no statement for a year that has not begun"), "year")
     start, end = year_bounds(year)
     cid = compound.id
     opening = int(db.session.scalar(
