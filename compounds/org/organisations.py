@@ -12,7 +12,7 @@ its last write and commits — one transaction; refusals are `core.errors.Domain
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from compounds.models import Compound, Person
@@ -20,6 +20,7 @@ from compounds.org.models import (
     SINGLE_KINDS,
     Action,
     Meeting,
+    MeetingAttendee,
     Organisation,
     OrgKind,
     OrgMember,
@@ -183,6 +184,7 @@ def delete_organisation(org: Organisation) -> None:
     if used:
         raise conflict("in_use", _l("Actions or requests are assigned to this organisation"))
     compound_id, snapshot = org.compound_id, _org_snapshot(org)
+    _off_the_sheets([m.id for m in org.members])
     db.session.delete(org)
     db.session.flush()
     audit.record("org.delete", "organisation", org.id, snapshot, compound_id=compound_id)
@@ -317,7 +319,18 @@ def remove_member(member: OrgMember) -> None:
     org = member.org
     data = {"member": member.id, "person": member.person_id, "name": member.name,
             "position": member.position}
+    _off_the_sheets([member.id])
     org.members.remove(member)
     db.session.flush()
     audit.record("org.member_remove", "organisation", org.id, data, compound_id=org.compound_id)
     db.session.commit()
+
+
+def _off_the_sheets(member_ids: list[int]) -> None:
+    """Members leaving: the sign-in sheets they are on keep their lines as written (name,
+    organisation, position and person, copied when signed in), no longer linked to the
+    membership that goes — else the database would refuse to delete it."""
+    if member_ids:
+        db.session.execute(update(MeetingAttendee).where(
+            MeetingAttendee.member_id.in_(member_ids)).values(member_id=None)
+            .execution_options(synchronize_session="fetch"))

@@ -232,3 +232,25 @@ def test_outsiders_neither_read_nor_write(mt, http, make):  # noqa: F811
     assert http().get(f"/meetings/{mid}").status_code == 401
     db.session.expire_all()
     assert mt["meeting"].place == "居民区活动室"
+
+
+def test_a_member_who_signed_in_may_leave_and_the_sheet_stays(mt, http):  # noqa: F811
+    """The membership goes; its line on the sheet does not (the foreign key would refuse the
+    delete on PostgreSQL if the line still pointed at it)."""
+    m, ps = mt["meeting"], http(mt["ps"])
+    cop = next(a for a in m.attendees if a.name == "刘警官")
+    assert ps.delete(f"/organisations/members/{cop.member_id}").status_code == 204
+    sheet = ps.get(f"/meetings/{m.id}/attendance").get_json()
+    line = next(a for a in sheet["attendees"] if a["name"] == "刘警官")
+    assert (line["member_id"], line["org_name"], line["guest"]) == (None, "社区警务室", False)
+    assert sheet["people_present"] == 5
+    # an X organisation whose members signed in goes with them; the lines stay
+    with as_user(mt["ps"]):
+        volunteers = orgs.save_organisation(mt["c"], None, kind="volunteers", name="志愿者队")
+        helper = orgs.add_member(volunteers, name="钱进", phone="13800001111")
+    ps.put(f"/meetings/{m.id}/attendance",
+           json={"member_ids": [a.member_id for a in m.attendees if a.member_id] + [helper.id]})
+    assert ps.delete(f"/organisations/{volunteers.id}").status_code == 204
+    sheet = ps.get(f"/meetings/{m.id}/attendance").get_json()
+    assert [a["member_id"] for a in sheet["attendees"] if a["name"] == "钱进"] == [None]
+    assert sheet["people_present"] == 6
