@@ -37,6 +37,7 @@ from owners_committee.election.api_schemas import (
     CandidateIn,
     CandidateOut,
     CandidatePartyReviewIn,
+    CandidateWithdrawIn,
     ElectionBallotCandidateOut,
     ElectionBallotGroupOut,
     ElectionBallotIn,
@@ -287,11 +288,11 @@ def declarations(cid: int, body: CandidateDeclarationsIn):
 @bp.post("/candidates/<candidate:cid>/withdraw")
 @requires("election.manage")
 @operation("The candidate withdraws (own written request), before the list is final",
-           tag=TAG, body=ElectionCancelIn, response=CandidateOut,
+           tag=TAG, body=CandidateWithdrawIn, response=CandidateOut,
            errors={409: "invalid_state: the list is final, or not on the list"})
 
 
-def withdraw(cid: int, body: ElectionCancelIn):
+def withdraw(cid: int, body: CandidateWithdrawIn):
     c = load(Candidate, cid, "election.manage")
     return candidate_json(svc.withdraw(c, reason=body.reason))
 

@@ -53,6 +53,14 @@ class ElectionPatch(Body):
 
 
 class ElectionCancelIn(Body):
+    """Why the election stops (on the record)."""
+
+    reason: text(2000, min_length=1)
+
+
+class CandidateWithdrawIn(Body):
+    """The candidate's own written request to withdraw, in brief."""
+
     reason: text(2000, min_length=1)
 
 
