@@ -87,13 +87,14 @@ def save_account(user: User | None, *, username, display_name="", phone="", pass
         raise invalid(_l("A new account needs a password"), "password")
     if person_id and not _scope_exists("person", person_id):
         raise invalid(_l("No person with this id"), "person_id")
+    phone = inputs.phone(phone, "phone", _l("Phone"))  # checked before anything is added
     if creating:
         user = User(username=name)
         db.session.add(user)
     was_active = bool(user.active) if not creating else False
     user.username = name
     user.display_name = display_name or name
-    user.phone = inputs.phone(phone, "phone", _l("Phone"))
+    user.phone = phone
     user.person_id = person_id or None
     user.is_admin = bool(is_admin)
     user.active = bool(active)
