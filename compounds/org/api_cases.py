@@ -26,14 +26,16 @@ from compounds.org import actions as action_service
 from compounds.org import resident_requests as request_service
 from compounds.org.models import Action, Decision, ResidentRequest
 from compounds.registry import services as registry
+from core import audit
 from core.api import Paged, api_blueprint, operation, paginate
 from core.errors import invalid
 from core.extensions import db
 from core.inputs import local_today
 from core.loader import MAX_ID, load
 from core.models import Role
-from core.permissions import authorize, requires, roles_over, signed_in
+from core.permissions import authorize, deny, requires, roles_over, signed_in
 from core.schemas import Body, Day, Id, Moment, Out, Query, UnitRef, text
+from core.staff import staff_name
 from core.types import utcnow
 
 bp = api_blueprint("org_cases_api", __name__)
@@ -69,6 +71,23 @@ class CaseOrgOut(Out):
     id: int
     kind: str
     name: str
+
+
+class CaseStepOut(Out):
+    """One recorded step of an action's or a request's history (the audit chain), oldest
+    first: `step` is the audited action (`action.dispatch`, `request.reopen` …), `details`
+    what was recorded with it (notes, feedback, score, organisation …; free-form per step)."""
+
+    at: Moment
+    step: str
+    actor: str = Field(description="who did it: name and office")
+    details: dict
+
+
+def _history(kind: str, object_id: int) -> list[CaseStepOut]:
+    return [CaseStepOut(at=e.at, step=e.action, actor=staff_name(e.actor),
+                        details=audit.entry_data(e))
+            for e in reversed(audit.history(kind, object_id))]
 
 
 # -- follow-up actions ------------------------------------------------------------------------
@@ -155,6 +174,14 @@ def actions(cid: int, query: ActionListQuery):
            response=ActionOut)
 def get_action(aid: int):
     return action_out(load(Action, aid, "org.view"), local_today())
+
+
+@bp.get("/actions/<action:aid>/history")
+@requires("org.view")
+@operation("The action's steps as recorded (a result sent back and reported again shows "
+           "both rounds), oldest first", tag=ACTIONS, response=CaseStepOut, paginated=True)
+def action_history(aid: int):
+    return _history("action", load(Action, aid, "org.view").id)
 
 
 class ActionDispatchIn(Body):
@@ -400,6 +427,18 @@ def record_request(cid: int, body: RequestRecordIn):
 @operation("One resident request", tag=REQUESTS, response=RequestOut)
 def get_request(rid: int):
     return _one(load(ResidentRequest, rid, "request.view"))
+
+
+@bp.get("/requests/<request:rid>/history")
+@requires("request.view")
+@operation("The request's steps as recorded, oldest first (the compound's staff and "
+           "those serving it: not an owner, as on the request's page)", tag=REQUESTS,
+           response=CaseStepOut, paginated=True)
+def request_history(rid: int):
+    r = load(ResidentRequest, rid, "request.view")
+    if not _staff(r.compound):
+        deny("request.view", r)
+    return _history("request", r.id)
 
 
 class RequestRouteIn(Body):

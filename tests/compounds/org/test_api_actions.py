@@ -76,6 +76,17 @@ def test_the_five_steps_by_the_right_people(mt, api):  # noqa: F811
         "evaluated", 4, "按时完成", "二次修补完成")
     assert body["evaluated_at"] is not None
 
+    # the history keeps both rounds: the first report that was sent back, and who did what
+    resp = api(mt["owner"]).get(f"/actions/{action.id}/history")
+    assert resp.status_code == 200, resp.get_json()
+    steps = resp.get_json()
+    assert [s["step"] for s in steps] == ["action.dispatch", "action.handle", "action.feedback",
+                                          "action.evaluate", "action.feedback",
+                                          "action.evaluate"]
+    assert steps[2]["details"]["feedback"] == "已更换防水卷材"
+    assert (steps[3]["details"]["accept"], steps[5]["details"]["score"]) == (False, 4)
+    assert steps[0]["at"] <= steps[-1]["at"]
+
 
 def test_an_x_action_is_handled_by_the_secretaries_not_the_company(mt, api):  # noqa: F811
     action = _decide(mt, org="police")
@@ -193,3 +204,21 @@ def test_the_list_filters_and_pages(mt, api, make):  # noqa: F811
     other = make.user("rc2", Role.rc_secretary, make.compound("别处"))
     assert api(other).get(url).status_code == 403
     assert api(other).get(f"/actions/{late.id}").status_code == 403
+
+
+def test_the_assignee_adds_its_after_photos_through_the_attachments_api(mt, api):  # noqa: F811
+    import io
+
+    from tests.core import attachment_files
+
+    action = _decide(mt)
+    assert api(mt["ps"]).post(f"/actions/{action.id}/dispatch", json={}).status_code == 200
+    pm = api(mt["pm"])
+    assert pm.post(f"/actions/{action.id}/feedback",
+                   json={"feedback": "已更换防水卷材"}).status_code == 200
+    resp = pm.post(f"/actions/{action.id}/attachments", json=None,
+                   data={"file": (io.BytesIO(attachment_files.png()), "修补后.png")},
+                   content_type="multipart/form-data")
+    assert resp.status_code == 201, resp.get_json()
+    listed = api(mt["ps"]).get(f"/actions/{action.id}/attachments").get_json()
+    assert [a["name"] for a in listed] == ["修补后.png"]

@@ -70,6 +70,16 @@ def test_the_life_of_a_request(rq, api):  # noqa: F811
         "closed", 4, "及时", "")
     assert body["closed_at"] is not None
 
+    # the steps as recorded, for those serving the compound (an owner reads the request)
+    resp = rc.get(f"/requests/{rid}/history")
+    assert resp.status_code == 200, resp.get_json()
+    steps = resp.get_json()
+    assert [s["step"] for s in steps] == ["request.file", "request.route", "request.route",
+                                          "request.reply", "request.close"]
+    assert [s["details"].get("org") for s in steps[1:4]] == ["梅岭苑居委会", "安居物业", "安居物业"]
+    assert steps[4]["details"]["satisfaction"] == 4
+    assert owner.get(f"/requests/{rid}/history").status_code == 403
+
 
 @pytest.mark.parametrize(("setting", "kind", "followup"), [
     (None, "property", "reopened"),  # the default: back to the organisation that answered
