@@ -104,7 +104,8 @@ def public_vote(key: str) -> Vote:
 
 def extension_document(vote: Vote, number) -> ExtensionNoticeData:
     """The notice of the vote's `number`-th extension (1-based; 404 when there is none)."""
-    n = int(number) if str(number).isdigit() else 0
+    text_ = str(number)
+    n = int(text_) if text_.isascii() and text_.isdigit() and len(text_) < 6 else 0
     if not 1 <= n <= len(vote.extensions):
         raise not_found("extension")
     e = vote.extensions[n - 1]

@@ -107,7 +107,8 @@ def _unit_in_scope(vote: Vote, ref) -> ScopeUnit:
     text_ = str(ref).strip()
     for voter in voters_of(vote):
         for u in voter.units:
-            if u.label == text_ or (text_.isdigit() and u.unit_id == int(text_)):
+            if u.label == text_ or (text_.isascii() and text_.isdigit()
+                                      and u.unit_id == int(text_)):
                 return u
     raise DomainError("unit_not_in_scope", _l("Unit %(u)s is not in this vote's scope",
                                               u=text_), field="unit", status=422)

@@ -215,7 +215,7 @@ def update_vote(vote: Vote, *, title, matter, question="", scope=None, opens_at=
 
 #: what `PATCH /api/v1/votes/{vid}` may change, and the keyword `update_vote` takes for it
 PATCHABLE = ("title", "matter", "question", "text", "scope", "opens_at", "closes_at",
-             "publish_names", "issuer")
+             "publish_names", "issuer", "paper_collection")
 
 
 def patch_vote(vote: Vote, changes: dict) -> Vote:

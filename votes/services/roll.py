@@ -11,6 +11,7 @@ from sqlalchemy import and_, bindparam, exists, insert, or_, select, text
 
 from compounds.models import Building, Entrance, Holding, Person, Unit
 from core.extensions import db
+from core.loader import MAX_ID
 from votes import rules
 from votes.models import Ballot, RollGroup, RollHolder, RollUnit, Vote
 from votes.services.common import make_serial, normalize_serial
@@ -215,10 +216,10 @@ def roll_unit_and_group(vote: Vote, ref, person_id: int | None = None, *,
                                   {"vid": vote.id, "pid": person_id or 0, "ref": ref}).first()
 
     if isinstance(ref, int) and not isinstance(ref, bool):
-        return lookup(False, ref)
+        return lookup(False, ref) if 0 < ref <= MAX_ID else None  # beyond any stored id
     if isinstance(ref, str) and ref.strip():
         text_ = ref.strip()
-        if text_.isdigit():
+        if text_.isascii() and text_.isdigit() and 0 < int(text_) <= MAX_ID:
             found = lookup(False, int(text_))
             if found is not None:
                 return found
