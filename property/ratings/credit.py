@@ -212,8 +212,9 @@ def answer_objection(objection: CreditObjection, *, uphold: bool, answer) -> Cre
     """
     record = objection.record
     authorize("rating.publish", Target(district_id=record.district_id))
+    reply = text(answer, "answer", _l("Answer"), 4000)
     objection.move_to(ObjectionStatus.upheld if uphold else ObjectionStatus.rejected)
-    objection.answer = text(answer, "answer", _l("Answer"), 4000)
+    objection.answer = reply
     objection.answered_by = actor_name()
     objection.answered_at = utcnow()
     objection.answered_on = local_today()

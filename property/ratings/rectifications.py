@@ -88,8 +88,8 @@ def review_rectification(rect: Rectification, *, accept: bool, note="") -> Recti
     """District staff accept the reply or return it (with a note) for another one.
     ``already_reviewed`` (409) for a reply reviewed before."""
     authorize("rating.publish", Target(district_id=rect.district_id))
-    rect.move_to(RectificationStatus.accepted if accept else RectificationStatus.returned)
     remark = text(note, "note", _l("Note"), 4000, required=not accept)
+    rect.move_to(RectificationStatus.accepted if accept else RectificationStatus.returned)
     rect.review_note = remark
     rect.reviewed_by, rect.reviewed_at = actor_name(), utcnow()
     audit.record("rectification.review", "rectification", rect.id,
