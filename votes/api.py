@@ -46,6 +46,7 @@ from votes.api_schemas import (
     VoteRevoked,
     VoteRevokeIn,
 )
+from votes.elevator.shares import project_for_vote
 from votes.models import Ballot, Vote
 from votes.services import documents, exports
 
@@ -73,6 +74,7 @@ def vote_json(v) -> dict:
                         "at": e.at} for e in v.extensions],
         "revoked": revoked_json(v),
         "roll": roll_json(v),
+        "elevator_project": project.id if (project := project_for_vote(v)) else None,
     }
 
 
@@ -84,6 +86,12 @@ def revoked_json(v) -> dict | None:
 def roll_json(v) -> dict | None:
     return None if v.roll_units is None else {
         "units": v.roll_units, "area": _area(v.roll_area), "heads": v.roll_heads}
+
+
+def page_of(items, shape) -> Paged:
+    """The requested page of `items`, only its rows shaped for the answer."""
+    page = paginate(items)
+    return Paged([shape(x) for x in page.items], page.total, page.page, page.per_page)
 
 
 def _area(value) -> str:
@@ -116,8 +124,8 @@ def create_vote(cid: int, body: VoteIn):
            query=VoteListQuery, response=VoteOut, paginated=True)
 def list_votes(cid: int, query: VoteListQuery):
     compound = load(Compound, cid, "vote.view")
-    return [vote_json(v) for v in services.list_votes(compound_id=compound.id,
-                                                       status=query.status, limit=100_000)]
+    return page_of(services.list_votes(compound_id=compound.id, status=query.status,
+                                       limit=100_000), vote_json)
 
 
 @bp.get("/votes/<vote:vid>")

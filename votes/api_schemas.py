@@ -160,6 +160,8 @@ class VoteOut(Out):
     extensions: list[VoteExtensionOut]
     revoked: VoteRevokedOut | None
     roll: VoteRollOut | None
+    elevator_project: int | None = Field(description="the elevator retrofit project the vote "
+                                                     "belongs to, if any")
 
 
 class VoteCreated(Out):
@@ -506,6 +508,17 @@ class DeliveryGridOut(Out):
 
     summary: DeliverySummaryOut
     buildings: list[DeliveryBuilding]
+
+
+class VoteReachOut(Out):
+    """Whom one of the vote's messages reached: people, and per channel how many messages
+    are in each state ({"sms": {"sent": 312, "skipped": 4}})."""
+
+    event: Literal["vote.announced", "vote.opened", "vote.extended", "vote.reminder",
+                   "vote.result"]
+    label: str
+    people: int
+    by_channel: dict[str, dict[str, int]]
 
 
 class VoteReminded(Out):

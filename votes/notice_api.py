@@ -18,6 +18,7 @@ from votes.api_schemas import (
     DeliveryRecorded,
     DeliverySummaryOut,
     VotePublicNoticeOut,
+    VoteReachOut,
     VoteReminded,
 )
 from votes.models import Vote
@@ -132,3 +133,14 @@ def poster_pdf(vid: int):
 def remind(vid: int):
     vote = load(Vote, vid, "vote.manage")
     return {"sent": notices.send_reminder(vote)}
+
+
+@bp.get("/votes/<vote:vid>/reach")
+@requires("vote.export")
+@operation("Whom the vote's messages reached (notice, opening, extensions, reminders, "
+           "result), by channel and state; compound staff and oversight", tag=TAG,
+           response=list[VoteReachOut])
+def reach(vid: int):
+    vote = load(Vote, vid, "vote.export")
+    return [{"event": event, "label": label, "people": r.people, "by_channel": r.by_channel}
+            for event, label, r in notices.vote_reach_by_event(vote)]

@@ -225,10 +225,16 @@ EVENTS = (("vote.announced", lazy_pgettext("message event", "Notice published"))
 
 def vote_reach(vote: Vote) -> list[tuple[str, Reach]]:
     """(event name, its reach) of each event the vote has told anyone about; staff only."""
+    return [(label, r) for _event, label, r in vote_reach_by_event(vote)]
+
+
+def vote_reach_by_event(vote: Vote) -> list[tuple[str, str, Reach]]:
+    """(event code, event name, its reach) of each event the vote has told anyone about,
+    in the order they happen; staff only."""
     authorize("vote.export", vote)
     out = []
     for event, label in EVENTS:
         r = reach("vote", vote.id, event)
         if r.people:
-            out.append((str(label), r))
+            out.append((event, str(label), r))
     return out

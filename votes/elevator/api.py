@@ -12,7 +12,7 @@ from core.permissions import requires
 from core.types import fen_to_str
 from core.web import pdf_response
 from reports.elevator_plan import render_plan
-from votes.api import PDF, TAG
+from votes.api import PDF, TAG, page_of
 from votes.api_schemas import (
     ElevatorNewVotesIn,
     ElevatorNewVotesOut,
@@ -79,7 +79,7 @@ def create_project(cid: int, body: ElevatorProjectIn):
            response=ElevatorProjectOut, paginated=True)
 def list_projects(cid: int):
     compound = load(Compound, cid, "vote.view")
-    return [project_json(p) for p in services.list_projects(compound)]
+    return page_of(services.list_projects(compound), project_json)
 
 
 @bp.get("/elevator-projects/<elevator_project:pid>")
