@@ -5,6 +5,8 @@ requests; the refusals a client meets leave the request as it was."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from compounds.org import resident_requests as svc
@@ -46,6 +48,8 @@ def test_the_life_of_a_request(rq, api):  # noqa: F811
             body["category"], body["org"], body["overdue"]) == (
         "filed", unit.label, unit.id, "online", "王芳", "repairs", None, False)
     assert body["filer_phone"] is None  # an owner is not shown phone numbers
+    filed_at, due_at = (dt.datetime.fromisoformat(body[k]) for k in ("filed_at", "due_at"))
+    assert due_at - filed_at == dt.timedelta(hours=72)  # repairs: answered within 3 days
     assert rc.get(f"/requests/{rid}").get_json()["filer_phone"] == "13911112222"
 
     # routed to the residents' committee, then re-routed to the property company
