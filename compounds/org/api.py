@@ -29,11 +29,13 @@ from compounds.org.models import (
     StructureViolation,
     ViolationKind,
 )
+from core import audit
 from core.api import File, api_blueprint, operation
 from core.errors import invalid
 from core.loader import MAX_ID, load
 from core.permissions import requires
 from core.schemas import Body, Day, Id, Moment, Out, UnitRef, text
+from core.staff import staff_name
 from core.web import pdf_response
 from reports.meeting_minutes import render as render_minutes
 
@@ -319,6 +321,32 @@ def edit_organisation(oid: int, body: OrganisationPatch):
                         "actions, requests or meetings refer to it"})
 def delete_organisation(oid: int):
     org_service.delete_organisation(load(Organisation, oid, "org.manage"))
+
+
+class OrgChangeOut(Out):
+    """One recorded change of an organisation or its people (the audit chain): `change` is
+    the audited action (`org.create`, `org.member_add` …), `details` what was recorded with
+    it (free-form per change: names, positions, before and after)."""
+
+    at: Moment
+    change: str
+    actor: str = Field(description="who did it: name and office")
+    details: dict
+
+
+#: more changes than an organisation ever has; the list pages them
+_HISTORY_LIMIT = 10_000
+
+
+@bp.get("/organisations/<org:oid>/history")
+@requires("org.view")
+@operation("The organisation's changes as recorded, newest first", tag=TAG,
+           response=OrgChangeOut, paginated=True)
+def organisation_history(oid: int):
+    org = load(Organisation, oid, "org.view")
+    return [OrgChangeOut(at=e.at, change=e.action, actor=staff_name(e.actor),
+                         details=audit.entry_data(e))
+            for e in audit.history("organisation", org.id, limit=_HISTORY_LIMIT)]
 
 
 @bp.get("/organisations/<org:oid>/members")

@@ -352,3 +352,21 @@ def test_the_register_of_illegal_structures(ox, http, make):
         "unit": ox["units"]["王芳"].id, "kind": "illegal_structure"}).status_code == 403
     assert http(ox["ps"]).get(f"/compounds/{cid}/violations").status_code == 200
     assert _count(StructureViolation) == 2
+
+
+def test_the_history_of_an_organisation(ox, http):
+    ps = http(ox["ps"])
+    org = ps.post(f"/compounds/{ox['c'].id}/organisations",
+                  json={"kind": "police", "name": "社区警务室"}).get_json()
+    member = ps.post(f"/organisations/{org['id']}/members",
+                     json={"name": "刘警官", "phone": "13900001111"}).get_json()
+    ps.patch(f"/organisations/members/{member['id']}", json={"position": "contact"})
+    ps.delete(f"/organisations/members/{member['id']}")
+    resp = http(ox["owner"]).get(f"/organisations/{org['id']}/history?per_page=3")
+    assert resp.status_code == 200 and resp.headers["X-Total-Count"] == "4"
+    changes = resp.get_json()
+    assert [c["change"] for c in changes] == ["org.member_remove", "org.member_update",
+                                              "org.member_add"]
+    assert changes[0]["details"]["name"] == "刘警官"
+    assert changes[1]["details"]["after"]["position"] == "contact"
+    assert all(c["actor"] for c in changes)
