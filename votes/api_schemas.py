@@ -470,6 +470,19 @@ class DeliveryRecorded(Out):
     delivered_at: Moment
 
 
+class DeliveryRecordOut(Out):
+    """One delivery as recorded (送达记录)."""
+
+    id: int
+    unit_id: int
+    label: str = Field(description="the unit's label")
+    method: DeliveryMethodText
+    delivered_at: Moment
+    signed_by: str
+    ref: str
+    recorded_by: str
+
+
 class DeliverySummaryOut(Out):
     voters: int
     delivered: int

@@ -4,6 +4,8 @@ and the notice's public reading by its key (the QR code's page, as JSON)."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from core.api import api_blueprint, operation
 from core.loader import load
 from core.permissions import public, requires
@@ -16,12 +18,13 @@ from votes.api_schemas import (
     DeliveryGridOut,
     DeliveryIn,
     DeliveryRecorded,
+    DeliveryRecordOut,
     DeliverySummaryOut,
     VotePublicNoticeOut,
     VoteReachOut,
     VoteReminded,
 )
-from votes.models import Vote
+from votes.models import Delivery, Vote
 from votes.notice_views import notice_urls
 from votes.services import announcement, deliveries
 from votes.services.common import issuer_of, matter_label, rule_of, scope_text
@@ -95,6 +98,17 @@ def record(vid: int, body: DeliveryIn):
 def summary(vid: int):
     vote = load(Vote, vid, "vote.deliver")
     return deliveries.delivery_summary(vote).as_api()
+
+
+@bp.get("/votes/<vote:vid>/deliveries/records")
+@requires("vote.deliver")
+@operation("The deliveries recorded (送达记录), latest first: unit, method, when, who signed "
+           "or the mail's number, who recorded it", tag=TAG, response=DeliveryRecordOut,
+           paginated=True)
+def records(vid: int):
+    vote = load(Vote, vid, "vote.deliver")
+    return select(Delivery).where(Delivery.vote_id == vote.id).order_by(
+        Delivery.delivered_at.desc(), Delivery.id.desc())
 
 
 @bp.get("/votes/<vote:vid>/deliveries/grid")

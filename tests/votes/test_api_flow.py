@@ -268,6 +268,10 @@ def test_delivery_grid(flow):
     assert (cells["7-1-102"]["reached"], cells["7-1-102"]["method"]) == (True, "in_person")
     assert (cells["7-2-601"]["reached"], cells["7-2-601"]["method"]) == (True, "")
     assert cells["7-1-101"]["reached"] is False
+    resp = flow.rc.get(f"/votes/{vid}/deliveries/records")
+    assert resp.headers["X-Total-Count"] == "1"
+    assert [(r["label"], r["method"], r["signed_by"], r["recorded_by"])
+            for r in resp.get_json()] == [("7-1-102", "in_person", "李强", "rc")]
     resp = flow.rc.post(f"/votes/{vid}/deliveries", json={"unit": "7-1-101", "method": "fax"})
     assert resp.status_code == 422 and "method" in resp.get_json()["error"]["details"]["fields"]
     assert db.session.scalar(select(func.count()).select_from(Delivery)) == 1
