@@ -260,3 +260,11 @@ def test_one_unit_for_its_owner_and_nobody_else(estate, oc, api):
         refused(api(estate.oc_elsewhere).get(path), 403, "forbidden")
     refused(owner.get("/units/999999/fund"), 404, "not_found")
     assert ok(api(estate.rc).get(f"/units/{b}/fund"))["balance"] == "0.00"
+
+
+def test_no_statement_for_a_year_not_begun(estate, oc):
+    next_year = local_today().year + 1
+    error = refused(oc.get(f"{fund(estate)}/statement.pdf?year={next_year}"), 422,
+                    "validation_error")
+    assert "year" in error["details"]["fields"]
+    assert oc.get(f"{fund(estate)}/statement.pdf?year={next_year - 1}").status_code == 200
