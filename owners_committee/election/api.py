@@ -447,9 +447,12 @@ def finalise(eid: int):
 @requires("election.manage")
 @operation("Create the election's vote from the final list (matter 3 in the votes API)",
            tag=TAG, body=ElectionVoteIn, response=ElectionVoteOut, status=201,
+           description="The vote is a draft of the votes API (vote_id): announce it there "
+                       "(POST /votes/{vote_id}/announce), open it once its notice period "
+                       "allows (POST /votes/{vote_id}/open, which freezes the roll), then "
+                       "print the ballots (GET /elections/{eid}/ballots.pdf) and cast them "
+                       "here (POST /elections/{eid}/ballots), not in the votes API.",
            errors={409: "invalid_state: the vote follows the final list"})
-
-
 def create_vote(eid: int, body: ElectionVoteIn):
     e = load(Election, eid, "election.manage")
     vote = ballots.create_vote(e, closes_at=None if body.closes_at is None
@@ -526,13 +529,14 @@ def ballots_pdf(eid: int):
 
 @bp.post("/elections/<election:eid>/count")
 @requires("election.manage")
-@operation("Close the election's vote and count it once (at or after its closing time, "
-           "earlier only when every voter has voted); the count is stored", tag=TAG,
-           response=ElectionResultOut,
+@operation("Close the election's vote and count it once, after its closing time; the count "
+           "is stored", tag=TAG, response=ElectionResultOut,
+           description="The vote closes at its closes_at (POST /votes/{vote_id}/extend moves "
+                       "it). Election ballots are not the votes module's ballots, so its "
+                       "early close when every voter has voted does not apply: before "
+                       "closes_at the answer is 409 voting_period.",
            errors={409: "invalid_state: no vote to count, or already counted/cancelled; "
                         "voting_period: the period runs on; vote_not_open"})
-
-
 def count(eid: int):
     e = load(Election, eid, "election.manage")
     ballots.close_and_count(e)

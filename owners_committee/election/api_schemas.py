@@ -157,9 +157,10 @@ class CandidateIn(Body):
 
 class CandidateDeclarationsIn(Body):
     """The pledge and declarations, recorded before the group's review; only the fields
-    given change. null: not on file / not declared. `relative_id_numbers`: the spouse's and
-    direct relatives' ID numbers (checked against the property staff register, never shown
-    in full); omitted or null keeps those on file, [] clears them."""
+    given change. `pledge_signed_on`, `declared_full_capacity`, `declared_relative_staff`:
+    null means not on file / not declared. `relative_id_numbers`: the spouse's and direct
+    relatives' ID numbers (checked against the property staff register, never shown in
+    full); null keeps those on file, [] clears them. The other fields: null keeps them."""
 
     pledge_signed_on: Day | None = None
     declared_full_capacity: bool | None = None
