@@ -38,6 +38,14 @@ bp = api_blueprint("ratings_api", __name__)
 
 TAG = "ratings"
 NO_DISTRICT = {404: "no such district (or period, or object)"}
+#: what the document says of a typed period in a path
+PERIOD_NOTE = ("`period` is a quarter written like 2026Q3 (a path segment that is no "
+               "quarter answers 404); `district` names the district by id or name (default: "
+               "the caller's only district)")
+#: the public routes of API.md take the period as text and refuse a bad one with a 422
+PUBLIC_NOTE = ("`period` is a quarter written like 2026Q3 (422 invalid_period otherwise); "
+               "`district` names the district by id or name (default: the caller's only "
+               "district, else the only district there is)")
 
 _DISTRICT = Field(None, description="the district, by id or name; default: the caller's only "
                                     "district, else the only one there is")
@@ -90,7 +98,8 @@ class RatingsOut(Out):
 @operation("A district's red/black/warning lists of a period, best score first (public for "
            "a published period; district staff also get the live draft)", tag=TAG,
            query=RatingDistrictQuery, response=RatingsOut,
-           errors={422: "invalid_period (write 2026Q3); district_required"})
+           errors={422: "invalid_period (write 2026Q3); district_required"},
+           description=PUBLIC_NOTE)
 def ratings(period: str, query: RatingDistrictQuery):
     return publication.ratings_json(resolve_district(query.district, "rating.evidence"),
                                     period)
@@ -103,7 +112,8 @@ def ratings(period: str, query: RatingDistrictQuery):
            response=File("application/pdf", "the report"),
            errors={404: "not_published: no published version (and not district staff); "
                         "no such district or version",
-                   422: "invalid_period; district_required"})
+                   422: "invalid_period; district_required"},
+           description=PUBLIC_NOTE)
 def report(period: str, query: RatingVersionQuery):
     district = resolve_district(query.district, "rating.evidence")
     pdf = rating_report(district, period, query.version)
@@ -271,7 +281,8 @@ def outcome_json(o) -> RatingOutcomeOut:
 @operation("A district's period in full (district staff): the live draft — what publishing "
            "would freeze — or a published version (?version=), each company's score, list, "
            "reasons, compounds and credit records", tag=TAG, query=RatingVersionQuery,
-           response=RatingPeriodDetailOut, errors=NO_DISTRICT)
+           response=RatingPeriodDetailOut, errors=NO_DISTRICT,
+           description=PERIOD_NOTE)
 def period_detail(period: str, query: RatingVersionQuery):
     district = district_for(query.district, "rating.evidence")
     p = periods.parse_period(period)
@@ -306,7 +317,8 @@ class RatingCorrectionIn(Body):
            query=RatingDistrictQuery, body=RatingPublishIn, response=RatingVersionOut, status=201,
            errors={**NO_DISTRICT,
                    409: "period_not_ended: the period is not over; already_published: open "
-                        "a correction first"})
+                        "a correction first"},
+           description=PERIOD_NOTE)
 def publish(period: str, query: RatingDistrictQuery, body: RatingPublishIn):
     district = district_for(query.district, "rating.publish")
     return version_json(publication.publish(district, period, body.reason))
@@ -318,7 +330,8 @@ def publish(period: str, query: RatingDistrictQuery, body: RatingPublishIn):
            "then change its evidence and credit records; the public still sees the "
            "published version", tag=TAG, query=RatingDistrictQuery, body=RatingCorrectionIn,
            response=RatingVersionOut,
-           errors={**NO_DISTRICT, 409: "not_published: the newest version is not published"})
+           errors={**NO_DISTRICT, 409: "not_published: the newest version is not published"},
+           description=PERIOD_NOTE)
 def open_correction(period: str, query: RatingDistrictQuery, body: RatingCorrectionIn):
     district = district_for(query.district, "rating.publish")
     return version_json(publication.open_correction(district, period, body.reason))
@@ -328,7 +341,8 @@ def open_correction(period: str, query: RatingDistrictQuery, body: RatingCorrect
 @requires("rating.publish")
 @operation("Close a correction without publishing: the period is frozen again", tag=TAG,
            query=RatingDistrictQuery, response=RatingVersionOut,
-           errors={**NO_DISTRICT, 409: "not_correcting: no correction is open"})
+           errors={**NO_DISTRICT, 409: "not_correcting: no correction is open"},
+           description=PERIOD_NOTE)
 def cancel_correction(period: str, query: RatingDistrictQuery):
     district = district_for(query.district, "rating.publish")
     return version_json(publication.cancel_correction(district, period))
@@ -416,7 +430,8 @@ def _evidence(code: str, compound_id: int):
 @bp.get("/property/ratings/<period:period>/compounds/<compound:compound_id>")
 @requires("rating.evidence")
 @operation("One compound's evidence of a period: survey, inspection, valid complaints, and "
-           "the district's checklist", tag=TAG, response=RatingEvidenceOut)
+           "the district's checklist", tag=TAG, response=RatingEvidenceOut,
+           description=PERIOD_NOTE)
 def get_evidence(period: str, compound_id: int):
     p, compound = _evidence(period, compound_id)
     district = compound.street.district
@@ -464,7 +479,8 @@ _EVIDENCE_ERRORS = {409: "period_frozen: the period is published (or being corre
 @requires("rating.evidence")
 @operation("Enter (or replace) the district inspection of a compound in a period (district "
            "staff): score = max(0, 100 − Σ deductions)", tag=TAG, body=InspectionIn,
-           response=InspectionOut, errors=_EVIDENCE_ERRORS)
+           response=InspectionOut, errors=_EVIDENCE_ERRORS,
+           description=PERIOD_NOTE)
 def put_inspection(period: str, compound_id: int, body: InspectionIn):
     p, compound = _evidence(period, compound_id)
     row = evidence.save_inspection(
@@ -484,7 +500,8 @@ class ComplaintCountIn(Body):
 @bp.put("/property/ratings/<period:period>/compounds/<compound:compound_id>/complaints")
 @requires("rating.evidence")
 @operation("Enter the number of valid complaints of a compound in a period", tag=TAG,
-           body=ComplaintCountIn, response=ComplaintCountOut, errors=_EVIDENCE_ERRORS)
+           body=ComplaintCountIn, response=ComplaintCountOut, errors=_EVIDENCE_ERRORS,
+           description=PERIOD_NOTE)
 def put_complaints(period: str, compound_id: int, body: ComplaintCountIn):
     p, compound = _evidence(period, compound_id)
     return evidence.save_complaints(compound, p.code, body.valid, note=body.note)
@@ -541,7 +558,8 @@ def _answers(a: SurveyAnswersIn) -> dict:
            response=SurveyResponseOut, status=201,
            errors={409: "duplicate_response: the unit has answered; period_frozen",
                    422: "validation_error (details.fields.unit: no such unit in the "
-                        "compound); period_not_started"})
+                        "compound); period_not_started"},
+           description=PERIOD_NOTE)
 def paper_survey(period: str, compound_id: int, body: PaperSurveyIn):
     p, compound = _evidence(period, compound_id)
     unit = compound_services.unit_in(compound, body.unit)
@@ -584,7 +602,8 @@ def open_surveys():
 @operation("An owner answers the satisfaction survey for a unit (once per unit and period)",
            tag=TAG, body=OnlineSurveyIn, response=SurveyResponseOut, status=201,
            errors={409: "survey_closed: not this quarter or the one before; "
-                        "duplicate_response; period_frozen"})
+                        "duplicate_response; period_frozen"},
+           description=PERIOD_NOTE)
 def online_survey(unit_id: int, period: str, body: OnlineSurveyIn):
     unit = load(Unit, unit_id, "rating.survey")
     return surveys.submit_survey(unit, period, _answers(body.answers))
