@@ -120,6 +120,39 @@ def report(period: str, query: RatingVersionQuery):
     return pdf_response(pdf, f"ratings-{district.id}-{period}.pdf")
 
 
+class RatingDistrictOut(Out):
+    id: int
+    name: str
+
+
+@bp.get("/property/rating-districts")
+@public
+@operation("The districts that have published red/black lists (public), by name", tag=TAG,
+           response=RatingDistrictOut, paginated=True)
+def rating_districts():
+    return periods.districts_with_published()
+
+
+class PublishedPeriodOut(Out):
+    period: str = Field(examples=["2026Q3"])
+    version: int = Field(description="the newest version, the one the public sees")
+    published_at: Moment
+
+
+@bp.get("/property/published-ratings")
+@public
+@operation("A district's published periods, newest first (public): which "
+           "/property/ratings/{period} lists and reports there are", tag=TAG,
+           query=RatingDistrictQuery, response=PublishedPeriodOut, paginated=True,
+           errors={404: "no such district", 422: "district_required"})
+def published_periods(query: RatingDistrictQuery):
+    district = resolve_district(query.district, "rating.evidence")
+    rows = [periods.latest_version(district.id, code)
+            for code in periods.published_codes(district.id)]
+    return [PublishedPeriodOut(period=r.code, version=r.version, published_at=r.published_at)
+            for r in rows]
+
+
 # -- periods: list, read, publish, correct -----------------------------------------------------
 
 PeriodState = Literal["draft", "published", "correcting"]
@@ -727,3 +760,16 @@ def patch_settings(query: RatingDistrictQuery, body: RatingSettingsIn):
         issuer=body.issuer if body.issuer is not None else (
             "" if current.issuer == settings.default_issuer(district) else current.issuer))
     return settings_json(district, saved)
+
+
+@bp.get("/property/units/<unit:unit_id>/surveys/<period:period>")
+@requires("rating.survey")
+@operation("The unit's survey response of a period (an owner of the unit), if answered",
+           tag=TAG, response=SurveyResponseOut,
+           errors={404: "not answered (or no such unit or period)"}, description=PERIOD_NOTE)
+def get_survey(unit_id: int, period: str):
+    unit = load(Unit, unit_id, "rating.survey")
+    response = surveys.survey_response(unit.id, periods.parse_period(period).code)
+    if response is None:
+        raise not_found("survey response")
+    return response

@@ -102,8 +102,11 @@ def test_a_rating_period_end_to_end(http, flow_world):
     mine = owner("GET", "/property/surveys", status=200).get_json()
     assert {"unit_id": w["unit"].id, "period": p, "answered": False}.items() <= next(
         x for x in mine if x["period"] == p).items()
+    owner("GET", f"/property/units/{w['unit'].id}/surveys/{p}", status=404)
     owner("POST", f"/property/units/{w['unit'].id}/surveys/{p}", {"answers": THREES},
           status=201)
+    assert owner("GET", f"/property/units/{w['unit'].id}/surveys/{p}", status=200
+                 ).get_json()["channel"] == "online"
     ev = admin("GET", f"/property/ratings/{p}/compounds/{c1}", status=200).get_json()
     assert ev["survey"]["responses"] == 2 and ev["survey"]["score"] == "50.00"
     assert (ev["inspection"]["score"], ev["complaints"]["valid"], ev["company"]["id"]) == (
@@ -170,7 +173,11 @@ def test_a_rating_period_end_to_end(http, flow_world):
     assert done["status"] == "accepted"
     assert pm("GET", f"/property/companies/{a_id}/rectifications/due").get_json() == []
 
-    # what everybody reads: the company's results, the lists' report
+    # what everybody reads: which lists there are, the company's results, the report
+    assert anyone("GET", "/property/rating-districts", status=200).get_json() == [
+        {"id": did, "name": w["district"].name}]
+    published = anyone("GET", f"/property/published-ratings{q}", status=200).get_json()
+    assert [(x["period"], x["version"]) for x in published] == [(p, 2)]
     mine = pm("GET", f"/property/companies/{a_id}/ratings", status=200).get_json()
     assert [(r["period"], r["version"], r["score"], r["list"]) for r in mine] == [
         (p, 2, "58.00", "black")]

@@ -280,6 +280,7 @@ def test_the_owners_survey(http, rw):
                    {"answers": {"cleaning": 1}}), 409, "survey_closed")
     _refused(http(rw["neighbour"])("POST", f"/property/units/{unit}/surveys/{P.code}",
                                    {"answers": {"cleaning": 1}}), 403)
+    _refused(http(rw["neighbour"])("GET", f"/property/units/{unit}/surveys/{NOW.code}"), 403)
     assert _counts()[2] == 1
     assert {(s["period"], s["answered"]) for s in owner("GET", "/property/surveys").get_json()
             } == {(NOW.code, True), (P.code, False)}
