@@ -6,7 +6,7 @@ export (with a reason, audited) carries them in full."""
 from __future__ import annotations
 
 import io
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from flask import request, send_file
 from flask_login import current_user
@@ -15,11 +15,12 @@ from pydantic import Field, StringConstraints
 from compounds.models import Building, Compound, Person, Resident, Unit
 from compounds.registry import ledger, services
 from compounds.registry import ledger_export as ledger_out
+from core import audit
 from core.api import File, Paged, api_blueprint, operation, paginate
 from core.errors import DomainError
 from core.loader import load
 from core.permissions import requires, signed_in
-from core.schemas import Area, Body, DecimalText, Fen, Id, Out, Query, text
+from core.schemas import Area, Body, DecimalText, Fen, Id, Moment, Out, Query, text
 from core.types import fen_to_str
 from core.web import XLSX_MIME, xlsx_response
 
@@ -64,6 +65,14 @@ class CompoundOut(Out):
     address: str
     notice_days: int
     fund_rate: Fen | None
+
+
+class StreetOut(Out):
+    """A street (街道) with compounds the user may see: `street` filters the compound list."""
+
+    id: int
+    name: str
+    district: str
 
 
 class CompoundTotalsOut(Out):
@@ -257,6 +266,15 @@ def _summary_json(s: services.BuildingSummary) -> BuildingOut:
                        units=s.units, area=s.area)
 
 
+class UnitChangeOut(Out):
+    """One change of a unit, as its page's history shows it (ID numbers masked)."""
+
+    at: Moment
+    actor: str
+    action: str
+    data: dict[str, Any]
+
+
 class ImportResult(Out):
     created: int
     updated: int
@@ -294,6 +312,15 @@ def list_compounds(query: CompoundQuery):
                     .order_by(Compound.name, Compound.id))
     return Paged([compound_json(c) for c in page.items], page.total, page.page,
                  page.per_page)
+
+
+@bp.get("/streets")
+@requires("compound.list")
+@operation("The streets of the compounds the user may see (for the list's street filter)",
+           tag=TAG, response=list[StreetOut])
+def list_streets():
+    return [StreetOut(id=s.id, name=s.name, district=s.district.name)
+            for s in services.visible_streets()]
 
 
 @bp.get("/compounds/<compound:cid>")
@@ -422,6 +449,16 @@ def create_unit(cid: int, body: UnitIn):
            response=UnitDetailOut)
 def get_unit(uid: int):
     return unit_detail(load(Unit, uid, "unit.view"))
+
+
+@bp.get("/units/<unit:uid>/history")
+@requires("unit.view")
+@operation("The unit's change history, newest first (its last 100 changes)", tag=TAG,
+           response=UnitChangeOut, paginated=True)
+def unit_history(uid: int):
+    unit = load(Unit, uid, "unit.view")
+    return [UnitChangeOut(at=e.at, actor=e.actor, action=e.action, data=audit.entry_data(e))
+            for e in audit.history("unit", unit.id)]
 
 
 @bp.patch("/compounds/<compound:cid>/units/<unit:uid>")

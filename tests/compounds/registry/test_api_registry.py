@@ -364,3 +364,26 @@ def test_ledger_templates(reg):
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     assert "楼号" in csv.data.decode("utf-8-sig").splitlines()[0]
     assert reg.out.get("/ledger/template.csv").status_code == 200  # any registry keeper
+
+
+def test_streets_for_the_filter_are_those_of_visible_compounds(reg, make, api):
+    mine = reg.staff.get("/streets").get_json()
+    assert mine == [{"id": reg.compound.street_id, "name": "长寿路街道", "district": "普陀区"}]
+    admin = api(make.user("root", admin=True)).get("/streets").get_json()
+    assert {s["name"] for s in admin} == {"长寿路街道", "华阳路街道"}
+    by_street = reg.staff.get(f"/compounds?street={reg.compound.street_id}").get_json()
+    assert [c["id"] for c in by_street] == [reg.compound.id]
+
+
+def test_unit_history_shows_changes_newest_first_with_masked_ids(reg):
+    cid, uid = reg.compound.id, reg.unit.id
+    reg.staff.patch(f"/compounds/{cid}/units/{uid}", json={"area": "90.00"})
+    new_id = id_number(4242)
+    reg.put(f"/units/{uid}/holders", {"holders": [{"name": "李强", "id_number": new_id}]})
+    resp = reg.staff.get(f"/units/{uid}/history")
+    assert resp.status_code == 200
+    history = resp.get_json()
+    assert [h["action"] for h in history] == ["unit.holders", "unit.update"]
+    assert history[1]["data"]["after"]["area"] == "90.00"
+    assert history[0]["actor"] == "rc" and new_id not in resp.get_data(as_text=True)
+    assert reg.out.get(f"/units/{uid}/history").status_code == 403
