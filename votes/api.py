@@ -288,7 +288,12 @@ def revoke(vid: int, body: VoteRevokeIn):
            errors={409: "roll_not_frozen (before the vote opens)"})
 def progress(vid: int):
     vote = load(Vote, vid, "vote.manage")
-    return {"status": vote.status, **services.progress(vote).as_api()}
+    p = services.progress(vote)
+    return {"status": vote.status, **p.as_api(),
+            "quorum_needed": {"area": _area(p.quorum_area_needed),
+                              "heads": p.quorum_heads_needed},
+            "attempts": [{"at": a.at, "serial": a.group.serial, "channel": a.channel,
+                          "reason": a.reason, "username": a.username} for a in p.attempts]}
 
 
 @bp.get("/votes/<vote:vid>/door-list")

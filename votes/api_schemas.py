@@ -273,6 +273,17 @@ class VoteByChannel(Out):
     proxy: int
 
 
+class BallotAttemptOut(Out):
+    """A second ballot of a voter, refused (the first stands): for the secretary to follow
+    up — never the choice."""
+
+    at: Moment
+    serial: str
+    channel: BallotChannel
+    reason: Literal["duplicate", "conflicting"]
+    username: str
+
+
 class VoteProgressOut(Out):
     """The count so far, and what the 2/3 turnout still needs."""
 
@@ -290,9 +301,13 @@ class VoteProgressOut(Out):
     passed: bool
     reasons: list[VoteReason]
     needed: VoteFigure = Field(description="area and heads still needed for 2/3 turnout")
+    quorum_needed: VoteFigure = Field(description="the 2/3 turnout bar itself, in area "
+                                                  "(rounded up) and heads")
     by_channel: VoteByChannel
     voided_ballots: int
     refused_attempts: int
+    attempts: list[BallotAttemptOut] = Field(description="the latest refused attempts (at "
+                                                         "most 100), newest first")
 
 
 class VoteDoorQuery(Query):

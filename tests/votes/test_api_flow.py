@@ -100,9 +100,20 @@ def test_a_vote_runs_from_creation_to_published_result(flow, estate, documented,
         resp = call(documented, flow.client(who), "post", "/votes/{vid}/ballots",
                     f"/votes/{vid}/ballots", json={"unit": unit, "choice": choice, **extra})
         assert resp.status_code == 201, resp.get_json()
+    # the co-owner of 7-1-201 tries again online: refused, and the secretary sees it
+    resp = call(documented, flow.client("d"), "post", "/votes/{vid}/ballots",
+                f"/votes/{vid}/ballots", json={"unit": "7-1-201", "choice": "oppose",
+                                              "channel": "online"})
+    assert resp.status_code == 409 and err(resp) == "duplicate_ballot"
     resp = call(documented, rc, "get", "/votes/{vid}/progress", f"/votes/{vid}/progress")
-    assert resp.get_json()["by_channel"] == {"online": 2, "paper": 2, "proxy": 1}
-    assert resp.get_json()["participated"]["heads"] == 5
+    progress = resp.get_json()
+    assert progress["by_channel"] == {"online": 2, "paper": 2, "proxy": 1}
+    assert progress["participated"]["heads"] == 5
+    # 2/3 of 749.62 m² is 499.746…, rounded up; 2/3 of 7 heads is 4.67 → 5
+    assert progress["quorum_needed"] == {"area": "499.75", "heads": 5}
+    assert [(a["channel"], a["reason"], a["username"]) for a in progress["attempts"]] == [
+        ("online", "conflicting", "owner_d")]
+    assert progress["refused_attempts"] == 1
     end_period(vid)
     resp = call(documented, rc, "post", "/votes/{vid}/close", f"/votes/{vid}/close")
     result = resp.get_json()
