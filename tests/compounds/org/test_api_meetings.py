@@ -230,6 +230,11 @@ def test_outsiders_neither_read_nor_write(mt, http, make):  # noqa: F811
     assert outsider.post(f"/meetings/{mid}/finalise").status_code == 403
     assert outsider.patch(f"/meetings/{mid}", json={"place": "别处"}).status_code == 403
     assert http().get(f"/meetings/{mid}").status_code == 401
+    # told 403 before anything about their input
+    for path in (f"/compounds/{cid}/meetings", f"/meetings/{mid}/agenda",
+                 f"/meetings/{mid}/decisions", f"/meetings/{mid}/guests"):
+        assert outsider.post(path, json={"title": 7}).status_code == 403, path
+    assert outsider.put(f"/meetings/{mid}/attendance", json={}).status_code == 403
     db.session.expire_all()
     assert mt["meeting"].place == "居民区活动室"
 

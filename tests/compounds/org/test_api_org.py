@@ -135,6 +135,10 @@ def test_only_the_secretaries_of_the_compound_record_organisations(ox, http, mak
                                   ).status_code == 403
     assert http(outsider).post(f"/compounds/{cid}/organisations", json=body).status_code == 403
     assert http(outsider).get(f"/compounds/{cid}/organisations").status_code == 403
+    # told 403 before anything about their input
+    assert http(outsider).post(f"/compounds/{cid}/organisations", json={"kind": 1}
+                               ).status_code == 403
+    assert http(outsider).post(f"/compounds/{cid}/violations", json={}).status_code == 403
     assert http().get(f"/compounds/{cid}/organisations").status_code == 401
     assert _count(Organisation) == 4
 
