@@ -40,7 +40,10 @@ class AttachmentOut(Out):
 
 
 class WithdrawIn(Body):
-    reason: text(500)
+    """Why the file is withdrawn: required (a blank one is refused once the file and the
+    user's right to it have been checked — a user scoped elsewhere learns nothing)."""
+
+    reason: text(500) = ""
 
 
 def _upload(kind: kinds.AttachmentKind):
