@@ -60,6 +60,7 @@ XLSX = File(XLSX_MIME, "XLSX workbook")
 
 
 def vote_json(v) -> dict:
+    """A vote as VoteOut reads it (times as datetimes: the schema writes them ISO)."""
     return {
         "id": v.id, "compound": v.compound_id, "title": v.title, "question": v.question,
         "matter": v.matter, "rule": services.rule_of(v).as_api(), "status": v.status,
@@ -85,17 +86,13 @@ def revoked_json(v) -> dict | None:
 
 def roll_json(v) -> dict | None:
     return None if v.roll_units is None else {
-        "units": v.roll_units, "area": _area(v.roll_area), "heads": v.roll_heads}
+        "units": v.roll_units, "area": area_to_str(v.roll_area), "heads": v.roll_heads}
 
 
 def page_of(items, shape) -> Paged:
     """The requested page of `items`, only its rows shaped for the answer."""
     page = paginate(items)
     return Paged([shape(x) for x in page.items], page.total, page.page, page.per_page)
-
-
-def _area(value) -> str:
-    return area_to_str(value)
 
 
 def _scope(scope) -> list[dict] | None:
@@ -290,7 +287,7 @@ def progress(vid: int):
     vote = load(Vote, vid, "vote.manage")
     p = services.progress(vote)
     return {"status": vote.status, **p.as_api(),
-            "quorum_needed": {"area": _area(p.quorum_area_needed),
+            "quorum_needed": {"area": area_to_str(p.quorum_area_needed),
                               "heads": p.quorum_heads_needed},
             "attempts": [{"at": a.at, "serial": a.group.serial, "channel": a.channel,
                           "reason": a.reason, "username": a.username} for a in p.attempts]}
@@ -310,7 +307,7 @@ def door_list(vid: int, query: VoteDoorQuery):
                             undelivered=query.undelivered)
     rows = [] if page.page > dl.pages else [
         {"serial": r.serial, "units": r.labels.split("、"), "owners": r.names,
-         "phones": r.phones, "area": _area(r.area), "voided": r.voided,
+         "phones": r.phones, "area": area_to_str(r.area), "voided": r.voided,
          "delivered": r.delivered} for r in dl.rows]
     return Paged(rows, dl.total, page.page, page.per_page)
 
