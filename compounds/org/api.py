@@ -69,10 +69,11 @@ def checked_first(model, arg: str, action: str):
 def _merged(body, obj, *, clearable=()) -> dict:
     """A PATCH's fields: what the client sent, else the object's current value. A null
     keeps the value too, except for the `clearable` fields, where it clears it."""
+    sent = body.model_fields_set  # (first: a refused body raises its refusal here)
     out = {}
     for name in type(body).model_fields:
         value = getattr(body, name)
-        if name not in body.model_fields_set or (value is None and name not in clearable):
+        if name not in sent or (value is None and name not in clearable):
             value = getattr(obj, name)
         out[name] = value
     return out
