@@ -40,10 +40,9 @@ class AttachmentOut(Out):
 
 
 class WithdrawIn(Body):
-    """Why the file is withdrawn: required (a blank one is refused once the file and the
-    user's right to it have been checked — a user scoped elsewhere learns nothing)."""
+    """Why the file is withdrawn (kept in the audit log)."""
 
-    reason: text(500) = ""
+    reason: text(500)
 
 
 def _upload(kind: kinds.AttachmentKind):
