@@ -20,7 +20,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from sqlalchemy import Select, func, select
 
-from core.errors import API_PREFIX, DomainError
+from core.errors import API_PREFIX, DomainError, RequestRefused
 from core.extensions import db
 from core.loader import MAX_ID, IdConverter
 from core.permissions import public, route_permission
@@ -128,10 +128,45 @@ def _validate(model, data, where: str):
         fields = {}
         for e in err.errors():
             name = ".".join(str(p) for p in e["loc"]) or where
-            fields.setdefault(name, e["msg"])
+            fields.setdefault(name, e["msg"].removeprefix("Value error, "))
         first = next(iter(fields.items()))
         raise DomainError("validation_error", f"{first[0]}: {first[1]}",
                           details={"fields": fields}) from None
+
+
+class _Refused:
+    """A body or query that failed validation, handed to the view in its place.
+
+    The view runs its object checks first (`load(...)`: an outsider gets 403 or 404, never a
+    lesson in the body's fields), and the first use of this raises the refusal (400/422)."""
+
+    __slots__ = ("error", "raised", "where")
+
+    def __init__(self, error: DomainError, where: str):
+        self.error, self.where, self.raised = error, where, False
+
+    def _refuse(self):
+        self.raised = True
+        raise RequestRefused(self.error)
+
+    def __getattr__(self, name):
+        self._refuse()
+
+    def __iter__(self):
+        self._refuse()
+
+    def __bool__(self):
+        self._refuse()
+
+
+def _checked(refused: list, where: str, validate):
+    """The validated body or query, or a `_Refused` standing for it (noted in `refused`)."""
+    try:
+        return validate()
+    except DomainError as err:
+        held = _Refused(err, where)
+        refused.append(held)
+        return held
 
 
 def operation(summary: str, *, tag: str, body: type[BaseModel] | None = None,
@@ -154,13 +189,21 @@ def operation(summary: str, *, tag: str, body: type[BaseModel] | None = None,
     def deco(fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
+            refused = []
             if body is not None:
-                kwargs["body"] = _validate(body, json_body(), "body")
+                kwargs["body"] = _checked(refused, "body",
+                                          lambda: _validate(body, json_body(), "body"))
             if query is not None:
-                kwargs["query"] = _validate(query, {
+                kwargs["query"] = _checked(refused, "query", lambda: _validate(query, {
                     k: v for k, v in request.args.items()
-                    if k not in ("page", "per_page")}, "query")
+                    if k not in ("page", "per_page")}, "query"))
             rv = fn(*args, **kwargs)
+            for held in refused:
+                if not held.raised:
+                    # the view never read what it declared: still a refusal for the client
+                    current_app.logger.error("%s answered without reading its refused %s",
+                                             request.endpoint, held.where)
+                    raise held.error
             if isinstance(rv, Response):
                 return rv
             code = status
@@ -291,10 +334,10 @@ def _operation_doc(info: dict, op: dict, params: list, perm, comps: _Components)
         ok["content"] = {"application/json": {"schema": comps.schema(shape, "serialization")}}
         if info.get("paginated"):
             ok["headers"] = {
-                "X-Total-Count": {"description": "items in the whole list",
+                "X-Total-Count": {"description": "items in the whole list", "required": True,
                                   "schema": {"type": "integer", "minimum": 0}},
                 "Link": {"description": "RFC 8288 links: first, prev, next, last",
-                         "schema": {"type": "string"}}}
+                         "required": True, "schema": {"type": "string"}}}
     status = info.get("status", 200) if resp is not None else 204
     responses[str(status)] = ok
     if params:
@@ -309,14 +352,26 @@ def _operation_doc(info: dict, op: dict, params: list, perm, comps: _Components)
         op["description"] = info["description"]
 
 
-def _legacy_doc(info: dict, op: dict, method: str) -> None:
+def _legacy_doc(info: dict, op: dict, method: str, params: list, perm) -> None:
+    """A route not yet on `operation`: its hand-written statuses, and the ones every route
+    can answer (as `operation` implies them), so the document does not promise less."""
+    implied = []
     if info.get("request") and method in {"POST", "PUT", "PATCH"}:
         op["requestBody"] = {"required": True, "content": info["request"]}
+        implied += [400, 422]
+    if params:
+        implied.append(404)
+    if perm not in ("public", None):
+        implied += [401, 403]
     for status, resp in (info.get("responses") or {"200": "OK"}).items():
         if isinstance(resp, str):
             op["responses"][str(status)] = {"description": resp}
         else:
             op["responses"][str(status)] = resp
+    for status in implied:
+        op["responses"].setdefault(str(status), {"description": _IMPLIED[status],
+                                                 "content": _ERROR_CONTENT})
+    op["responses"] = dict(sorted(op["responses"].items()))
 
 
 def openapi_document(app: Flask) -> dict:
@@ -339,7 +394,7 @@ def openapi_document(app: Flask) -> dict:
                 "responses": {},
             }
             if info.get("legacy") or not info:
-                _legacy_doc(info, op, method)
+                _legacy_doc(info, op, method, params, perm)
             else:
                 _operation_doc(info, op, params, perm, comps)
             if perm != "public":

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+from werkzeug.routing import RequestRedirect
 
 API_PREFIX = "/api/v1"
 
@@ -38,6 +39,16 @@ class DomainError(Exception):
         self.details = dict(details or {})
         if field is not None:
             self.details.setdefault("fields", {field: str(message)})
+
+
+class RequestRefused(Exception):
+    """A request's body or query refused by its schema, raised when the view first uses it
+    (core.api): not a DomainError, so a view's `except DomainError` around a service call
+    cannot mistake it for the service's refusal; rendered as the DomainError it carries."""
+
+    def __init__(self, error: DomainError):
+        super().__init__(str(error.message))
+        self.error = error
 
 
 def invalid(message, field: str | None = None, **details) -> DomainError:
@@ -114,6 +125,25 @@ def render_html_error(err: Exception):
     return error_page(code, message)
 
 
+def _method_matters(err: HTTPException) -> bool:
+    """Whether a 405 is one: the path names a resource that some other method serves.
+
+    Werkzeug answers 405 when a rule for another method shares the path's pattern, even
+    when the path's ids do not convert (`/votes/0/attachments`: the GET rule's id converter
+    refuses 0 after the POST rule was noted as matching by pattern alone). Such a path names
+    nothing: that is a 404, as it is for the methods that exist."""
+    adapter = current_app.create_url_adapter(request)
+    for method in getattr(err, "valid_methods", None) or ():
+        try:
+            adapter.match(method=method)
+        except RequestRedirect:
+            return True
+        except HTTPException:
+            continue
+        return True
+    return False
+
+
 def init_errors(app: Flask) -> None:
     """JSON errors for everything under /api/v1 — never an HTML page, never a bare 500 —
     and the error page for the rest."""
@@ -124,18 +154,27 @@ def init_errors(app: Flask) -> None:
             return error_response(err.status, err.code, str(err.message), err.details)
         return error_page(err.status, str(err.message))
 
+    @app.errorhandler(RequestRefused)
+    def _request_refused(err: RequestRefused):
+        return _domain_error(err.error)
+
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
+        if err.code == 405 and not _method_matters(err):
+            err = NotFound()
+        headers = {}
+        if err.code == 405 and getattr(err, "valid_methods", None):
+            # RFC 9110: a 405 says which methods the resource does serve
+            headers["Allow"] = ", ".join(sorted(err.valid_methods))
         if is_api_request():
             code = _DEFAULT_CODES.get(err.code or 500, "error")
             message = err.description or err.name
             if err.code == 401:
                 message = "missing or invalid token"
-            response = error_response(err.code or 500, code, message)
-            if err.code == 405 and hasattr(err, "valid_methods") and err.valid_methods:
-                response[0].headers["Allow"] = ", ".join(sorted(err.valid_methods))
-            return response
-        return render_html_error(err)
+            body, status = error_response(err.code or 500, code, message)
+        else:
+            body, status = render_html_error(err)
+        return body, status, headers
 
     from reports.fonts import FontNotFound
 

@@ -19,8 +19,10 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    PlainValidator,
     StringConstraints,
     WithJsonSchema,
+    model_validator,
 )
 
 from core.inputs import SHANGHAI
@@ -28,10 +30,27 @@ from core.loader import MAX_ID
 from core.types import area_to_str, fen_to_str
 
 
+def _whole_numbers(value):
+    """JSON numbers without a fractional part as ints: `2.0` is the integer 2 in JSON Schema
+    (what the document promises), and no field of ours takes a float."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    return value
+
+
 class Body(BaseModel):
     """A request body: strict types, no unknown fields."""
 
     model_config = ConfigDict(strict=True, extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _json_integers(cls, data):
+        return _whole_numbers(data)
 
 
 class Query(BaseModel):
@@ -117,8 +136,17 @@ Day = Annotated[dt.date, BeforeValidator(_day),
                 PlainSerializer(lambda d: d.isoformat(), return_type=str),
                 WithJsonSchema({"type": "string", "format": "date"})]
 
-#: a unit named by its id or its label "{building}-{entrance}-{number}"
-UnitRef = Annotated[int | str, WithJsonSchema({
+def _unit_ref(value):
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID:
+        return value
+    if isinstance(value, str) and 1 <= len(value) <= 60:
+        return value
+    raise ValueError("must be a unit id or a unit label like 7-2-301")
+
+
+#: a unit named by its id or its label "{building}-{entrance}-{number}" (one validator, so
+#: a refusal names the field, not the union's branches)
+UnitRef = Annotated[int | str, PlainValidator(_unit_ref), WithJsonSchema({
     "oneOf": [{"type": "integer", "minimum": 1, "maximum": MAX_ID},
               {"type": "string", "minLength": 1, "maxLength": 60, "examples": ["7-2-301"]}]})]
 
