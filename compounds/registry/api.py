@@ -317,7 +317,7 @@ def list_compounds(query: CompoundQuery):
 @bp.get("/streets")
 @requires("compound.list")
 @operation("The streets of the compounds the user may see (for the list's street filter)",
-           tag=TAG, response=list[StreetOut])
+           tag=TAG, response=StreetOut, paginated=True)
 def list_streets():
     return [StreetOut(id=s.id, name=s.name, district=s.district.name)
             for s in services.visible_streets()]
