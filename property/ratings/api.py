@@ -351,7 +351,9 @@ class RatingCorrectionIn(Body):
            query=RatingDistrictQuery, body=RatingPublishIn, response=RatingVersionOut, status=201,
            errors={**NO_DISTRICT,
                    409: "period_not_ended: the period is not over; already_published: open "
-                        "a correction first"},
+                        "a correction first",
+                   422: "validation_error (details.fields.reason: a correction needs a "
+                        "reason); district_required"},
            description=PERIOD_NOTE)
 def publish(period: str, query: RatingDistrictQuery, body: RatingPublishIn):
     district = district_for(query.district, "rating.publish")
