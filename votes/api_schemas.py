@@ -27,27 +27,13 @@ DeliveryMethodText = Literal["posted", "in_person", "mail", "sms", "electronic"]
 AreaText = MoneyText
 
 
-def _whole(value):
-    """2.0 is an integer to JSON Schema (and to the document): take it as 2; the strict
-    body classes would otherwise refuse what the document allows."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    return value
-
-
-Whole = BeforeValidator(_whole)
-
-#: a unit by id or label, as core.schemas.UnitRef, an integral float taken as its integer
-VoteUnitRef = Annotated[UnitRef, Whole]
-
-
 # -- a vote ---------------------------------------------------------------------------------
 
 class VoteScopeIn(Body):
     """A building of the compound, whole or one entrance of it, named by their numbers."""
 
-    building: Annotated[Annotated[str, Field(min_length=1, max_length=20)] | int, Whole]
-    entrance: Annotated[Annotated[str, Field(max_length=20)] | int | None, Whole] = None
+    building: Annotated[str, Field(min_length=1, max_length=20)] | int
+    entrance: Annotated[str, Field(max_length=20)] | int | None = None
 
 
 def _scope_shape(value):
@@ -376,11 +362,11 @@ class VoteBuildingOut(Out):
 class BallotIn(Body):
     """A voter's ballot: online by the owner, paper or proxy by the residents' committee."""
 
-    unit: VoteUnitRef | None = Field(None, description="unit id or label 7-2-301 (or give "
+    unit: UnitRef | None = Field(None, description="unit id or label 7-2-301 (or give "
                                                        "`serial`)")
     choice: BallotChoice
     channel: BallotChannel
-    serial: Annotated[Annotated[str, Field(max_length=32)] | int | None, Whole] = Field(
+    serial: Annotated[str, Field(max_length=32)] | int | None = Field(
         None, description="the printed ballot's number (paper, proxy)")
     proxy_name: text(64) = Field("", description="proxy: the proxy's name")
     proxy_ref: text(64) = Field("", description="proxy: the written authorisation's "
@@ -470,7 +456,7 @@ class VoteMineOut(Out):
 # -- the notice and its delivery -------------------------------------------------------------
 
 class DeliveryIn(Body):
-    unit: VoteUnitRef
+    unit: UnitRef
     method: DeliveryMethodText
     delivered_at: Moment | None = Field(None, description="default now; Beijing time when "
                                                           "naive")
@@ -588,7 +574,7 @@ class ElevatorProjectIn(Body):
     building: text(20, min_length=1)
     entrance: text(16) | None = Field(None, description="omitted: the whole building")
     cost: DecimalText
-    lifts: Annotated[int, Whole] = Field(1, ge=1, le=20)
+    lifts: int = Field(1, ge=1, le=20)
     subsidy_rate: Annotated[str, Field(pattern=r"^[0-9]{1,3}(\.[0-9]{1,2})?$")] = Field(
         "40", description="percent of the cost")
     subsidy_cap: DecimalText = Field("280000.00", description="per lift")
@@ -598,7 +584,7 @@ class ElevatorProjectIn(Body):
                           "omitted: a starting table for every floor")
     uses_common_land: bool = False
     notice_from: Day | None = None
-    notice_days: Annotated[int, Whole] = Field(7, ge=7, le=90)
+    notice_days: int = Field(7, ge=7, le=90)
 
 
 class ElevatorProjectPatch(Body):
@@ -606,14 +592,14 @@ class ElevatorProjectPatch(Body):
 
     title: text(200, min_length=1) | None = None
     cost: DecimalText | None = None
-    lifts: Annotated[int | None, Whole] = Field(None, ge=1, le=20)
+    lifts: int | None = Field(None, ge=1, le=20)
     subsidy_rate: Annotated[str, Field(pattern=r"^[0-9]{1,3}(\.[0-9]{1,2})?$")] | None = None
     subsidy_cap: DecimalText | None = None
     fund: DecimalText | None = None
     coefficients: Coefficients | None = None
     uses_common_land: bool | None = None
     notice_from: Day | None = None
-    notice_days: Annotated[int | None, Whole] = Field(None, ge=7, le=90)
+    notice_days: int | None = Field(None, ge=7, le=90)
 
 
 class ElevatorShare(Out):
