@@ -6,7 +6,6 @@ complaints: compounds.org.api_cases.)"""
 
 from __future__ import annotations
 
-import functools
 from typing import Literal
 
 from pydantic import Field
@@ -47,23 +46,6 @@ KindName = Literal[tuple(k.value for k in OrgKind)]
 PartyTypeName = Literal[tuple(p.value for p in PartyType)]
 PositionName = Literal[tuple(p.value for p in Position)]
 ViolationKindName = Literal[tuple(k.value for k in ViolationKind)]
-
-
-def checked_first(model, arg: str, action: str):
-    """Load the object the URL names (core.loader: fetched and authorized) before
-    `@operation` validates the body, so that a user scoped elsewhere is told 403/404 and
-    never what is wrong with their input. The view loads it again (from the session's
-    identity map) to use it. Goes between `@requires` and `@operation`."""
-
-    def deco(fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            load(model, kwargs[arg], action)
-            return fn(*args, **kwargs)
-
-        return wrapper
-
-    return deco
 
 
 def _merged(body, obj, *, clearable=()) -> dict:
@@ -304,7 +286,6 @@ def organisations_overview(cid: int):
 
 @bp.post("/compounds/<compound:cid>/organisations")
 @requires("org.manage")
-@checked_first(Compound, "cid", "org.manage")
 @operation("Record one of the compound's organisations", tag=TAG, body=OrganisationIn,
            response=OrganisationOut, status=201,
            errors={409: "duplicate: the compound already has this organisation (the 1 and "
@@ -324,7 +305,6 @@ def get_organisation(oid: int):
 
 @bp.patch("/organisations/<org:oid>")
 @requires("org.manage")
-@checked_first(Organisation, "oid", "org.manage")
 @operation("Edit an organisation (the owners' committee cannot have fewer seats than "
            "members: 422 seats)", tag=TAG, body=OrganisationPatch, response=OrganisationOut)
 def edit_organisation(oid: int, body: OrganisationPatch):
@@ -382,7 +362,6 @@ def list_members(oid: int):
 
 @bp.post("/organisations/<org:oid>/members")
 @requires("org.manage")
-@checked_first(Organisation, "oid", "org.manage")
 @operation("Add a member: the same person as a member elsewhere (same_as), a unit's owner, "
            "or a person by name (and ID number)", tag=TAG, body=OrgMemberIn,
            response=OrgMemberOut, status=201,
@@ -404,7 +383,6 @@ def get_member(mid: int):
 
 @bp.patch("/organisations/members/<member:mid>")
 @requires("org.manage")
-@checked_first(OrgMember, "mid", "org.manage")
 @operation("Change a member's position, party membership, 双报到, work unit or note", tag=TAG,
            body=OrgMemberPatch, response=OrgMemberOut)
 def edit_member(mid: int, body: OrgMemberPatch):
@@ -594,7 +572,6 @@ def list_meetings(cid: int):
 
 @bp.post("/compounds/<compound:cid>/meetings")
 @requires("meeting.manage")
-@checked_first(Compound, "cid", "meeting.manage")
 @operation("Schedule a joint meeting (the party organisation convenes it)", tag=TAG,
            body=MeetingIn, response=MeetingOut, status=201,
            errors={409: "no_party_org: record the compound's party organisation first"})
@@ -619,7 +596,6 @@ def get_meeting(mid: int):
 
 @bp.patch("/meetings/<meeting:mid>")
 @requires("meeting.manage")
-@checked_first(Meeting, "mid", "meeting.manage")
 @operation("Edit the meeting and write its minutes", tag=TAG, body=MeetingPatch,
            response=MeetingOut, errors={409: _FINAL})
 def edit_meeting(mid: int, body: MeetingPatch):
@@ -637,7 +613,6 @@ def get_attendance(mid: int):
 
 @bp.put("/meetings/<meeting:mid>/attendance")
 @requires("meeting.manage")
-@checked_first(Meeting, "mid", "meeting.manage")
 @operation("Set the members present (guests and walk-ins stay)", tag=TAG,
            body=MeetingAttendanceIn, response=MeetingSheetOut, errors={409: _FINAL})
 def set_attendance(mid: int, body: MeetingAttendanceIn):
@@ -648,7 +623,6 @@ def set_attendance(mid: int, body: MeetingAttendanceIn):
 
 @bp.post("/meetings/<meeting:mid>/guests")
 @requires("meeting.manage")
-@checked_first(Meeting, "mid", "meeting.manage")
 @operation("Sign in a guest (列席) or someone attending for an organisation without members",
            tag=TAG, body=MeetingGuestIn, response=MeetingAttendeeOut, status=201,
            errors={409: _FINAL})
@@ -659,7 +633,6 @@ def add_guest(mid: int, body: MeetingGuestIn):
 
 @bp.post("/meetings/<meeting:mid>/guests/remove")
 @requires("meeting.manage")
-@checked_first(Meeting, "mid", "meeting.manage")
 @operation("Take a guest's or walk-in's line off the sign-in sheet", tag=TAG,
            body=MeetingGuestRemoveIn, response=MeetingSheetOut, errors={409: _FINAL})
 def remove_guest(mid: int, body: MeetingGuestRemoveIn):
@@ -670,7 +643,6 @@ def remove_guest(mid: int, body: MeetingGuestRemoveIn):
 
 @bp.post("/meetings/<meeting:mid>/agenda")
 @requires("meeting.manage")
-@checked_first(Meeting, "mid", "meeting.manage")
 @operation("Add an item at the end of the agenda", tag=TAG, body=MeetingAgendaItemIn,
            response=MeetingAgendaItemOut, status=201, errors={409: _FINAL})
 def add_agenda_item(mid: int, body: MeetingAgendaItemIn):
@@ -689,7 +661,6 @@ def remove_agenda_item(mid: int, iid: int):
 
 @bp.post("/meetings/<meeting:mid>/decisions")
 @requires("meeting.manage")
-@checked_first(Meeting, "mid", "meeting.manage")
 @operation("Record a decision; it becomes a follow-up action assigned to an organisation",
            tag=TAG, body=MeetingDecisionIn, response=MeetingDecisionOut, status=201,
            errors={409: _FINAL})
@@ -775,7 +746,6 @@ def list_violations(cid: int):
 
 @bp.post("/compounds/<compound:cid>/violations")
 @requires("registry.edit")
-@checked_first(Compound, "cid", "registry.edit")
 @operation("Record an illegal structure or structural damage of a unit", tag=TAG,
            body=ViolationIn, response=ViolationOut, status=201)
 def record_violation(cid: int, body: ViolationIn):
@@ -786,7 +756,6 @@ def record_violation(cid: int, body: ViolationIn):
 
 @bp.post("/violations/<violation:vid>/correct")
 @requires("registry.edit")
-@checked_first(StructureViolation, "vid", "registry.edit")
 @operation("Mark a violation corrected", tag=TAG, body=ViolationCorrectIn,
            response=ViolationOut, errors={409: "invalid_state: already corrected"})
 def correct_violation(vid: int, body: ViolationCorrectIn):
