@@ -197,8 +197,6 @@ def statuses(request):
             out.write(f"{request.node.name} {' '.join(map(str, sorted(seen)))}\n")
 
 
-@schema.parametrize()
-@hypothesis.settings(deadline=None, suppress_health_check=list(hypothesis.HealthCheck))
 class _Errors(logging.Handler):
     """The app's ERROR log records while a case runs: an answer may look right and still
     hide one (an unhandled exception, a view that ignored its refused body)."""
@@ -211,6 +209,8 @@ class _Errors(logging.Handler):
         self.records.append(record)
 
 
+@schema.parametrize()
+@hypothesis.settings(deadline=None, suppress_health_check=list(hypothesis.HealthCheck))
 def test_operation(case, app, admin_headers, statuses):
     errors = _Errors()
     app.logger.addHandler(errors)
