@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from compounds.models import Building, Compound, Entrance, Holding, Resident, Unit
 from core.extensions import db
 from core.models import AuditEntry, Role
+from tests.compounds.registry.test_query_count import _fill, count_queries
 from tests.factories import id_number
 
 
@@ -387,3 +388,20 @@ def test_unit_history_shows_changes_newest_first_with_masked_ids(reg):
     assert history[1]["data"]["after"]["area"] == "90.00"
     assert history[0]["actor"] == "rc" and new_id not in resp.get_data(as_text=True)
     assert reg.out.get(f"/units/{uid}/history").status_code == 403
+
+
+def test_api_lists_ask_a_fixed_number_of_queries_whatever_their_size(make, api):
+    small, large = make.compound("小"), make.compound("大")
+    _fill(small, buildings=1, per_entrance=3, base=200_000)
+    _fill(large, buildings=4, per_entrance=12, base=300_000)
+    client = api(make.user("root", admin=True))
+    counts = {}
+    for c in (small, large):
+        for path in (f"/compounds/{c.id}/units", f"/compounds/{c.id}/buildings", "/compounds"):
+            with count_queries() as stmts:
+                resp = client.get(path)
+            assert resp.status_code == 200
+            counts[c.name, path.replace(str(c.id), "{cid}")] = len(stmts)
+    for path in ("/compounds/{cid}/units", "/compounds/{cid}/buildings", "/compounds"):
+        assert counts["大", path] == counts["小", path], (path, counts)
+    assert len(client.get(f"/compounds/{large.id}/units").get_json()) == 96
