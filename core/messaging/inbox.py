@@ -105,11 +105,6 @@ def mark_all_read() -> int:
     return n
 
 
-def as_api(m: Message) -> dict:
-    return {"id": m.id, "title": m.title, "body": m.body, "link": m.link,
-            "created_at": m.created_at.isoformat(), "read": m.read_at is not None}
-
-
 # -- the channels a person wants ------------------------------------------------------------
 
 @dataclass(frozen=True)
