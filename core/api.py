@@ -119,6 +119,8 @@ class File:
 
     content_type: str
     description: str = "the file"
+    #: what the file holds, when JSON Schema can say it (a JSON document); else bytes
+    schema: dict | None = None
 
 
 def _validate(model, data, where: str):
@@ -327,8 +329,8 @@ def _operation_doc(info: dict, op: dict, params: list, perm, comps: _Components)
     ok: dict[str, Any] = {"description": info.get("summary") or "OK"}
     if isinstance(resp, File):
         ok = {"description": resp.description,
-              "content": {resp.content_type: {"schema": {"type": "string",
-                                                          "format": "binary"}}}}
+              "content": {resp.content_type: {"schema": resp.schema or {
+                  "type": "string", "format": "binary"}}}}
     elif resp is not None:
         shape = list[resp] if info.get("paginated") else resp
         ok["content"] = {"application/json": {"schema": comps.schema(shape, "serialization")}}
@@ -422,6 +424,8 @@ meta_api = api_blueprint("meta_api", __name__)
 @meta_api.get("/openapi.json")
 @public
 @operation("This document: OpenAPI 3.1 description of every /api/v1 route", tag="meta",
-           response=File("application/json", "the OpenAPI 3.1 document"))
+           response=File("application/json", "the OpenAPI 3.1 document", schema={
+               "type": "object", "required": ["openapi", "info", "paths"],
+               "properties": {"openapi": {"type": "string", "pattern": "^3\\.1\\."}}}))
 def openapi_json():
     return jsonify(openapi_document(current_app))
