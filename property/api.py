@@ -18,7 +18,6 @@ from core.api import api_blueprint, operation
 from core.loader import load
 from core.permissions import requires
 from core.schemas import Body, Day, DecimalText, Fen, Id, Out, Query, text
-from property.checked import checked_first
 from property.companies import services as svc
 from property.companies.models import Company, ServiceContract, StaffMember, StaffRole
 
@@ -190,7 +189,6 @@ def get_company(company_id: int):
 
 @bp.patch("/property/companies/<company:company_id>")
 @requires("property.manage")
-@checked_first(Company, "company_id", "property.manage")
 @operation("Edit a register entry (the fields given)", tag=TAG, body=CompanyEdit,
            response=CompanyOut,
            errors={409: "duplicate_uscc", 422: "invalid_uscc; validation_error"})
@@ -216,7 +214,6 @@ def list_contracts(company_id: int):
 
 @bp.post("/property/companies/<company:company_id>/contracts")
 @requires("property.manage")
-@checked_first(Company, "company_id", "property.view")
 @operation("Record a service contract between the company and a compound of the caller's "
            "district", tag=TAG, body=ServiceContractIn, response=ServiceContractOut, status=201,
            errors={409: "contract_overlap: another contract of the compound starts on or "
@@ -232,7 +229,6 @@ def add_contract(company_id: int, body: ServiceContractIn):
 
 @bp.post("/property/contracts/<contract:contract_id>/end")
 @requires("property.manage")
-@checked_first(ServiceContract, "contract_id", "property.manage")
 @operation("End a contract on a day (not before it started)", tag=TAG, body=ServiceContractEndIn,
            response=ServiceContractOut)
 def end_contract(contract_id: int, body: ServiceContractEndIn):
@@ -252,7 +248,6 @@ def list_staff(company_id: int):
 
 @bp.post("/property/companies/<company:company_id>/staff")
 @requires("property.manage")
-@checked_first(Company, "company_id", "property.manage")
 @operation("Add an employee to the company's staff list", tag=TAG, body=CompanyStaffIn,
            response=CompanyStaffOut, status=201,
            errors={409: "duplicate: this ID number is on the staff list already"})
@@ -265,7 +260,6 @@ def add_staff(company_id: int, body: CompanyStaffIn):
 
 @bp.post("/property/staff/<staff:staff_id>/leave")
 @requires("property.manage")
-@checked_first(StaffMember, "staff_id", "property.manage")
 @operation("Record that an employee left (the entry stays)", tag=TAG, body=CompanyStaffLeaveIn,
            response=CompanyStaffOut)
 def staff_leaves(staff_id: int, body: CompanyStaffLeaveIn):

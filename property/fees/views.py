@@ -19,7 +19,6 @@ from core.loader import load
 from core.permissions import may, requires
 from core.schemas import Day, Fen, Out, Query
 from core.web import form_error
-from property.checked import checked_first
 from property.fees import arrears
 
 bp = Blueprint("fees", __name__, template_folder="templates")
@@ -101,7 +100,6 @@ _UPLOAD = {"text/csv": {"schema": {"type": "string"}},
 
 @api_bp.post("/compounds/<compound:cid>/fee-arrears")
 @requires("fee_arrears.import")
-@checked_first(Compound, "cid", "fee_arrears.import")
 @operation("Import a property-fee arrears list (物业费欠费清单) as of a date: multipart 'file' "
            "(.xlsx/.csv) with field 'as_of', or a text/csv body with ?as_of=YYYY-MM-DD. "
            "Columns: 房号 (unit label 7-2-301) or 楼号/单元/室号, and 欠费金额 (yuan). All or "
@@ -148,7 +146,6 @@ class FeeArrearsOwingQuery(Query):
 
 @api_bp.get("/compounds/<compound:cid>/fee-arrears/owing")
 @requires("fee_arrears.view")
-@checked_first(Compound, "cid", "fee_arrears.view")
 @operation("The units an arrears list (the latest by default) says owe something, in "
            "building order", tag=TAG, query=FeeArrearsOwingQuery, response=FeeArrearsOwingOut,
            paginated=True, errors={404: "no such list in this compound (or no list yet)"})

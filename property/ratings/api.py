@@ -27,7 +27,6 @@ from core.loader import load
 from core.permissions import Target, authorize, public, requires
 from core.schemas import Body, Day, DecimalText, Moment, Out, Query, UnitRef, text
 from core.web import pdf_response
-from property.checked import checked_first
 from property.companies.services import serving_company
 from property.districts import resolve_district
 from property.ratings import evidence, periods, publication, rules, settings, surveys
@@ -513,7 +512,6 @@ _EVIDENCE_ERRORS = {409: "period_frozen: the period is published (or being corre
 
 @bp.put("/property/ratings/<period:period>/compounds/<compound:compound_id>/inspection")
 @requires("rating.evidence")
-@checked_first(Compound, "compound_id", "rating.evidence")
 @operation("Enter (or replace) the district inspection of a compound in a period (district "
            "staff): score = max(0, 100 − Σ deductions)", tag=TAG, body=InspectionIn,
            response=InspectionOut, errors=_EVIDENCE_ERRORS,
@@ -536,7 +534,6 @@ class ComplaintCountIn(Body):
 
 @bp.put("/property/ratings/<period:period>/compounds/<compound:compound_id>/complaints")
 @requires("rating.evidence")
-@checked_first(Compound, "compound_id", "rating.evidence")
 @operation("Enter the number of valid complaints of a compound in a period", tag=TAG,
            body=ComplaintCountIn, response=ComplaintCountOut, errors=_EVIDENCE_ERRORS,
            description=PERIOD_NOTE)
@@ -591,7 +588,6 @@ def _answers(a: SurveyAnswersIn) -> dict:
 
 @bp.post("/property/ratings/<period:period>/compounds/<compound:compound_id>/surveys")
 @requires("rating.evidence")
-@checked_first(Compound, "compound_id", "rating.evidence")
 @operation("Enter a paper survey form of a unit (residents' committee or district staff); "
            "one response per unit and period", tag=TAG, body=PaperSurveyIn,
            response=SurveyResponseOut, status=201,
@@ -638,7 +634,6 @@ def open_surveys():
 
 @bp.post("/property/units/<unit:unit_id>/surveys/<period:period>")
 @requires("rating.survey")
-@checked_first(Unit, "unit_id", "rating.survey")
 @operation("An owner answers the satisfaction survey for a unit (once per unit and period)",
            tag=TAG, body=OnlineSurveyIn, response=SurveyResponseOut, status=201,
            errors={409: "survey_closed: not this quarter or the one before; "

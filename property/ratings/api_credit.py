@@ -20,7 +20,6 @@ from core.inputs import local_today
 from core.loader import load
 from core.permissions import requires
 from core.schemas import Body, Day, Id, Moment, Out, Query, text
-from property.checked import checked_first
 from property.companies.models import Company
 from property.districts import resolve_district
 from property.ratings import credit, periods, publication, rectifications, rules
@@ -117,7 +116,6 @@ def company_records(company_id: int):
 
 @bp.post("/property/companies/<company:company_id>/credit-records")
 @requires("rating.evidence")
-@checked_first(Company, "company_id", "property.view")
 @operation("Record a good, bad or veto credit record of a company (district staff)", tag=TAG,
            body=CreditRecordIn, response=CreditRecordOut, status=201,
            errors={**NO_DISTRICT,
@@ -147,7 +145,6 @@ class CreditWithdrawIn(Body):
 
 @bp.post("/property/credit-records/<credit_record:record_id>/withdraw")
 @requires("rating.publish")
-@checked_first(CreditRecord, "record_id", "rating.publish")
 @operation("Withdraw a mistaken record with the reason (district staff), while its period "
            "is a draft or being corrected: it stops counting and stays listed, marked",
            tag=TAG, body=CreditWithdrawIn, response=CreditRecordOut,
@@ -199,7 +196,6 @@ def objection_json(o: CreditObjection) -> CreditObjectionOut:
 
 @bp.post("/property/credit-records/<credit_record:record_id>/objection")
 @requires("rating.respond")
-@checked_first(CreditRecord, "record_id", "rating.respond")
 @operation("The company objects to one of its bad records; the district answers within 5 "
            "working days", tag=TAG, body=CreditObjectionIn, response=CreditObjectionOut, status=201,
            errors={409: "not_objectionable: a good or withdrawn record; objection_exists"})
@@ -242,7 +238,6 @@ class CreditObjectionAnswerIn(Body):
 
 @bp.post("/property/objections/<credit_objection:objection_id>/answer")
 @requires("rating.publish")
-@checked_first(CreditObjection, "objection_id", "rating.publish")
 @operation("District staff answer an objection (the company is notified)", tag=TAG,
            body=CreditObjectionAnswerIn, response=CreditObjectionOut,
            errors={409: "already_answered"})
@@ -290,7 +285,6 @@ def rectification_json(r: Rectification) -> RectificationOut:
 
 @bp.post("/property/companies/<company:company_id>/rectifications")
 @requires("rating.respond")
-@checked_first(Company, "company_id", "rating.respond")
 @operation("The company's rectification reply (整改回复) to a warning or black listing", tag=TAG,
            body=RectificationIn, response=RectificationOut, status=201,
            errors={**NO_DISTRICT,
@@ -358,7 +352,6 @@ class RectificationReviewIn(Body):
 
 @bp.post("/property/rectifications/<rectification:rect_id>/review")
 @requires("rating.publish")
-@checked_first(Rectification, "rect_id", "rating.publish")
 @operation("District staff accept a rectification reply or return it for another",
            tag=TAG, body=RectificationReviewIn, response=RectificationOut,
            errors={409: "already_reviewed"})
