@@ -35,6 +35,22 @@ from core.permissions import authorize
 MAX_ID = 2**31 - 1
 
 
+def as_id(value) -> int | None:
+    """An id a form or a body gives (an int, or ASCII digits as text), or None when it cannot
+    name a stored object: "²" is a digit to `str.isdigit` but no number, and an id beyond
+    MAX_ID is a failed query on PostgreSQL, not a miss."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not (value.isascii() and value.isdigit() and len(value) <= 10):
+            return None
+        value = int(value)
+    if isinstance(value, int) and 0 < value <= MAX_ID:
+        return value
+    return None
+
+
 #: sent each time a route asks for an object, before it is fetched or checked: lets a test
 #: see that a route loads the objects of its URL through here (no receivers: no cost)
 object_requested = Namespace().signal("object-requested")

@@ -31,8 +31,7 @@ from compounds.org.models import (
 )
 from core import audit
 from core.api import File, api_blueprint, operation
-from core.errors import invalid
-from core.loader import MAX_ID, load
+from core.loader import load
 from core.permissions import requires
 from core.schemas import Body, Day, Id, Moment, Out, UnitRef, text
 from core.staff import staff_name
@@ -59,20 +58,6 @@ def _merged(body, obj, *, clearable=()) -> dict:
             value = getattr(obj, name)
         out[name] = value
     return out
-
-
-def _unit_ref(ref, field: str = "unit"):
-    """A unit reference the registry can look up: digits are an id, and an id beyond any
-    stored id (or digits that are not ASCII) names no unit — a 422, never a failed query."""
-    if isinstance(ref, str):
-        digits = ref.strip()
-        ok = not digits.isdigit() or (digits.isascii() and len(digits) <= 10
-                                      and 0 < int(digits) <= MAX_ID)
-    else:
-        ok = 0 < ref <= MAX_ID
-    if not ok:
-        raise invalid("No such unit in this compound", field)
-    return ref
 
 
 # -- organisations ------------------------------------------------------------------------
@@ -369,8 +354,6 @@ def list_members(oid: int):
                         "committee is taken"})
 def add_member(oid: int, body: OrgMemberIn):
     org = load(Organisation, oid, "org.manage")
-    if body.unit is not None:
-        _unit_ref(body.unit)
     return member_out(org_service.add_member(org, **dict(body)))
 
 
@@ -750,7 +733,6 @@ def list_violations(cid: int):
            body=ViolationIn, response=ViolationOut, status=201)
 def record_violation(cid: int, body: ViolationIn):
     compound = load(Compound, cid, "registry.edit")
-    _unit_ref(body.unit)
     return violation_out(violation_service.record_violation(compound, **dict(body)))
 
 

@@ -31,7 +31,7 @@ from core.api import Paged, api_blueprint, operation, paginate
 from core.errors import invalid
 from core.extensions import db
 from core.inputs import local_today
-from core.loader import MAX_ID, load
+from core.loader import load
 from core.models import Role
 from core.permissions import authorize, deny, requires, roles_over, signed_in
 from core.schemas import Body, Day, Id, Moment, Out, Query, UnitRef, text
@@ -340,11 +340,7 @@ def _page_of_requests(rows) -> Paged:
 
 def _unit(compound: Compound, ref) -> Unit:
     """The compound's unit a body names (id or label), or a 422 on "unit"."""
-    if isinstance(ref, str) and ref.strip().isdigit():  # an id written as text
-        ref = int(ref) if ref.strip().isascii() and len(ref.strip()) <= 10 else None
-    if isinstance(ref, int) and not 0 < ref <= MAX_ID:
-        ref = None
-    unit = None if ref is None else registry.find_unit(compound, ref)
+    unit = registry.find_unit(compound, ref)
     if unit is None:
         raise invalid("No such unit in this compound", "unit")
     return unit

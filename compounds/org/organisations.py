@@ -33,6 +33,7 @@ from compounds.registry.services import owns_in_compound
 from core import audit, hooks, inputs
 from core.errors import conflict, invalid
 from core.extensions import db
+from core.loader import as_id
 from core.permissions import authorize, deny, may_act_for
 
 #: positions offered per kind of organisation (the first is the default)
@@ -78,7 +79,8 @@ def party_people(orgs: list[Organisation]) -> set[int]:
 def org_in(compound_id: int, org_id, message) -> Organisation:
     """The compound's organisation a form names by id, or a 422 on "org_id" saying
     `message`."""
-    org = db.session.get(Organisation, int(org_id)) if str(org_id or "").isdigit() else None
+    oid = as_id(org_id)
+    org = None if oid is None else db.session.get(Organisation, oid)
     if org is None or org.compound_id != compound_id:
         raise invalid(message, "org_id")
     return org

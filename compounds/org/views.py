@@ -51,7 +51,7 @@ from compounds.registry import services as registry
 from core import audit, hooks
 from core.errors import DomainError
 from core.inputs import SHANGHAI, local_today
-from core.loader import load
+from core.loader import as_id, load
 from core.models import Role
 from core.permissions import may, may_act_for, requires, roles_over, signed_in
 from core.types import utcnow
@@ -299,7 +299,7 @@ def _meeting_post(mid: int, fn):
 def meeting_attendance(mid: int):
     if not F.CsrfForm().validate_on_submit():
         abort(400)
-    present = [int(x) for x in request.form.getlist("member") if x.isdigit()]
+    present = [i for i in map(as_id, request.form.getlist("member")) if i is not None]
 
     def go(m):
         meeting_service.set_attendance(m, present)

@@ -37,7 +37,7 @@ from core.errors import conflict, invalid, not_found
 from core.extensions import db
 from core.idnumber import IdNumberError
 from core.idnumber import normalize as normalize_id
-from core.loader import MAX_ID
+from core.loader import MAX_ID, as_id
 from core.permissions import Target, authorize, may, resolve, scope_ids
 from core.types import AmountError, area_to_str, parse_area, parse_money
 
@@ -104,8 +104,9 @@ def compound_names(ids) -> dict[int, str]:
 
 def find_unit(compound: Compound, ref) -> Unit | None:
     """A unit of the compound by id (int or digits) or label "7-2-301"."""
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        unit = db.session.get(Unit, int(ref))
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
+        uid = as_id(ref)
+        unit = None if uid is None else db.session.get(Unit, uid)
         return unit if unit is not None and unit.compound_id == compound.id else None
     if isinstance(ref, str):
         return db.session.scalar(

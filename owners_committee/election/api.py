@@ -22,7 +22,7 @@ from flask import abort
 from compounds.models import Compound
 from core.api import File, api_blueprint, operation
 from core.errors import DomainError, conflict, invalid
-from core.loader import MAX_ID, load
+from core.loader import load
 from core.permissions import deny, requires
 from core.web import pdf_response
 from owners_committee.election import ballots, documents, vetting
@@ -77,16 +77,6 @@ from reports import candidate_notice, election_ballot, election_result
 bp = api_blueprint("election_api", __name__)
 TAG = "elections"
 PDF = File("application/pdf", "the PDF")
-
-
-def _unit_ref(value, field: str):
-    """A unit id or label as the services take it; an id (or digits) beyond any stored id
-    is refused here, as no such unit exists (422 on the field)."""
-    digits = str(value).strip()
-    if (isinstance(value, int) or digits.isdigit()) and not (
-            digits.isascii() and 0 < int(digits) <= MAX_ID):
-        raise invalid("No such unit in this compound", field)
-    return value
 
 
 # -- the election ---------------------------------------------------------------------------
@@ -195,7 +185,7 @@ def list_group(eid: int):
 
 def add_group_member(eid: int, body: ElectionGroupMemberIn):
     e = load(Election, eid, "election.manage")
-    unit = None if body.unit is None else _unit_ref(body.unit, "unit")
+    unit = None if body.unit is None else body.unit
     return svc.add_group_member(e, name=body.name, role=body.role, leader=body.leader,
                                 unit=unit, affiliation=body.affiliation, phone=body.phone)
 
@@ -237,9 +227,9 @@ def list_candidates(eid: int, query: ElectionCandidatesQuery):
 
 def nominate(eid: int, body: CandidateIn):
     e = load(Election, eid, "election.manage")
-    nominators = "\n".join(f"{n.name} {_unit_ref(n.unit, 'nominators')}"
+    nominators = "\n".join(f"{n.name} {n.unit}"
                            for n in body.nominators)
-    c = svc.nominate(e, unit=_unit_ref(body.unit, "unit"), name=body.name,
+    c = svc.nominate(e, unit=body.unit, name=body.name,
                      nomination=body.nomination, nominators=nominators,
                      politics=body.politics, education=body.education,
                      occupation=body.occupation, profile=body.profile)
@@ -509,7 +499,7 @@ def cast_ballot(eid: int, body: ElectionBallotIn):
         choices[item.candidate_id] = item.choice
     b = ballots.cast_ballot(
         e, choices=choices, channel=body.channel,
-        unit=None if body.unit is None else _unit_ref(body.unit, "unit"), serial=body.serial,
+        unit=None if body.unit is None else body.unit, serial=body.serial,
         proxy_name=body.proxy_name, proxy_ref=body.proxy_ref)
     return ballot_json(b, e.seats)
 
