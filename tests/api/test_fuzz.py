@@ -16,6 +16,11 @@ Design:
 - `TONGXIN_FUZZ_TAGS=votes,fund` fuzzes only those tags' operations; unset, all of them.
 - It runs on the SQLite pass only: marker `fuzz`, which the PostgreSQL pass of `make test`
   deselects (and it skips itself when TONGXIN_DB_PASS is set).
+
+Cost, measured 2026-12-07 on 274 operations with MAX_EXAMPLES=10: about 2 CPU-minutes
+(user 1m55s + sys 6s), so about a minute of wall time on 2 free cores; 5m19s on a machine
+shared with seven other test runs. TONGXIN_FUZZ_REPORT=/tmp/fuzz.txt writes each
+operation's statuses: 257 of the 274 reached a 2xx answer (the rest stop at a domain rule).
 """
 
 from __future__ import annotations
@@ -37,11 +42,10 @@ from tests.conftest import _empty_all, make_test_app
 from tests.core.test_object_scope import PERIOD, build_world
 from tests.factories import Factory
 
-pytestmark = [
-    pytest.mark.fuzz,
-    pytest.mark.skipif(bool(os.environ.get("TONGXIN_DB_PASS")),
-                       reason="the fuzz runs on the SQLite pass only"),
-]
+if os.environ.get("TONGXIN_DB_PASS"):  # before an app is built for the document
+    pytest.skip("the fuzz runs on the SQLite pass only", allow_module_level=True)
+
+pytestmark = pytest.mark.fuzz
 
 #: hypothesis examples per operation in the fuzzing phase (the examples and coverage phases
 #: add their own, deterministic cases); the whole run stays within ~3 minutes on 2 cores
