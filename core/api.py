@@ -105,11 +105,11 @@ def _link_header(paged: Paged) -> str:
         rels["prev"] = min(paged.page - 1, last)
     if paged.page < last:
         rels["next"] = paged.page + 1
-    args = request.args.to_dict()
+    args = request.args.to_dict(flat=False)  # a filter given twice stays given twice
     links = []
     for rel, number in rels.items():
-        args.update(page=str(number), per_page=str(paged.per_page))
-        links.append(f'<{request.path}?{urlencode(args)}>; rel="{rel}"')
+        args.update(page=[str(number)], per_page=[str(paged.per_page)])
+        links.append(f'<{request.path}?{urlencode(args, doseq=True)}>; rel="{rel}"')
     return ", ".join(links)
 
 

@@ -9,7 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from compounds.models import Unit
 from core.api import MAX_PER_PAGE, PER_PAGE
+from core.extensions import db
 from core.loader import MAX_ID
 
 _LINK = re.compile(r'<([^>]*)>; rel="(\w+)"')
@@ -126,3 +128,17 @@ def test_the_document_declares_the_parameters_and_headers(client):
     assert headers["X-Total-Count"]["required"] and headers["Link"]["required"]
     assert op["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
     assert "422" in op["responses"]
+
+
+def test_the_links_keep_the_filters(units, make, client):
+    c, ids, admin = units
+    other = make.building(c, "2", floors=6, entrances=("1",))
+    make.unit(other, "101", floor=1)
+    building = db.session.get(Unit, ids[0]).building_id
+    resp = admin.get(f"/compounds/{c.id}/units",
+                     query_string={"building": building, "per_page": 2})
+    assert resp.headers["X-Total-Count"] == "5"  # the other building's unit is filtered out
+    for url, _ in _LINK.findall(resp.headers["Link"]):
+        assert parse_qs(urlsplit(url).query)["building"] == [str(building)]
+    last = client.get(_link_url(resp, "last"), headers={"Authorization": f"Bearer {admin.token}"})
+    assert [u["id"] for u in last.get_json()] == ids[4:]
