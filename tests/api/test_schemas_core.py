@@ -117,3 +117,30 @@ def test_a_view_catching_its_service_refusals_still_reports_the_schema_fields(pl
     fields = resp.get_json()["error"]["details"]["fields"]
     assert {"entrance_id", "number", "floor", "area"} <= set(fields)
     assert "no such entrance" not in resp.get_data(as_text=True)
+
+
+def test_a_view_that_never_reads_its_refused_body_still_refuses(caplog):
+    """The refusal is raised at the view's first use of its body; a view that never uses it
+    (a slip) still answers the refusal, and the slip is logged as an error."""
+    from core.api import api_blueprint, operation
+    from core.permissions import public
+    from tests.conftest import make_test_app
+
+    app = make_test_app()
+    bp = api_blueprint("refusal_probe_api", __name__)
+    ran = []
+
+    @bp.post("/refusal-probe")
+    @public
+    @operation("A view that ignores its body", tag="probe", body=_Probe)
+    def ignores_its_body(body):
+        ran.append(True)
+
+    app.register_blueprint(bp)
+    client = app.test_client()
+    resp = client.post("/api/v1/refusal-probe", json={"count": "three"})
+    assert resp.status_code == 422
+    assert list(resp.get_json()["error"]["details"]["fields"]) == ["count"]
+    assert ran == [True]
+    assert "answered without reading its refused body" in caplog.text
+    assert client.post("/api/v1/refusal-probe", json={"count": 3}).status_code == 204
