@@ -14,7 +14,6 @@ organisation, as the district prefers). Photos and documents: the attachments AP
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from typing import Literal
 
 from pydantic import ConfigDict, Field
@@ -46,23 +45,6 @@ RequestStatusName = Literal["filed", "routed", "replied", "closed"]
 CategoryName = Literal["property_service", "repairs", "elevator", "noise", "parking", "safety",
                        "other"]
 _STATE = "invalid_state: the {what} is not at a step where this can be done"
-
-
-def checked_first(model, arg: str, action: str):
-    """Load the object the URL names (core.loader: fetched and authorized) before
-    `@operation` validates the body or the query, so that a user scoped elsewhere is told
-    403/404 and never what is wrong with their input. The view loads it again (from the
-    session's identity map) to use it. Goes between `@requires` and `@operation`."""
-
-    def deco(fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            load(model, kwargs[arg], action)
-            return fn(*args, **kwargs)
-
-        return wrapper
-
-    return deco
 
 
 class CaseOrgOut(Out):
@@ -150,7 +132,6 @@ class ActionListQuery(Query):
 
 @bp.get("/compounds/<compound:cid>/actions")
 @requires("org.view")
-@checked_first(Compound, "cid", "org.view")
 @operation("Follow-up actions of the compound's joint meetings, overdue first, then by due "
            "date", tag=ACTIONS, query=ActionListQuery, response=ActionOut, paginated=True)
 def actions(cid: int, query: ActionListQuery):
@@ -195,7 +176,6 @@ class ActionDispatchIn(Body):
 
 @bp.post("/actions/<action:aid>/dispatch")
 @requires("meeting.manage")
-@checked_first(Action, "aid", "meeting.manage")
 @operation("Dispatch (分拨) a reported action to its assignee (the party secretary)",
            tag=ACTIONS, body=ActionDispatchIn, response=ActionOut,
            errors={409: _STATE.format(what="action") + " (only a reported action)"})
@@ -213,7 +193,6 @@ class ActionHandleIn(Body):
 
 @bp.post("/actions/<action:aid>/handle")
 @requires("action.respond")
-@checked_first(Action, "aid", "action.respond")
 @operation("Take a dispatched action in hand (处置): its assignee's people, or for the X the "
            "party and residents' committee secretaries", tag=ACTIONS, body=ActionHandleIn,
            response=ActionOut,
@@ -232,7 +211,6 @@ class ActionFeedbackIn(Body):
 
 @bp.post("/actions/<action:aid>/feedback")
 @requires("action.respond")
-@checked_first(Action, "aid", "action.respond")
 @operation("Report back (反馈) what was done on a dispatched or handled action", tag=ACTIONS,
            body=ActionFeedbackIn, response=ActionOut,
            errors={409: _STATE.format(what="action")
@@ -254,7 +232,6 @@ class ActionEvaluateIn(Body):
 
 @bp.post("/actions/<action:aid>/evaluate")
 @requires("meeting.manage")
-@checked_first(Action, "aid", "meeting.manage")
 @operation("Evaluate (评价) a reported-back action: accept with a score, or send it back to "
            "handling (the party secretary)", tag=ACTIONS, body=ActionEvaluateIn,
            response=ActionOut,
@@ -354,7 +331,6 @@ class RequestListQuery(Query):
 
 @bp.get("/compounds/<compound:cid>/requests")
 @requires("request.view")
-@checked_first(Compound, "cid", "request.view")
 @operation("The compound's resident requests this user may see (staff: all; the property "
            "company: those routed to it; an owner: their own and their units'), overdue "
            "first, newest first", tag=REQUESTS, query=RequestListQuery, response=RequestOut,
@@ -385,7 +361,6 @@ class RequestIn(Body):
 
 @bp.post("/compounds/<compound:cid>/requests")
 @requires("request.file")
-@checked_first(Compound, "cid", "org.view")
 @operation("An owner files a resident request (居民诉求) for one of their units", tag=REQUESTS,
            body=RequestIn, response=RequestOut, status=201)
 def file_request(cid: int, body: RequestIn):
@@ -407,7 +382,6 @@ class RequestRecordIn(Body):
 
 @bp.post("/compounds/<compound:cid>/requests/record")
 @requires("request.record")
-@checked_first(Compound, "cid", "request.record")
 @operation("The secretary records a resident's request received in person or by phone",
            tag=REQUESTS, body=RequestRecordIn, response=RequestOut, status=201)
 def record_request(cid: int, body: RequestRecordIn):
@@ -450,7 +424,6 @@ class RequestRouteIn(Body):
 
 @bp.post("/requests/<request:rid>/route")
 @requires("request.route")
-@checked_first(ResidentRequest, "rid", "request.route")
 @operation("Route a request to one of the compound's organisations (the residents' "
            "committee secretary); again to re-route it before it is answered", tag=REQUESTS,
            body=RequestRouteIn, response=RequestOut,
@@ -468,7 +441,6 @@ class RequestReplyIn(Body):
 
 @bp.post("/requests/<request:rid>/reply")
 @requires("request.respond")
-@checked_first(ResidentRequest, "rid", "request.respond")
 @operation("The organisation the request is routed to answers it (its people; for the X the "
            "party and residents' committee secretaries)", tag=REQUESTS, body=RequestReplyIn,
            response=RequestOut,
@@ -489,7 +461,6 @@ class RequestCloseIn(Body):
 
 @bp.post("/requests/<request:rid>/close")
 @signed_in
-@checked_first(ResidentRequest, "rid", "signed_in")
 @operation("Close an answered request with the resident's satisfaction: its filer, or for a "
            "recorded request the secretary (回访)", tag=REQUESTS, body=RequestCloseIn,
            response=RequestOut,
@@ -519,7 +490,6 @@ class ComplaintsOut(Out):
 
 @bp.get("/compounds/<compound:cid>/complaints")
 @requires("rating.evidence")
-@checked_first(Compound, "cid", "compound.view")
 @operation("Valid complaints about the property company (resident requests routed to it) "
            "filed from `from` to `to` inclusive", tag=REQUESTS, query=ComplaintsQuery,
            response=ComplaintsOut)
