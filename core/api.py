@@ -35,28 +35,6 @@ def json_body() -> dict:
     return data
 
 
-def field(data: dict, name: str, kind: type | tuple = str, *, required: bool = True,
-          default: Any = None):
-    """One field of a JSON body, type-checked; 422 with the field named if wrong."""
-    if name not in data or data[name] is None:
-        if required:
-            raise DomainError("validation_error", f"'{name}' is required",
-                              details={"fields": {name: "required"}})
-        return default
-    value = data[name]
-    if isinstance(value, bool) and kind is not bool and bool not in (
-            kind if isinstance(kind, tuple) else (kind,)):
-        raise _wrong_type(name)
-    if not isinstance(value, kind):
-        raise _wrong_type(name)
-    return value
-
-
-def _wrong_type(name: str) -> DomainError:
-    return DomainError("validation_error", f"'{name}' has the wrong type",
-                       details={"fields": {name: "wrong type"}})
-
-
 def api_blueprint(name: str, import_name: str) -> Blueprint:
     return Blueprint(name, import_name, url_prefix=API_PREFIX)
 
@@ -233,18 +211,6 @@ def operation(summary: str, *, tag: str, body: type[BaseModel] | None = None,
 
 # -- OpenAPI ------------------------------------------------------------------------------
 
-def doc(summary: str, *, request_body: dict | None = None, responses: dict | None = None,
-        tag: str | None = None):
-    """Older routes' hand-written documentation (JSON Schema dicts); `operation` replaces it."""
-
-    def deco(fn):
-        fn.openapi = {"summary": summary, "request": request_body,
-                      "responses": responses or {}, "tag": tag, "legacy": True}
-        return fn
-
-    return deco
-
-
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
@@ -354,25 +320,14 @@ def _operation_doc(info: dict, op: dict, params: list, perm, comps: _Components)
         op["description"] = info["description"]
 
 
-def _legacy_doc(info: dict, op: dict, method: str, params: list, perm) -> None:
-    """A route not yet on `operation`: its hand-written statuses, and the ones every route
-    can answer (as `operation` implies them), so the document does not promise less."""
-    implied = []
-    if info.get("request") and method in {"POST", "PUT", "PATCH"}:
-        op["requestBody"] = {"required": True, "content": info["request"]}
-        implied += [400, 422]
-    if params:
-        implied.append(404)
-    if perm not in ("public", None):
-        implied += [401, 403]
-    for status, resp in (info.get("responses") or {"200": "OK"}).items():
-        if isinstance(resp, str):
-            op["responses"][str(status)] = {"description": resp}
-        else:
-            op["responses"][str(status)] = resp
+def _undeclared_doc(op: dict, params: list, perm) -> None:
+    """A route not on `operation` (a slip: tests/api/test_document.py refuses it) still
+    appears, with the statuses every route can answer, so the document does not hide it."""
+    op["responses"]["200"] = {"description": "undeclared: not on @operation"}
+    implied = ([404] if params else []) + ([401, 403] if perm not in ("public", None) else [])
     for status in implied:
-        op["responses"].setdefault(str(status), {"description": _IMPLIED[status],
-                                                 "content": _ERROR_CONTENT})
+        op["responses"][str(status)] = {"description": _IMPLIED[status],
+                                        "content": _ERROR_CONTENT}
     op["responses"] = dict(sorted(op["responses"].items()))
 
 
@@ -395,8 +350,8 @@ def openapi_document(app: Flask) -> dict:
                 "parameters": list(params),
                 "responses": {},
             }
-            if info.get("legacy") or not info:
-                _legacy_doc(info, op, method, params, perm)
+            if not info:
+                _undeclared_doc(op, params, perm)
             else:
                 _operation_doc(info, op, params, perm, comps)
             if perm != "public":
