@@ -33,6 +33,14 @@ class OpenAPIClient:
                 self.ops[op["operationId"]] = (method, path, op)
         self.calls: list[str] = []
 
+    @classmethod
+    def signed_in(cls, http, username: str, password: str = "password") -> OpenAPIClient:
+        """A client holding the token the document's sign-in operation gives this user."""
+        anonymous = cls(http)
+        token = anonymous.ok(anonymous.find("POST", "/api/v1/auth/token"),
+                             body={"username": username, "password": password})["token"]
+        return cls(http, token)
+
     # -- finding operations -------------------------------------------------------------
 
     def find(self, method: str, path: str) -> str:

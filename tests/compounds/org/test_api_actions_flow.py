@@ -19,14 +19,9 @@ def ox(make):
     return build_ox(make)
 
 
-def _client(client, user) -> OpenAPIClient:
-    token = client.post(f"{V1}/auth/token", json={"username": user.username,
-                                                  "password": "password"}).get_json()["token"]
-    return OpenAPIClient(client, token)
-
-
 def test_a_client_of_the_document_drives_an_action_and_a_request(mt, client):  # noqa: F811
-    ps, pm, owner, rc = (_client(client, mt[k]) for k in ("ps", "pm", "owner", "rc"))
+    ps, pm, owner, rc = (OpenAPIClient.signed_in(client, mt[k].username)
+                         for k in ("ps", "pm", "owner", "rc"))
     action = _decide(mt)  # a decision of the joint meeting (the meetings API) reported it
 
     def op(c, method, path):

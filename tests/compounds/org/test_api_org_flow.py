@@ -19,14 +19,8 @@ def ox(make):
     return build_ox(make)
 
 
-def _client(client, user) -> OpenAPIClient:
-    token = client.post(f"{V1}/auth/token", json={"username": user.username,
-                                                  "password": "password"}).get_json()["token"]
-    return OpenAPIClient(client, token)
-
-
 def test_a_client_of_the_document_sets_up_the_1_3_x_and_runs_a_meeting(ox, client):
-    ps, owner = _client(client, ox["ps"]), _client(client, ox["owner"])
+    ps, owner = (OpenAPIClient.signed_in(client, ox[k].username) for k in ("ps", "owner"))
 
     def op(method, path):
         return ps.find(method, V1 + path)

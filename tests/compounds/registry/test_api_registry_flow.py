@@ -16,16 +16,9 @@ from tests.factories import id_number
 V1 = "/api/v1"
 
 
-def _signed_in(client, username, password="password") -> OpenAPIClient:
-    anonymous = OpenAPIClient(client)
-    token = anonymous.ok(anonymous.find("POST", V1 + "/auth/token"),
-                         body={"username": username, "password": password})["token"]
-    return OpenAPIClient(client, token)
-
-
 def test_a_client_of_the_document_builds_a_compound_register(make, client):
     make.user("root", admin=True)
-    admin = _signed_in(client, "root")
+    admin = OpenAPIClient.signed_in(client, "root")
 
     def op(c, method, path):
         return c.find(method, V1 + path)
@@ -38,7 +31,7 @@ def test_a_client_of_the_document_builds_a_compound_register(make, client):
     admin.ok(op(admin, "POST", "/users/{user_id}/grants"), params={"user_id": rc["id"]},
              body={"role": "rc_secretary", "scope_id": compound["id"]})
 
-    sec = _signed_in(client, "rc_meiling", "a-long-password")
+    sec = OpenAPIClient.signed_in(client, "rc_meiling", "a-long-password")
     me = sec.ok(op(sec, "GET", "/me"))
     assert me["roles"] == [{"role": "rc_secretary",
                             "scope": {"kind": "compound", "id": compound["id"]}}]

@@ -15,16 +15,9 @@ from tests.votes.worlds import end_period, in_days
 V1 = "/api/v1"
 
 
-def _signed_in(client, username) -> OpenAPIClient:
-    anonymous = OpenAPIClient(client)
-    token = anonymous.ok(anonymous.find("POST", V1 + "/auth/token"),
-                         body={"username": username, "password": "password"})["token"]
-    return OpenAPIClient(client, token)
-
-
 def test_a_client_of_the_document_runs_an_election(world, client):
-    rc, ps = _signed_in(client, "rc"), _signed_in(client, "ps")
-    owner = _signed_in(client, world.owners["陈静"].username)
+    rc, ps = OpenAPIClient.signed_in(client, "rc"), OpenAPIClient.signed_in(client, "ps")
+    owner = OpenAPIClient.signed_in(client, world.owners["陈静"].username)
     label = {n: world.units[n].label for n in NAMES}
 
     def op(c, method, path):
