@@ -161,6 +161,12 @@ def operation(summary: str, *, tag: str, body: type[BaseModel] | None = None,
     statuses the operation answers besides the ones implied (400/422 for a body, 401/403
     for a signed-in route, 404 for objects in the path): {409: "vote_closed: …"}.
     `upload` is the multipart/other request content for routes that take files.
+
+    A body or query that fails validation reaches the view as a stand-in that raises the
+    refusal (400 malformed_json, 422 naming the fields) at its first use: load the URL's
+    objects first, then read the body, and a user scoped elsewhere gets 403/404 whatever
+    they sent. The refusal is not a DomainError, so `except DomainError` around a service
+    call does not swallow it; a view that never reads a refused body still answers it.
     """
     adapter = None
     if response is not None and not isinstance(response, File):
