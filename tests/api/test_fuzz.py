@@ -27,7 +27,8 @@ Design:
 Cost, measured 2026-12-07 on 274 operations with MAX_EXAMPLES=10, `-n 2`: 1m18s of wall
 time (user 1m40s, sys 6s); 5m19s when the 2 cores were shared with seven other test runs.
 TONGXIN_FUZZ_REPORT=/tmp/fuzz.txt writes each operation's statuses: 257 of the 274 reached
-a 2xx answer (the rest stop at a domain rule).
+a 2xx answer (the rest stop at a domain rule). A deeper run, TONGXIN_FUZZ_EXAMPLES=100,
+took 3m54s (user 4m38s) and found nothing the default run did not.
 """
 
 from __future__ import annotations
