@@ -18,13 +18,14 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic.json_schema import GenerateJsonSchema
 from sqlalchemy import Select, func, select
 
 from core.errors import API_PREFIX, DomainError, RequestRefused
 from core.extensions import db
 from core.loader import MAX_ID, IdConverter
 from core.permissions import public, route_permission
-from core.schemas import Error
+from core.schemas import NO_NUL, Error
 
 
 def json_body() -> dict:
@@ -246,6 +247,17 @@ _IMPLIED = {400: "malformed request (the body is not a JSON object)",
             422: "validation error: details.fields names each wrong field"}
 
 
+class _RequestSchema(GenerateJsonSchema):
+    """What a client may send: every free text also says it holds no NUL character
+    (core.schemas refuses it; PostgreSQL could not store it)."""
+
+    def str_schema(self, schema):
+        js = super().str_schema(schema)
+        if "pattern" not in js and "format" not in js:
+            js["pattern"] = NO_NUL
+        return js
+
+
 class _Components:
     """The document's named schemas, collected as operations name them."""
 
@@ -255,8 +267,9 @@ class _Components:
         self.schemas.update(self.schemas["Error"].pop("$defs", {}))
 
     def schema(self, tp, mode: str) -> dict:
-        js = TypeAdapter(tp).json_schema(ref_template="#/components/schemas/{model}",
-                                         mode=mode)
+        js = TypeAdapter(tp).json_schema(
+            ref_template="#/components/schemas/{model}", mode=mode,
+            schema_generator=_RequestSchema if mode == "validation" else GenerateJsonSchema)
         for name, sub in js.pop("$defs", {}).items():
             self._add(name, sub)
         if isinstance(tp, type) and issubclass(tp, BaseModel):
@@ -282,11 +295,11 @@ def _operation_doc(info: dict, op: dict, params: list, perm, comps: _Components)
         op["requestBody"] = {"required": True, "content": info["upload"]}
     query = info.get("query")
     if query is not None:
-        for name, prop in query.model_json_schema()["properties"].items():
+        query_schema = query.model_json_schema(schema_generator=_RequestSchema)
+        for name, prop in query_schema["properties"].items():
             prop = dict(prop)
             op["parameters"].append({"name": name, "in": "query",
-                                     "required": name in query.model_json_schema().get(
-                                         "required", []),
+                                     "required": name in query_schema.get("required", []),
                                      "description": prop.pop("description", ""),
                                      "schema": prop})
         responses["422"] = {"description": _IMPLIED[422], "content": _ERROR_CONTENT}

@@ -148,8 +148,27 @@ def init_errors(app: Flask) -> None:
     """JSON errors for everything under /api/v1 — never an HTML page, never a bare 500 —
     and the error page for the rest."""
 
+    @app.before_request
+    def _no_nul_in_forms():
+        """A page's form or query with a NUL character is refused as malformed: PostgreSQL
+        cannot store one (the API's schemas refuse it per field, core.schemas)."""
+        if is_api_request() or request.method == "OPTIONS":
+            return None
+        for values in (request.args, request.form if request.method != "GET" else {}):
+            if any("\x00" in v for _, vs in values.lists() for v in vs):
+                from werkzeug.exceptions import BadRequest
+
+                raise BadRequest("text may not contain the NUL character")
+        return None
+
     @app.errorhandler(DomainError)
     def _domain_error(err: DomainError):
+        # a refusal changes nothing: whatever a service had added or flushed before it
+        # refused goes now, not at the request's end (a later read in this request, or a
+        # test's shared session, would otherwise see it)
+        from core.extensions import db
+
+        db.session.rollback()
         if is_api_request():
             return error_response(err.status, err.code, str(err.message), err.details)
         return error_page(err.status, str(err.message))

@@ -29,12 +29,19 @@ from core.inputs import SHANGHAI
 from core.loader import MAX_ID
 from core.types import area_to_str, fen_to_str
 
+#: no text of ours holds U+0000: PostgreSQL cannot store it, so it is refused at the door
+#: (and the document says so: core.api writes this pattern on every string it declares)
+NO_NUL = "^[^\\u0000]*$"
+
 
 def _whole_numbers(value):
     """JSON numbers without a fractional part as ints: `2.0` is the integer 2 in JSON Schema
-    (what the document promises), and no field of ours takes a float."""
+    (what the document promises), and no field of ours takes a float. Text with a NUL
+    character is refused here, wherever it sits in the body."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("text may not contain the NUL character (U+0000)")
     if isinstance(value, dict):
         return {k: _whole_numbers(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -57,6 +64,11 @@ class Query(BaseModel):
     """Query-string parameters (strings on the wire: numbers are converted)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data):
+        return _whole_numbers(data) if isinstance(data, dict) else data
 
 
 class Out(BaseModel):
@@ -106,7 +118,10 @@ def _moment(value):
         raise ValueError("must be a date-time string")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=SHANGHAI)
-    return moment.astimezone(dt.UTC)
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01 in Beijing is before year 1 in UTC
+        raise ValueError("is out of range") from None
 
 
 def _iso(moment: dt.datetime) -> str:
