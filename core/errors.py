@@ -154,7 +154,8 @@ def init_errors(app: Flask) -> None:
         cannot store one (the API's schemas refuse it per field, core.schemas)."""
         if is_api_request() or request.method == "OPTIONS":
             return None
-        for values in (request.args, request.form if request.method != "GET" else {}):
+        sources = [request.args] + ([request.form] if request.method != "GET" else [])
+        for values in sources:
             if any("\x00" in v for _, vs in values.lists() for v in vs):
                 from werkzeug.exceptions import BadRequest
 

@@ -31,15 +31,23 @@ TAG = "registry"
 
 # -- compounds ----------------------------------------------------------------------------
 
+#: how long a vote's notice stands before it may open (0–90 days; 15 when not given)
+NoticeDays = Annotated[int, Field(ge=0, le=90)]
+#: a floor: -5 (basements) to 200, never 0 (the service refuses 0; so does the document)
+Floor = Annotated[int, Field(ge=-5, le=200, json_schema_extra={"not": {"const": 0}})]
+#: a building's storeys
+Floors = Annotated[int, Field(ge=1, le=200)]
+
+
 class CompoundIn(Body):
     """A new compound; district and street are named, and created when new."""
 
     name: text(100, min_length=1)
-    district: text(100, min_length=1)
-    street: text(100, min_length=1)
+    district: text(64, min_length=1)
+    street: text(64, min_length=1)
     address: text(200) = ""
-    notice_days: int | None = None
-    fund_rate: str | None = None
+    notice_days: NoticeDays | None = None
+    fund_rate: DecimalText | None = None
 
 
 class CompoundPatch(Body):
@@ -48,8 +56,8 @@ class CompoundPatch(Body):
 
     name: text(100, min_length=1) | None = None
     address: text(200) | None = None
-    notice_days: int | None = None
-    fund_rate: text(20) | None = None
+    notice_days: NoticeDays | None = None
+    fund_rate: DecimalText | None = None
 
 
 class CompoundQuery(Query):
@@ -152,7 +160,7 @@ class UnitIn(Body):
 
     entrance_id: Id
     number: text(16, min_length=1)
-    floor: int
+    floor: Floor
     area: DecimalText
     area_source: AreaSourceName = "registered"
     developer_held: bool = False
@@ -162,7 +170,7 @@ class UnitPatch(Body):
     """A unit's facts; it stays in its entrance. A field left out keeps its value."""
 
     number: text(16, min_length=1) | None = None
-    floor: int | None = None
+    floor: Floor | None = None
     area: DecimalText | None = None
     area_source: AreaSourceName | None = None
     developer_held: bool | None = None
@@ -234,7 +242,7 @@ class BuildingIn(Body):
 
     number: text(16, min_length=1)
     phase: text(16) = ""
-    floors: int = 6
+    floors: Floors = 6
     has_elevator: bool = False
     entrances: list[EntranceNumber] = Field([], max_length=50)
 
@@ -244,7 +252,7 @@ class BuildingPatch(Body):
 
     number: text(16, min_length=1) | None = None
     phase: text(16) | None = None
-    floors: int | None = None
+    floors: Floors | None = None
     has_elevator: bool | None = None
 
 

@@ -6,7 +6,7 @@ and every ID number masked.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 from sqlalchemy import select
@@ -34,22 +34,28 @@ Decision = Literal["approve", "reject"]
 ChoiceName = Literal["agree", "oppose", "abstain"]
 
 
+#: an owners' committee has 5 to 11 members, an odd number
+Seats = Literal[5, 7, 9, 11]
+#: the days the candidate list stands for objections
+NoticeDays = Annotated[int, Field(ge=7, le=30)]
+
+
 class ElectionIn(Body):
     """A new election (nominating): first election or re-election, 5–11 seats (odd), the
     days the candidate list stands for objections (7–30, default 7)."""
 
     kind: ElectionKindName
     title: text(200, min_length=1)
-    seats: int
-    notice_days: int | None = None
+    seats: Seats
+    notice_days: NoticeDays | None = None
 
 
 class ElectionPatch(Body):
     """Change the title, seats or notice days while nominating (only the fields given)."""
 
     title: text(200, min_length=1) | None = None
-    seats: int | None = None
-    notice_days: int | None = None
+    seats: Seats | None = None
+    notice_days: NoticeDays | None = None
 
 
 class ElectionCancelIn(Body):
