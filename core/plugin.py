@@ -41,8 +41,10 @@ KINDS = [
 
 
 def register_cli(app):
+    from core.api_catalogue import register as register_catalogue
     from core.attachments.cli import register as register_attachments
     from core.cli import register
 
     register(app)
     register_attachments(app)
+    register_catalogue(app)
