@@ -455,7 +455,7 @@ def reverse_project(cid: int, pid: int, body: FundProjectReverseIn):
 @requires("fund.manage")
 @operation("Passed votes that may approve a project (matter=use_fund) or be the basis of a "
            "top-up plan (matter=raise_fund), newest first", tag=TAG,
-           query=FundApprovalsQuery, response=list[FundVoteSummaryOut])
+           query=FundApprovalsQuery, response=FundVoteSummaryOut, paginated=True)
 def approvals(cid: int, query: FundApprovalsQuery):
     compound = load(Compound, cid, "fund.manage")
     votes = projects.use_fund_votes(compound) if query.matter == "use_fund" \
