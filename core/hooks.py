@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 #:   votes.own_ballot_page    [fn(vote, kind) -> (endpoint, url values) | None]: where a
 #:                              matter-3 vote's ballots are cast instead (an owners'-committee
 #:                              election's); votes requires a provider (fails closed)
+#:   votes.standing_ballots   [fn() -> SQL clause on votes.models.RollGroup]: ballots cast
+#:                              elsewhere for a vote (an election's) that count as "has voted"
 #:   permission.owned_units     fn(person_id) -> {(unit_id, compound_id)}
 #:   permission.served_compounds  fn(company_id) -> {compound_id}
 #:   accounts.unit_labels     fn(person_id) -> [unit label]  the units on GET /api/v1/me

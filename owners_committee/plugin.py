@@ -36,6 +36,7 @@ HOOKS = {
                             "owners_committee.election.hooks:overview_elections"],
     "compound.page_panels": ["owners_committee.fund.hooks:compound_summary"],
     "votes.own_ballot_page": ["owners_committee.election.hooks:ballot_page"],
+    "votes.standing_ballots": ["owners_committee.election.hooks:election_ballot_cast"],
     "demo.steps": ["owners_committee.demo:DEMO_STEP"],
     "attachments.kinds": ["owners_committee.plugin:ATTACHMENT_KINDS"],
 }

@@ -31,12 +31,14 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     exists,
+    or_,
     text,
     update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.dml import Update
 
+from core import hooks
 from core.errors import DomainError, conflict
 from core.extensions import db, one_of
 from core.permissions import Target
@@ -442,8 +444,12 @@ class Ballot(db.Model):
 
 def standing_ballot():
     """SQL: the roll group at hand (RollGroup, correlated) has a ballot not voided — the one
-    definition of "has voted" for the door list, the close rule, reminders and to-do lists."""
-    return exists().where(Ballot.group_id == RollGroup.id, Ballot.voided_at.is_(None))
+    definition of "has voted" for the door list, the close rule, reminders and to-do lists.
+    A vote whose ballots are cast elsewhere (an owners'-committee election's) counts those
+    too: hook "votes.standing_ballots" gives each such package's own clause."""
+    own = exists().where(Ballot.group_id == RollGroup.id, Ballot.voided_at.is_(None))
+    others = [clause() for clause in hooks.contributions("votes.standing_ballots")]
+    return or_(own, *others) if others else own
 
 
 class BallotAttempt(db.Model):

@@ -29,3 +29,15 @@ def overview_elections(compound: Compound) -> Panel | None:
     return Panel(_l("Owners' committee elections"),
                  "owners_committee/election/_overview_panel.html",
                  {"compound": compound, "elections": elections_under_way(compound)}, order=40)
+
+
+def election_ballot_cast():
+    """SQL for votes.standing_ballot: the roll group at hand has cast its election ballot
+    (an election's vote takes its ballots here, never as votes' own Ballot rows), so the
+    door list, reminders, to-do lists and the close rule see who has voted."""
+    from sqlalchemy import exists
+
+    from owners_committee.election.models import ElectionBallot
+    from votes.models import RollGroup
+
+    return exists().where(ElectionBallot.group_id == RollGroup.id)
