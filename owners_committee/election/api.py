@@ -519,12 +519,12 @@ def ballots_pdf(eid: int):
 
 @bp.post("/elections/<election:eid>/count")
 @requires("election.manage")
-@operation("Close the election's vote and count it once, after its closing time; the count "
-           "is stored", tag=TAG, response=ElectionResultOut,
+@operation("Close the election's vote and count it once — at or after its closing time, or "
+           "earlier once every voter has cast; the count is stored", tag=TAG,
+           response=ElectionResultOut,
            description="The vote closes at its closes_at (POST /votes/{vote_id}/extend moves "
-                       "it). Election ballots are not the votes module's ballots, so its "
-                       "early close when every voter has voted does not apply: before "
-                       "closes_at the answer is 409 voting_period.",
+                       "it), or by this call once every voter of the roll has cast an "
+                       "election ballot; before that the answer is 409 voting_period.",
            errors={409: "invalid_state: no vote to count, or already counted/cancelled; "
                         "voting_period: the period runs on; vote_not_open"})
 def count(eid: int):
