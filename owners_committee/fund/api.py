@@ -8,19 +8,19 @@ The same services as the pages; this module declares the schemas, calls, and ser
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
 from flask import request
 from flask_login import current_user
-from pydantic import Field, PlainValidator, WithJsonSchema
+from pydantic import Field
 
 from compounds.models import Compound, Unit
 from core.api import File, api_blueprint, operation, paginate
 from core.errors import DomainError
 from core.inputs import SHANGHAI, local_date
-from core.loader import MAX_ID, load
+from core.loader import load
 from core.permissions import requires
-from core.schemas import Area, Body, Day, DecimalText, Fen, Id, Moment, Out, Query, text
+from core.schemas import Area, Body, Day, DecimalText, Fen, Id, Moment, Out, Query, UnitRef, text
 from core.web import XLSX_MIME, pdf_response, xlsx_response
 from owners_committee.fund import accounts, inputs, opening_balances, services, statements
 from owners_committee.fund.models import FundPosting, PostingKind
@@ -33,57 +33,6 @@ bp = api_blueprint("fund_api", __name__)
 TAG = "fund"
 
 
-# -- shared vocabulary (api_projects uses it too) ---------------------------------------------
-
-def _unit_name(value):
-    """A unit named by id or label; bounded so that no lookup overflows an integer column."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError("name the unit by its id or its label, e.g. \"7-2-301\"")
-    if isinstance(value, int):
-        if not 1 <= value <= MAX_ID:
-            raise ValueError(f"a unit id is between 1 and {MAX_ID}")
-        return value
-    value = value.strip()
-    if not 1 <= len(value) <= 60 or (value.isdigit() and int(value) > MAX_ID):
-        raise ValueError("name the unit by its id or its label, e.g. \"7-2-301\"")
-    return value
-
-
-#: a unit by id or label "7-2-301" (errors name the field itself, not a branch of a union)
-UnitName = Annotated[int | str, PlainValidator(_unit_name), WithJsonSchema({
-    "oneOf": [{"type": "integer", "minimum": 1, "maximum": MAX_ID},
-              {"type": "string", "minLength": 1, "maxLength": 60, "examples": ["7-2-301"]}],
-    "description": "unit id or label \"{building}-{entrance}-{number}\""})]
-
-
-def _whole(value):
-    """An integer as JSON Schema means it: 7 or 7.0, never a string or a boolean."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError("must be an integer")
-    return value
-
-
-def whole(minimum: int, maximum: int):
-    """An integer in [minimum, maximum] (a strict body would refuse 7.0, which JSON Schema's
-    "integer" admits)."""
-    def check(value):
-        value = _whole(value)
-        if not minimum <= value <= maximum:
-            raise ValueError(f"must be between {minimum} and {maximum}")
-        return value
-
-    return Annotated[int, PlainValidator(check), WithJsonSchema(
-        {"type": "integer", "minimum": minimum, "maximum": maximum})]
-
-
-#: an object's id in a body
-BodyId = whole(1, MAX_ID)
-
-
 def _local_day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI).astimezone(dt.UTC)
 
@@ -93,7 +42,7 @@ def _local_day_start(day: dt.date) -> dt.datetime:
 class FundEntryIn(Body):
     """One entry posted by hand to a unit's sub-ledger (or interest spread over the units)."""
 
-    unit: UnitName | None = Field(None, description=(
+    unit: UnitRef | None = Field(None, description=(
         "required except for interest, where omitting it spreads the interest over every "
         "unit of the compound"))
     kind: Literal["initial", "top_up", "interest", "refund"] = Field(description=(
@@ -293,7 +242,7 @@ class FundYearQuery(Query):
 
 
 class FundEntriesQuery(Query):
-    unit: UnitName | None = Field(None, description="one unit (id or label)")
+    unit: UnitRef | None = Field(None, description="one unit (id or label)")
     kind: Literal[tuple(k.value for k in EntryKind)] | None = None
     posting: Id | None = Field(None, description="the entries of one posting")
     project: Id | None = Field(None, description="the entries of a repair project's postings")

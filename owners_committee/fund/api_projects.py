@@ -19,10 +19,10 @@ from core.api import File, api_blueprint, operation
 from core.errors import DomainError
 from core.loader import load
 from core.permissions import requires
-from core.schemas import Area, Body, Day, DecimalText, Fen, Moment, Out, Query, text
+from core.schemas import Area, Body, Day, DecimalText, Fen, Id, Moment, Out, Query, UnitRef, text
 from core.web import pdf_response
 from owners_committee.fund import accounts, projects, services, statements
-from owners_committee.fund.api import TAG, BodyId, UnitName, whole
+from owners_committee.fund.api import TAG
 from owners_committee.fund.models import (
     EmergencyKind,
     ProjectStatus,
@@ -82,7 +82,7 @@ class FundScopeItem(Body):
 
     building: PartName = Field(None, description="a building, e.g. \"7\"")
     entrance: PartName = Field(None, description="an entrance of the building, e.g. \"2\"")
-    unit: UnitName = Field(None, description="one unit")
+    unit: UnitRef = Field(None, description="one unit")
 
     @model_validator(mode="after")
     def _names_one_thing(self):
@@ -115,7 +115,7 @@ class FundProjectIn(Body):
     scope: list[FundScopeItem] | None = Field(None, max_length=2000, description=(
         "the units that pay, shared by area; omitted = the whole compound"))
     cost: DecimalText = Field(description="yuan, more than 0")
-    vote_id: BodyId | None = Field(None, description=(
+    vote_id: Id | None = Field(None, description=(
         "a closed vote of matter use_fund that passed, whose roll holds every unit of the "
         "scope, not used by another posted project"))
     emergency: bool | None = Field(None, description="an emergency repair (应急维修): no vote; "
@@ -266,11 +266,11 @@ class FundPlanIn(Body):
     standard (rate × area), plus the arrears a payment clears first."""
 
     title: text(200, min_length=1)
-    target_pct: whole(1, 300) = 100
+    target_pct: Annotated[int, Field(ge=1, le=300)] = 100
     due_on: Day | None = Field(None, description="pay by")
     scope: list[FundPlanScopeItem] | None = Field(None, max_length=2000, description=(
         "buildings and entrances; omitted = the whole compound"))
-    vote_id: BodyId | None = Field(None, description=(
+    vote_id: Id | None = Field(None, description=(
         "the basis: a passed raise_fund vote whose roll covers the scope"))
     local_rule: text(2000) | None = Field(None, description=(
         "or, where no owners' assembly exists, the local rule it rests on, cited in full"))
