@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 
 from core import hooks
 from core.accounts import add_grant, audit_query, revoke_grant, save_account
-from core.api import Paged, api_blueprint, operation, paginate
+from core.api import Paged, api_blueprint, merged, operation, paginate
 from core.loader import load
 from core.models import ROLE_SCOPE, Role, RoleGrant, User
 from core.permissions import requires
@@ -169,17 +169,8 @@ def get_user(user_id: int):
            body=UserPatch, response=UserOut, errors=_TAKEN)
 def edit_user(user_id: int, body: UserPatch):
     user = load(User, user_id, "users.manage")
-    given = body.model_fields_set
-
-    def kept(name):
-        value = getattr(body, name)
-        if name == "person_id":
-            return value if name in given else user.person_id
-        return getattr(user, name) if value is None else value
-
-    save_account(user, username=kept("username"), display_name=kept("display_name"),
-                 phone=kept("phone"), password=body.password, person_id=kept("person_id"),
-                 is_admin=kept("is_admin"), active=kept("active"))
+    save_account(user, **merged(body, user, clearable=("person_id",),
+                                current={"password": None}))
     return user_json(user)
 
 

@@ -40,6 +40,21 @@ def api_blueprint(name: str, import_name: str) -> Blueprint:
     return Blueprint(name, import_name, url_prefix=API_PREFIX)
 
 
+def merged(body: BaseModel, obj, *, clearable=(), current: dict | None = None) -> dict:
+    """A PATCH's fields, whole: what the client sent, else the object's current value (from
+    `current` where the answer's form differs from the attribute, else `obj`'s attribute).
+    A null keeps the value too, except for the `clearable` fields, where it clears it."""
+    sent = body.model_fields_set  # (first: a refused body raises its refusal here)
+    current = current or {}
+    out = {}
+    for name in type(body).model_fields:
+        value = getattr(body, name)
+        if name not in sent or (value is None and name not in clearable):
+            value = current[name] if name in current else getattr(obj, name)
+        out[name] = value
+    return out
+
+
 # -- operations --------------------------------------------------------------------------
 
 #: lists answer one page at a time: ?page=1&per_page=100; the body stays a JSON array and the

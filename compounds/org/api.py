@@ -30,7 +30,7 @@ from compounds.org.models import (
     ViolationKind,
 )
 from core import audit
-from core.api import File, api_blueprint, operation
+from core.api import File, api_blueprint, merged, operation
 from core.loader import load
 from core.permissions import requires
 from core.schemas import Body, Day, Id, Moment, Out, UnitRef, text
@@ -45,19 +45,6 @@ KindName = Literal[tuple(k.value for k in OrgKind)]
 PartyTypeName = Literal[tuple(p.value for p in PartyType)]
 PositionName = Literal[tuple(p.value for p in Position)]
 ViolationKindName = Literal[tuple(k.value for k in ViolationKind)]
-
-
-def _merged(body, obj, *, clearable=()) -> dict:
-    """A PATCH's fields: what the client sent, else the object's current value. A null
-    keeps the value too, except for the `clearable` fields, where it clears it."""
-    sent = body.model_fields_set  # (first: a refused body raises its refusal here)
-    out = {}
-    for name in type(body).model_fields:
-        value = getattr(body, name)
-        if name not in sent or (value is None and name not in clearable):
-            value = getattr(obj, name)
-        out[name] = value
-    return out
 
 
 # -- organisations ------------------------------------------------------------------------
@@ -294,7 +281,7 @@ def get_organisation(oid: int):
            "members: 422 seats)", tag=TAG, body=OrganisationPatch, response=OrganisationOut)
 def edit_organisation(oid: int, body: OrganisationPatch):
     org = load(Organisation, oid, "org.manage")
-    fields = _merged(body, org, clearable=("party_type", "seats", "term_starts_on",
+    fields = merged(body, org, clearable=("party_type", "seats", "term_starts_on",
                                            "term_ends_on"))
     org = org_service.save_organisation(org.compound, org, kind=org.kind, **fields)
     return org_out(org)
@@ -370,7 +357,7 @@ def get_member(mid: int):
            body=OrgMemberPatch, response=OrgMemberOut)
 def edit_member(mid: int, body: OrgMemberPatch):
     member = load(OrgMember, mid, "org.manage")
-    return member_out(org_service.update_member(member, **_merged(body, member)))
+    return member_out(org_service.update_member(member, **merged(body, member)))
 
 
 @bp.delete("/organisations/members/<member:mid>")
@@ -583,7 +570,7 @@ def get_meeting(mid: int):
            response=MeetingOut, errors={409: _FINAL})
 def edit_meeting(mid: int, body: MeetingPatch):
     m = _meeting(mid, "meeting.manage")
-    return meeting_out(meeting_service.update_meeting(m, **_merged(body, m)))
+    return meeting_out(meeting_service.update_meeting(m, **merged(body, m)))
 
 
 @bp.get("/meetings/<meeting:mid>/attendance")

@@ -16,7 +16,7 @@ from compounds.models import Building, Compound, Person, Resident, Unit
 from compounds.registry import ledger, services
 from compounds.registry import ledger_export as ledger_out
 from core import audit
-from core.api import File, Paged, api_blueprint, operation, paginate
+from core.api import File, Paged, api_blueprint, merged, operation, paginate
 from core.errors import DomainError
 from core.loader import load
 from core.permissions import requires, signed_in
@@ -344,17 +344,10 @@ def get_compound(cid: int):
            body=CompoundPatch, response=CompoundOut, errors={409: _DUPLICATE})
 def edit_compound(cid: int, body: CompoundPatch):
     compound = load(Compound, cid, "compound.edit")
-    given = body.model_fields_set
     current_rate = (None if compound.fund_rate_fen is None
                     else fen_to_str(compound.fund_rate_fen))
-    services.update_compound(
-        compound,
-        name=body.name if "name" in given and body.name is not None else compound.name,
-        address=body.address if "address" in given and body.address is not None
-        else compound.address,
-        notice_days=body.notice_days if "notice_days" in given and body.notice_days is not None
-        else compound.notice_days,
-        fund_rate=body.fund_rate if "fund_rate" in given else current_rate)
+    services.update_compound(compound, **merged(body, compound, clearable=("fund_rate",),
+                                                current={"fund_rate": current_rate}))
     return compound_json(compound)
 
 
@@ -401,12 +394,7 @@ def edit_building(cid: int, bid: int, body: BuildingPatch):
     compound = load(Compound, cid, "registry.edit")
     building = load(Building, bid, "registry.edit", parent=compound)
 
-    def kept(name):
-        value = getattr(body, name)
-        return getattr(building, name) if value is None else value
-
-    services.save_building(compound, building, number=kept("number"), phase=kept("phase"),
-                           floors=kept("floors"), has_elevator=kept("has_elevator"))
+    services.save_building(compound, building, **merged(body, building))
     return building_json(compound, building)
 
 
@@ -477,14 +465,7 @@ def edit_unit(cid: int, uid: int, body: UnitPatch):
     compound = load(Compound, cid, "registry.edit")
     unit = load(Unit, uid, "registry.edit", parent=compound)
 
-    def kept(name, current):
-        value = getattr(body, name)
-        return current if value is None else value
-
-    services.save_unit(unit.entrance, unit, number=kept("number", unit.number),
-                       floor=kept("floor", unit.floor), area=kept("area", unit.area),
-                       area_source=kept("area_source", unit.area_source),
-                       developer_held=kept("developer_held", unit.developer_held))
+    services.save_unit(unit.entrance, unit, **merged(body, unit))
     return unit_detail(unit)
 
 

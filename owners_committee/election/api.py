@@ -20,7 +20,7 @@ from __future__ import annotations
 from flask import abort
 
 from compounds.models import Compound
-from core.api import File, api_blueprint, operation
+from core.api import File, api_blueprint, merged, operation
 from core.errors import DomainError, conflict, invalid
 from core.loader import load
 from core.permissions import deny, requires
@@ -85,8 +85,6 @@ PDF = File("application/pdf", "the PDF")
 @requires("election.manage")
 @operation("Start an owners'-committee election (nominating); set up its preparatory group "
            "next", tag=TAG, body=ElectionIn, response=ElectionOut, status=201)
-
-
 def create_election(cid: int, body: ElectionIn):
     compound = load(Compound, cid, "election.manage")
     return election_json(svc.create_election(compound, kind=body.kind, title=body.title,
@@ -97,8 +95,6 @@ def create_election(cid: int, body: ElectionIn):
 @requires("election.view")
 @operation("Elections of a compound, newest first (owners see only published ones)",
            tag=TAG, response=ElectionOut, paginated=True)
-
-
 def list_elections(cid: int):
     compound = load(Compound, cid, "election.view")
     return [election_json(e) for e in svc.list_elections(compound)]
@@ -108,8 +104,6 @@ def list_elections(cid: int):
 @requires("election.view")
 @operation("One election: status, notice period, vote, what the group lacks", tag=TAG,
            response=ElectionOut)
-
-
 def get_election(eid: int):
     return election_json(load(Election, eid, "election.view"))
 
@@ -119,15 +113,9 @@ def get_election(eid: int):
 @operation("Change the title, seats or notice days while nominating (only the fields "
            "given change)", tag=TAG, body=ElectionPatch, response=ElectionOut,
            errors={409: "invalid_state: the list is published; it can no longer change"})
-
-
 def patch_election(eid: int, body: ElectionPatch):
     e = load(Election, eid, "election.manage")
-    given = body.model_fields_set
-    svc.update_election(
-        e, title=body.title if "title" in given else e.title,
-        seats=body.seats if "seats" in given else e.seats,
-        notice_days=body.notice_days if "notice_days" in given else e.notice_days)
+    svc.update_election(e, **merged(body, e))
     return election_json(e)
 
 
@@ -136,8 +124,6 @@ def patch_election(eid: int, body: ElectionPatch):
 @operation("Cancel the election with a reason, at any step before the count", tag=TAG,
            body=ElectionCancelIn, response=ElectionOut,
            errors={409: "invalid_state: counted or already cancelled"})
-
-
 def cancel_election(eid: int, body: ElectionCancelIn):
     e = load(Election, eid, "election.manage")
     return election_json(svc.cancel_election(e, reason=body.reason))
@@ -148,8 +134,6 @@ def cancel_election(eid: int, body: ElectionCancelIn):
 @operation("The audited steps of the election, oldest first (staff only); ?candidate_id= "
            "for one candidate's steps and the election's milestones", tag=TAG,
            query=ElectionTimelineQuery, response=ElectionTimelineOut, paginated=True)
-
-
 def timeline(eid: int, query: ElectionTimelineQuery):
     e = load(Election, eid, "election.view")
     if not svc.sees_all(e):
@@ -170,8 +154,6 @@ def _staff_election(eid: int, action: str = "election.view") -> Election:
 @requires("election.view")
 @operation("The preparatory group's members (staff only)", tag=TAG, response=ElectionGroupMemberOut,
            paginated=True)
-
-
 def list_group(eid: int):
     return list(_staff_election(eid).group)
 
@@ -181,8 +163,6 @@ def list_group(eid: int):
 @operation("Add a member of the preparatory group (while nominating)", tag=TAG,
            body=ElectionGroupMemberIn, response=ElectionGroupMemberOut, status=201,
            errors={409: "invalid_state: the list is published; it can no longer change"})
-
-
 def add_group_member(eid: int, body: ElectionGroupMemberIn):
     e = load(Election, eid, "election.manage")
     unit = None if body.unit is None else body.unit
@@ -194,8 +174,6 @@ def add_group_member(eid: int, body: ElectionGroupMemberIn):
 @requires("election.manage")
 @operation("Take a member off the preparatory group (while nominating)", tag=TAG,
            errors={409: "invalid_state: the list is published; it can no longer change"})
-
-
 def remove_group_member(eid: int, mid: int):
     e = load(Election, eid, "election.manage")
     member = load(GroupMember, mid, "election.manage", parent=e)
@@ -209,8 +187,6 @@ def remove_group_member(eid: int, mid: int):
 @operation("Candidates of the election (owners see only those on the published list); "
            "?status= filters (final: the ballot's)", tag=TAG, query=ElectionCandidatesQuery,
            response=CandidateOut, paginated=True)
-
-
 def list_candidates(eid: int, query: ElectionCandidatesQuery):
     e = load(Election, eid, "election.view")
     return [candidate_json(c) for c in svc.visible_candidates(e)
@@ -223,8 +199,6 @@ def list_candidates(eid: int, query: ElectionCandidatesQuery):
            body=CandidateIn, response=CandidateOut, status=201,
            errors={409: "invalid_state: the list is published; duplicate: already a "
                         "candidate"})
-
-
 def nominate(eid: int, body: CandidateIn):
     e = load(Election, eid, "election.manage")
     nominators = "\n".join(f"{n.name} {n.unit}"
@@ -240,8 +214,6 @@ def nominate(eid: int, body: CandidateIn):
 @requires("election.view")
 @operation("One candidate with the reviews (ID numbers masked)", tag=TAG,
            response=CandidateOut)
-
-
 def get_candidate(cid: int):
     return candidate_json(load(Candidate, cid, "election.view"))
 
@@ -253,8 +225,6 @@ def get_candidate(cid: int):
            response=CandidateOut,
            errors={409: "invalid_state: the list is published, or the candidate has been "
                         "reviewed"})
-
-
 def declarations(cid: int, body: CandidateDeclarationsIn):
     c = load(Candidate, cid, "election.manage")
     given = body.model_fields_set
@@ -280,8 +250,6 @@ def declarations(cid: int, body: CandidateDeclarationsIn):
 @operation("The candidate withdraws (own written request), before the list is final",
            tag=TAG, body=CandidateWithdrawIn, response=CandidateOut,
            errors={409: "invalid_state: the list is final, or not on the list"})
-
-
 def withdraw(cid: int, body: CandidateWithdrawIn):
     c = load(Candidate, cid, "election.manage")
     return candidate_json(svc.withdraw(c, reason=body.reason))
@@ -294,8 +262,6 @@ def withdraw(cid: int, body: CandidateWithdrawIn):
 @operation("The candidate's eligibility checks, computed now (registry, repair fund, "
            "property-fee arrears list, staff register, illegal structures, declarations); "
            "staff only", tag=TAG, response=CandidateEligibilityOut)
-
-
 def eligibility(cid: int):
     c = load(Candidate, cid, "election.view")
     if not svc.sees_all(c.election):
@@ -326,8 +292,6 @@ def eligibility(cid: int):
            errors={409: "already_reviewed; invalid_state (list published); group_incomplete "
                         "(the group lacks a member it needs); no_pledge; check_failed; "
                         "check_unknown (confirm how an unknown check was verified)"})
-
-
 def group_review(cid: int, body: CandidateGroupReviewIn):
     c = load(Candidate, cid, "election.manage")
     vetting.group_review(c, approve=body.decision == "approve", reason=body.reason,
@@ -342,8 +306,6 @@ def group_review(cid: int, body: CandidateGroupReviewIn):
            response=CandidateOut,
            errors={409: "group_review_first; already_reviewed; invalid_state (list "
                         "published)"})
-
-
 def party_review(cid: int, body: CandidatePartyReviewIn):
     c = load(Candidate, cid, "candidate.review")
     vetting.party_review(c, approve=body.decision == "approve", reason=body.reason)
@@ -357,8 +319,6 @@ def party_review(cid: int, body: CandidatePartyReviewIn):
 @operation("Publish the candidate list for objections (公示) for the election's notice days;"
            " the compound's owners are told", tag=TAG, response=ElectionOut,
            errors={409: "invalid_state; reviews_pending; no_candidates"})
-
-
 def publish_notice(eid: int):
     e = load(Election, eid, "election.manage")
     return election_json(vetting.publish_notice(e))
@@ -369,8 +329,6 @@ def publish_notice(eid: int):
 @operation("The candidate notice (候选人公示) as PDF, once the list is published (the final "
            "list once final)", tag=TAG, response=PDF,
            errors={409: "not_published; too_few_candidates"})
-
-
 def notice_pdf(eid: int):
     e = load(Election, eid, "election.view")
     return pdf_response(candidate_notice.render(documents.notice_document(e)),
@@ -381,8 +339,6 @@ def notice_pdf(eid: int):
 @requires("election.view")
 @operation("Objections to the candidates (owners see the answered ones)", tag=TAG,
            response=ElectionObjectionOut, paginated=True)
-
-
 def list_objections(eid: int):
     e = load(Election, eid, "election.view")
     staff = svc.sees_all(e)
@@ -395,8 +351,6 @@ def list_objections(eid: int):
            "of the compound, or the group recording one with filer_name)", tag=TAG,
            body=ElectionObjectionIn, response=ElectionObjectionOut, status=201,
            errors={409: "notice_closed: objections are taken only during the notice"})
-
-
 def file_objection(eid: int, body: ElectionObjectionIn):
     e = load(Election, eid, "election.view")
     o = vetting.file_objection(e, body.candidate_id, text=body.text,
@@ -410,8 +364,6 @@ def file_objection(eid: int, body: ElectionObjectionIn):
            "candidate off the list", tag=TAG, body=ElectionObjectionAnswerIn,
            response=ElectionObjectionOut,
            errors={409: "invalid_state: the notice is over; already_answered"})
-
-
 def answer_objection(oid: int, body: ElectionObjectionAnswerIn):
     o = load(Objection, oid, "election.manage")
     vetting.answer_objection(o, upheld=body.upheld, answer=body.answer)
@@ -424,8 +376,6 @@ def answer_objection(oid: int, body: ElectionObjectionAnswerIn):
            "answered, at least as many candidates as seats", tag=TAG, response=ElectionOut,
            errors={409: "invalid_state; notice_running; objections_open; no_candidates; "
                         "too_few_candidates"})
-
-
 def finalise(eid: int):
     e = load(Election, eid, "election.manage")
     return election_json(vetting.finalise_list(e))
@@ -450,8 +400,6 @@ def create_vote(eid: int, body: ElectionVoteIn):
     e = load(Election, eid, "election.manage")
     return ElectionVoteOut(election_id=e.id, vote_id=vote.id, vote_status=vote.status,
                            closes_at=vote.closes_at, election_status=e.status)
-
-
 def _with_vote(eid: int):
     e = load(Election, eid, "election.view")
     vote = ballots.vote_of(e)
@@ -464,8 +412,6 @@ def _with_vote(eid: int):
 @requires("election.view")
 @operation("The election ballot's data: final candidates, seats, the owner's voter groups "
            "(404 before the election has a vote)", tag=TAG, response=ElectionBallotSheetOut)
-
-
 def ballot_sheet(eid: int):
     e, vote = _with_vote(eid)
     cast = set(ballots.cast_group_ids(e))
@@ -488,8 +434,6 @@ def ballot_sheet(eid: int):
            errors={409: "vote_not_open; duplicate_ballot (the first stands)",
                    422: "validation_error (choices, channel, unit, proxy fields); "
                         "unit_not_in_roll; unknown_serial; serial_mismatch"})
-
-
 def cast_ballot(eid: int, body: ElectionBallotIn):
     e, _vote = _with_vote(eid)
     choices = {}
@@ -499,7 +443,7 @@ def cast_ballot(eid: int, body: ElectionBallotIn):
         choices[item.candidate_id] = item.choice
     b = ballots.cast_ballot(
         e, choices=choices, channel=body.channel,
-        unit=None if body.unit is None else body.unit, serial=body.serial,
+        unit=body.unit, serial=body.serial,
         proxy_name=body.proxy_name, proxy_ref=body.proxy_ref)
     return ballot_json(b, e.seats)
 
@@ -509,8 +453,6 @@ def cast_ballot(eid: int, body: ElectionBallotIn):
 @operation("Printable election ballots as PDF, one per voter of the frozen roll (once the "
            "vote is open)", tag=TAG, response=PDF,
            errors={409: "invalid_state: no election vote yet; roll_not_frozen"})
-
-
 def ballots_pdf(eid: int):
     e = load(Election, eid, "election.view")
     return pdf_response(election_ballot.render(documents.ballots_document(e)),
@@ -538,8 +480,6 @@ def count(eid: int):
 @operation("The count of a counted election (staff once counted; owners once the vote's "
            "result is published)", tag=TAG, response=ElectionResultOut,
            errors={409: "not_counted: the election has not been counted"})
-
-
 def result(eid: int):
     e = load(Election, eid, "election.view")
     if e.status != ElectionStatus.counted.value or e.result is None:
@@ -554,8 +494,6 @@ def result(eid: int):
 @requires("election.view")
 @operation("The result notice (选举结果公告) as PDF (staff once counted; owners once the "
            "vote's result is published, 403 before)", tag=TAG, response=PDF)
-
-
 def result_pdf(eid: int):
     e = load(Election, eid, "election.view")
     return pdf_response(election_result.render(documents.result_document(e)),
