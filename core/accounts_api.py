@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 
 from core import hooks
 from core.accounts import add_grant, audit_query, revoke_grant, save_account
-from core.api import Paged, api_blueprint, merged, operation, paginate
+from core.api import api_blueprint, merged, operation, paginate
 from core.loader import load
 from core.models import ROLE_SCOPE, Role, RoleGrant, User
 from core.permissions import requires
@@ -144,8 +144,7 @@ def list_users(query: UserQuery):
         q = q.where(or_(User.username.ilike(like), User.display_name.ilike(like)))
     if query.active is not None:
         q = q.where(User.active.is_(query.active))
-    page = paginate(q)
-    return Paged([user_json(u) for u in page.items], page.total, page.page, page.per_page)
+    return paginate(q, shape=user_json)
 
 
 @accounts_api.post("/users")

@@ -77,8 +77,9 @@ class Paged:
     per_page: int
 
 
-def paginate(items) -> Paged:
-    """The requested page of a Select (counted and sliced in SQL) or of a list."""
+def paginate(items, shape=None) -> Paged:
+    """The requested page of a Select (counted and sliced in SQL) or of a list; with
+    `shape`, only the page's rows are shaped for the answer."""
     args = _validate(PageQuery, {k: v for k, v in request.args.items()
                                  if k in ("page", "per_page")}, "query")
     offset = (args.page - 1) * args.per_page
@@ -89,6 +90,8 @@ def paginate(items) -> Paged:
     else:
         items = list(items)
         total, rows = len(items), items[offset:offset + args.per_page]
+    if shape is not None:
+        rows = [shape(row) for row in rows]
     return Paged(rows, total, args.page, args.per_page)
 
 

@@ -89,12 +89,6 @@ def roll_json(v) -> dict | None:
         "units": v.roll_units, "area": area_to_str(v.roll_area), "heads": v.roll_heads}
 
 
-def page_of(items, shape) -> Paged:
-    """The requested page of `items`, only its rows shaped for the answer."""
-    page = paginate(items)
-    return Paged([shape(x) for x in page.items], page.total, page.page, page.per_page)
-
-
 def _scope(scope) -> list[dict] | None:
     return None if scope is None else [s.model_dump(exclude_none=True) for s in scope]
 
@@ -121,8 +115,8 @@ def create_vote(cid: int, body: VoteIn):
            query=VoteListQuery, response=VoteOut, paginated=True)
 def list_votes(cid: int, query: VoteListQuery):
     compound = load(Compound, cid, "vote.view")
-    return page_of(services.list_votes(compound_id=compound.id, status=query.status,
-                                       limit=100_000), vote_json)
+    return paginate(services.list_votes(compound_id=compound.id, status=query.status,
+                                       limit=100_000), shape=vote_json)
 
 
 @bp.get("/votes/<vote:vid>")

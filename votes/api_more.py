@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.api import api_blueprint, operation
+from core.api import api_blueprint, operation, paginate
 from core.extensions import db
 from core.loader import load
 from core.permissions import requires
@@ -17,7 +17,7 @@ from core.types import fen_to_str
 from core.web import pdf_response
 from reports.door_list import render_door_list
 from votes import services
-from votes.api import PDF, TAG, page_of, vote_json
+from votes.api import PDF, TAG, vote_json
 from votes.api_schemas import (
     BallotPaperOut,
     VoteBuildingOut,
@@ -56,8 +56,8 @@ def _mine_json(vote: Vote, groups, note: str | None) -> dict:
            "owner's voters and whether each has voted (never the choice)", tag=TAG,
            response=VoteMineOut, paginated=True)
 def my_votes():
-    return page_of(mine.my_votes(current_user.person_id),
-                   lambda r: _mine_json(r.vote, r.groups, r.note))
+    return paginate(mine.my_votes(current_user.person_id),
+                    shape=lambda r: _mine_json(r.vote, r.groups, r.note))
 
 
 @bp.get("/votes/<vote:vid>/mine")

@@ -145,8 +145,8 @@ def actions(cid: int, query: ActionListQuery):
                            .options(selectinload(Action.decision)
                                     .selectinload(Decision.meeting))).all()
     today = local_today()
-    return Paged([action_out(a, today) for a in page.items], page.total, page.page,
-                 page.per_page)
+    page.items = [action_out(a, today) for a in page.items]
+    return page
 
 
 @bp.get("/actions/<action:aid>")
@@ -312,7 +312,8 @@ def _page_of_requests(rows) -> Paged:
         if r.compound_id not in staff:
             staff[r.compound_id] = _staff(r.compound)
         out.append(request_out(r, now, staff[r.compound_id]))
-    return Paged(out, page.total, page.page, page.per_page)
+    page.items = out
+    return page
 
 
 def _unit(compound: Compound, ref) -> Unit:

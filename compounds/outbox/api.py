@@ -8,7 +8,7 @@ from typing import Literal
 
 from compounds.models import Compound
 from compounds.outbox.views import reason_text
-from core.api import Paged, api_blueprint, operation, paginate
+from core.api import api_blueprint, operation, paginate
 from core.loader import load
 from core.messaging import inbox
 from core.messaging.event_labels import event_label
@@ -66,10 +66,9 @@ def outbox_json(m: Message) -> OutboxMessageOut:
            paginated=True)
 def outbox(cid: int, query: OutboxQuery):
     compound = load(Compound, cid, "outbox.view")
-    page = paginate(inbox.outbox_query(compound.id, event=query.event,
+    return paginate(inbox.outbox_query(compound.id, event=query.event,
                                        channel=query.channel or "",
-                                       status=query.status or ""))
-    return Paged([outbox_json(m) for m in page.items], page.total, page.page, page.per_page)
+                                       status=query.status or ""), shape=outbox_json)
 
 
 @bp.post("/compounds/<compound:cid>/outbox/<message:mid>/resend")

@@ -16,7 +16,7 @@ from compounds.models import Building, Compound, Person, Resident, Unit
 from compounds.registry import ledger, services
 from compounds.registry import ledger_export as ledger_out
 from core import audit
-from core.api import File, Paged, api_blueprint, merged, operation, paginate
+from core.api import File, api_blueprint, merged, operation, paginate
 from core.errors import DomainError
 from core.loader import load
 from core.permissions import requires, signed_in
@@ -316,10 +316,8 @@ def create_compound(body: CompoundIn):
 @operation("The compounds the user may see, by name; search name/address (q), street",
            tag=TAG, query=CompoundQuery, response=CompoundOut, paginated=True)
 def list_compounds(query: CompoundQuery):
-    page = paginate(services.compounds_query(query.q, query.street)
-                    .order_by(Compound.name, Compound.id))
-    return Paged([compound_json(c) for c in page.items], page.total, page.page,
-                 page.per_page)
+    return paginate(services.compounds_query(query.q, query.street)
+                    .order_by(Compound.name, Compound.id), shape=compound_json)
 
 
 @bp.get("/streets")
@@ -417,9 +415,9 @@ def add_entrance(cid: int, bid: int, body: EntranceIn):
            response=UnitOut, paginated=True)
 def list_units(cid: int, query: UnitQuery):
     compound = load(Compound, cid, "compound.view")
-    page = paginate(services.units_query(compound, building_id=query.building,
-                                         entrance_id=query.entrance, search=query.q))
-    return Paged([unit_json(u) for u in page.items], page.total, page.page, page.per_page)
+    return paginate(services.units_query(compound, building_id=query.building,
+                                         entrance_id=query.entrance, search=query.q),
+                    shape=unit_json)
 
 
 @bp.post("/compounds/<compound:cid>/units")

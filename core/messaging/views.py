@@ -18,7 +18,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import Length
 
-from core.api import Paged, api_blueprint, operation, paginate
+from core.api import api_blueprint, operation, paginate
 from core.loader import load
 from core.messaging import inbox
 from core.messaging.models import Message
@@ -145,9 +145,7 @@ def api_messages(query: MessagesQuery):
     q = inbox.inbox_query()
     if query.unread:
         q = q.where(Message.read_at.is_(None))
-    page = paginate(q)
-    return Paged([_message_json(m) for m in page.items], page.total, page.page,
-                 page.per_page)
+    return paginate(q, shape=_message_json)
 
 
 @messages_api.post("/me/messages/<message:mid>/read")

@@ -6,13 +6,13 @@ votes.api_schemas (Elevator…)."""
 from __future__ import annotations
 
 from compounds.models import Compound
-from core.api import api_blueprint, operation
+from core.api import api_blueprint, operation, paginate
 from core.loader import load
 from core.permissions import requires
 from core.types import fen_to_str
 from core.web import pdf_response
 from reports.elevator_plan import render_plan
-from votes.api import PDF, TAG, page_of
+from votes.api import PDF, TAG
 from votes.api_schemas import (
     ElevatorNewVotesIn,
     ElevatorNewVotesOut,
@@ -79,7 +79,7 @@ def create_project(cid: int, body: ElevatorProjectIn):
            response=ElevatorProjectOut, paginated=True)
 def list_projects(cid: int):
     compound = load(Compound, cid, "vote.view")
-    return page_of(services.list_projects(compound), project_json)
+    return paginate(services.list_projects(compound), shape=project_json)
 
 
 @bp.get("/elevator-projects/<elevator_project:pid>")
