@@ -86,13 +86,14 @@ def notify(event_name: str, recipients: Sequence[Recipient], *, title: str, body
            link: str = "", subject: tuple[str, int] | None = None,
            compound_id: int | None = None,
            channels: Iterable[Channel | str] = (Channel.in_app,), data: dict | None = None,
-           round_: str = "") -> int:
+           round_: str = "", now: dt.datetime | None = None) -> int:
     """Write one message per recipient and channel (in-app always) for `event_name`; no
     commit — the caller's transaction carries it. `round_` tells repeated events apart (a
-    reminder's date). Returns how many rows were written (0 when the event was already)."""
+    reminder's date); `now` is the moment of writing, which decides whether an SMS waits out
+    the quiet hours. Returns how many rows were written (0 when the event was already)."""
     wanted = [Channel.in_app, *[Channel(c) for c in channels if Channel(c) is not Channel.in_app]]
     subject_type, subject_id = subject or ("", None)
-    now = utcnow()
+    now = now or utcnow()
     prefix = f"{event_name}:{subject_type}:{subject_id}:"
     suffix = f":{round_}" if round_ else ""
     existing = set(db.session.scalars(select(Message.key).where(
