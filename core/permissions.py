@@ -78,6 +78,8 @@ POLICY: dict[str, frozenset[Role]] = {k: frozenset(v) for k, v in {
     "request.respond": COMPOUND_STAFF | {R.property_manager},
     # votes (votes/)
     "vote.view": OVERSIGHT | COMPOUND_STAFF | {R.owner, R.volunteer},
+    # a draft (before its notice) is seen by those who see the compound's work whole
+    "vote.view_drafts": STAFF,
     "vote.create": {R.rc_secretary, R.oc_member},
     "vote.manage": {R.rc_secretary},
     "vote.cast": {R.owner},

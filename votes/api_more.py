@@ -17,7 +17,7 @@ from core.types import fen_to_str
 from core.web import pdf_response
 from reports.door_list import render_door_list
 from votes import services
-from votes.api import PDF, TAG, vote_json
+from votes.api import PDF, TAG, preload_votes, vote_json
 from votes.api_schemas import (
     BallotPaperOut,
     VoteBuildingOut,
@@ -31,11 +31,12 @@ from votes.services import mine
 bp = api_blueprint("votes_more_api", __name__)
 
 
-def _mine_json(vote: Vote, groups, note: str | None) -> dict:
-    shares = ballot_shares(vote) if groups else None
+def _mine_json(vote: Vote, groups, note: str | None, projects: dict | None = None) -> dict:
+    """The owner's part in a vote; `projects` as `preload_votes` gives them, for a list."""
+    shares = ballot_shares(vote, projects) if groups else None
     by_serial = shares[1] if shares is not None else {}
     return {
-        "vote": vote_json(vote),
+        "vote": vote_json(vote, projects),
         "groups": [{
             "serial": g.group.serial, "units": g.labels,
             "ballot": None if g.ballot is None else {"channel": g.ballot.channel,
@@ -56,8 +57,10 @@ def _mine_json(vote: Vote, groups, note: str | None) -> dict:
            "owner's voters and whether each has voted (never the choice)", tag=TAG,
            response=VoteMineOut, paginated=True)
 def my_votes():
+    projects: dict = {}
     return paginate(mine.my_votes(current_user.person_id),
-                    shape=lambda r: _mine_json(r.vote, r.groups, r.note))
+                    shape=lambda r: _mine_json(r.vote, r.groups, r.note, projects),
+                    prepare=lambda rows: projects.update(preload_votes([r.vote for r in rows])))
 
 
 @bp.get("/votes/<vote:vid>/mine")

@@ -21,9 +21,18 @@ from votes.models import ElevatorProject, ElevatorProjectVote, RollGroup, RollUn
 
 def project_for_vote(vote: Vote) -> ElevatorProject | None:
     """The elevator project a vote belongs to, if any — its current vote or an earlier one."""
-    return db.session.scalar(select(ElevatorProject).join(
-        ElevatorProjectVote, ElevatorProjectVote.project_id == ElevatorProject.id).where(
-        ElevatorProjectVote.vote_id == vote.id))
+    return projects_for_votes([vote.id]).get(vote.id)
+
+
+def projects_for_votes(vote_ids) -> dict[int, ElevatorProject]:
+    """`project_for_vote` for many votes in one query: vote id → its project (votes that
+    belong to none are absent)."""
+    if not vote_ids:
+        return {}
+    return {vid: project for project, vid in db.session.execute(
+        select(ElevatorProject, ElevatorProjectVote.vote_id).join(
+            ElevatorProjectVote, ElevatorProjectVote.project_id == ElevatorProject.id)
+        .where(ElevatorProjectVote.vote_id.in_(list(vote_ids))))}
 
 
 def plan_of(project: ElevatorProject) -> ElevatorPlan:
@@ -42,13 +51,15 @@ def figures(project: ElevatorProject, split: ElevatorSplit) -> ElevatorFigures:
         fund_fen=split.fund_fen, owners_fen=split.owners_fen, rule=SHARING_RULE)
 
 
-def ballot_shares(vote: Vote) -> tuple[ElevatorFigures, dict[str, tuple[ShareLine, ...]]] | None:
+def ballot_shares(vote: Vote, projects: dict[int, ElevatorProject] | None = None,
+                  ) -> tuple[ElevatorFigures, dict[str, tuple[ShareLine, ...]]] | None:
     """For the current building vote of an elevator project, once its roll is frozen: the
     plan's figures and, by roll group, each unit's floor, coefficient and share — the
     project's plan split over the vote's own roll, exactly as the project page shows it.
     None for any other vote (an earlier vote's plan may since have been edited). Keyed by
-    the group's serial, which both the ballot page and the paper ballot carry."""
-    project = project_for_vote(vote)
+    the group's serial, which both the ballot page and the paper ballot carry. `projects`
+    may bring the votes' projects, read once for many (`projects_for_votes`)."""
+    project = project_for_vote(vote) if projects is None else projects.get(vote.id)
     if project is None or project.building_vote_id != vote.id or vote.roll_units is None:
         return None
     rows = db.session.execute(

@@ -18,6 +18,7 @@ from votes.services.access import (
     on_roll,
     owner_votes,
     visible_votes_query,
+    votes_query,
 )
 from votes.services.ballots import (
     CastResult,
@@ -139,5 +140,6 @@ __all__ = [
     "update_vote",
     "visible_votes_query",
     "void_ballot",
+    "votes_query",
 ]
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from flask import abort
 from sqlalchemy import bindparam, exists, or_, select
+from sqlalchemy.orm import selectinload
 
 from compounds import services as registry
-from compounds.models import Unit
+from compounds.models import Holding, Unit
 from core.errors import DomainError, not_found
 from core.extensions import db
 from core.inputs import acting_user
-from core.models import Role
-from core.permissions import STAFF, authorize, is_staff, may, scope_ids
+from core.permissions import authorize, is_staff, may, scope_ids
 from votes.models import RollHolder, Vote, VoteStatus
 from votes.services.lifecycle import close_due_vote
-from votes.services.roll import OwnerGroup, owner_groups
+from votes.services.roll import OwnerGroup, owner_groups_by_vote
 
 S = VoteStatus
 
@@ -52,7 +52,7 @@ def get_vote(vote_id: int, action: str = "vote.view", *, lock_due: bool = True) 
         raise not_found("vote")
     if not (action == "vote.view" and holder):
         authorize(action, vote)
-    if vote.announced_at is None and not is_staff(vote):
+    if vote.announced_at is None and not may("vote.view_drafts", vote):
         raise not_found("vote")  # a draft is not public until its notice is
     if lock_due and vote.is_due():
         close_due_vote(vote)
@@ -97,25 +97,25 @@ def visible_votes_query(action: str = "vote.view"):
     return q.where(Vote.compound_id.in_(registry.visible_compound_ids(action)))
 
 
-def _staff_somewhere() -> bool:
-    user = acting_user()
-    return user is not None and (user.is_admin
-                                 or any(Role(g.role) in STAFF for g in user.grants))
-
-
-def list_votes(compound_id: int | None = None, status: str | None = None,
-               limit: int = 200) -> list[Vote]:
-    """The votes the user may see, newest first; drafts only where the user is staff."""
+def votes_query(compound_id: int | None = None, status: str | None = None):
+    """The votes the user may see, newest first, as one Select (paged in SQL): drafts only
+    in the compounds where the user is staff, the others from their notice on."""
     authorize("vote.view")
     q = visible_votes_query()
-    if not _staff_somewhere():
-        q = q.where(Vote.announced_at.is_not(None))  # owners see votes from their notice on
+    if scope_ids("vote.view_drafts", "compound") is not None:  # all of them for the admin
+        q = q.where(or_(Vote.announced_at.is_not(None),
+                        Vote.compound_id.in_(registry.visible_compound_ids("vote.view_drafts"))))
     if compound_id:
         q = q.where(Vote.compound_id == compound_id)
     if status:
         q = q.where(Vote.status == status)
-    votes = db.session.scalars(q.order_by(Vote.id.desc()).limit(limit)).unique()
-    return [v for v in votes if v.announced_at is not None or is_staff(v)]
+    return q.order_by(Vote.id.desc())
+
+
+def list_votes(compound_id: int | None = None, status: str | None = None,
+               limit: int = 200) -> list[Vote]:
+    """The first `limit` of `votes_query`."""
+    return list(db.session.scalars(votes_query(compound_id, status).limit(limit)).unique())
 
 
 def compounds_for_new_votes() -> list:
@@ -128,35 +128,37 @@ def compounds_for_new_votes() -> list:
 
 def owner_votes(person_id: int | None) -> list[tuple[Vote, list[OwnerGroup]]]:
     """Open and recent votes whose roll (or, before opening, scope) covers the person's
-    units, newest first, with the person's voter groups."""
+    units, newest first, with the person's voter groups — in a fixed number of queries
+    whatever the number of votes."""
     if person_id is None:
         return []
-    owned = registry.owned_units(person_id)
-    unit_ids = {u for u, _ in owned}
-    compounds = {c for _, c in owned}
-    if not compounds:
+    units = db.session.execute(
+        select(Unit.id, Unit.compound_id, Unit.building_id, Unit.entrance_id)
+        .join(Holding, Holding.unit_id == Unit.id).where(Holding.person_id == person_id)).all()
+    if not units:
         return []
     votes = db.session.scalars(select(Vote).where(
-        Vote.compound_id.in_(compounds),
+        Vote.compound_id.in_({u.compound_id for u in units}),
         Vote.status.in_([S.announced.value, S.open.value, S.closed.value, S.published.value]))
-        .order_by(Vote.id.desc()).limit(50)).all()
-    result = []
+        .options(selectinload(Vote.scopes))
+        .order_by(Vote.id.desc()).limit(50)).unique().all()
     for vote in votes:
         if vote.is_due():
             close_due_vote(vote)
+    groups = owner_groups_by_vote(votes, person_id)
+    result = []
+    for vote in votes:
         if vote.roll_units is not None:
-            groups = owner_groups(vote, person_id)
-            if groups:
-                result.append((vote, groups))
-        elif _scope_covers(vote, unit_ids):
+            if vote.id in groups:
+                result.append((vote, groups[vote.id]))
+        elif _scope_covers(vote, units):
             result.append((vote, []))
     return result
 
 
-def _scope_covers(vote: Vote, unit_ids: set[int]) -> bool:
-    q = select(Unit.id).where(Unit.id.in_(unit_ids), Unit.compound_id == vote.compound_id)
-    if vote.scopes:
-        conds = [Unit.building_id == s.building_id if s.entrance_id is None
-                 else Unit.entrance_id == s.entrance_id for s in vote.scopes]
-        q = q.where(or_(*conds))
-    return db.session.scalar(q.limit(1)) is not None
+def _scope_covers(vote: Vote, units) -> bool:
+    """Whether one of the units (rows of compound, building and entrance ids) lies in the
+    vote's scope: its compound, and one of its buildings or entrances if it names any."""
+    return any(u.compound_id == vote.compound_id and (not vote.scopes or any(
+        u.building_id == s.building_id if s.entrance_id is None else
+        u.entrance_id == s.entrance_id for s in vote.scopes)) for u in units)

@@ -40,24 +40,35 @@ class MyVote:
 def my_votes(person_id: int | None) -> list[MyVote]:
     """The person's votes (as on the votes page): those waiting for their ballot first,
     closing soonest first, then the others, newest first."""
+    owned = owner_votes(person_id)
+    holders = _holder_counts([g for _, groups in owned if len(groups) > 1 for g in groups])
     rows = []
-    for vote, groups in owner_votes(person_id):
+    for vote, groups in owned:
         pending = [g for g in groups if g.ballot is None]
-        rows.append(MyVote(vote, groups, pending, voters_note(groups)))
+        rows.append(MyVote(vote, groups, pending, voters_note(groups, holders)))
     waiting = sorted((r for r in rows if r.waiting),
                      key=lambda r: (r.vote.closes_at or _FAR, r.vote.id))
     return waiting + [r for r in rows if not r.waiting]
 
 
-def voters_note(groups: list[OwnerGroup]) -> str | None:
-    """"您名下有2个表决权：与他人共有的 7-1-201；您单独所有的 7-1-101。…" — for an owner who
-    is more than one voter in this vote; None for one."""
-    if len(groups) < 2:
-        return None
-    holders = dict(db.session.execute(
+def _holder_counts(groups: list[OwnerGroup]) -> dict[int, int]:
+    """Group id → how many distinct title holders it has, for all the groups in one query."""
+    if not groups:
+        return {}
+    return dict(db.session.execute(
         select(RollHolder.group_id, func.count(func.distinct(RollHolder.person_id)))
         .where(RollHolder.group_id.in_([g.group.id for g in groups]))
         .group_by(RollHolder.group_id)).all())
+
+
+def voters_note(groups: list[OwnerGroup], holders: dict[int, int] | None = None) -> str | None:
+    """"您名下有2个表决权：与他人共有的 7-1-201；您单独所有的 7-1-101。…" — for an owner who
+    is more than one voter in this vote; None for one. `holders` may bring the groups'
+    holder counts (`_holder_counts`), read once for many votes."""
+    if len(groups) < 2:
+        return None
+    if holders is None:
+        holders = _holder_counts(groups)
     parts = []
     for g in groups:
         units = "、".join(g.labels)
