@@ -72,7 +72,6 @@ from owners_committee.election.models import (
     GroupMember,
     Objection,
 )
-from reports import candidate_notice, election_ballot, election_result
 
 bp = api_blueprint("election_api", __name__)
 TAG = "elections"
@@ -331,8 +330,7 @@ def publish_notice(eid: int):
            errors={409: "not_published; too_few_candidates"})
 def notice_pdf(eid: int):
     e = load(Election, eid, "election.view")
-    return pdf_response(candidate_notice.render(documents.notice_document(e)),
-                        f"candidates-{eid}.pdf")
+    return pdf_response(*documents.notice_pdf(e))
 
 
 @bp.get("/elections/<election:eid>/objections")
@@ -455,8 +453,7 @@ def cast_ballot(eid: int, body: ElectionBallotIn):
            errors={409: "invalid_state: no election vote yet; roll_not_frozen"})
 def ballots_pdf(eid: int):
     e = load(Election, eid, "election.view")
-    return pdf_response(election_ballot.render(documents.ballots_document(e)),
-                        f"election-ballots-{eid}.pdf")
+    return pdf_response(*documents.ballots_pdf(e))
 
 
 @bp.post("/elections/<election:eid>/count")
@@ -496,5 +493,4 @@ def result(eid: int):
            "vote's result is published, 403 before)", tag=TAG, response=PDF)
 def result_pdf(eid: int):
     e = load(Election, eid, "election.view")
-    return pdf_response(election_result.render(documents.result_document(e)),
-                        f"election-result-{eid}.pdf")
+    return pdf_response(*documents.result_pdf(e))

@@ -22,6 +22,7 @@ from owners_committee.election.ballots import may_see_result, vote_of
 from owners_committee.election.models import Election, ElectionStatus, ReviewStage
 from owners_committee.election.services import final_candidates
 from owners_committee.election.vetting import too_few_candidates
+from reports import candidate_notice, election_ballot, election_result
 from reports.attachments import attached
 from reports.candidate_notice import CandidateNoticeData, NoticeCandidate
 from reports.election_ballot import ElectionBallotsData, ElectionSheet
@@ -128,3 +129,20 @@ def ballots_document(election: Election):
         candidates=tuple((c.name, c.unit_label) for c in final_candidates(election)),
         closes_at=vote.closes_at,
         sheets=tuple(ElectionSheet(g.serial, g.labels, g.names, g.area) for g in groups))
+
+
+# -- the documents as PDF files: the pages and the API serve the same bytes and names -------
+
+def notice_pdf(election: Election) -> tuple[bytes, str]:
+    return (candidate_notice.render(notice_document(election)),
+            f"candidates-{election.id}.pdf")
+
+
+def ballots_pdf(election: Election) -> tuple[bytes, str]:
+    return (election_ballot.render(ballots_document(election)),
+            f"election-ballots-{election.id}.pdf")
+
+
+def result_pdf(election: Election) -> tuple[bytes, str]:
+    return (election_result.render(result_document(election)),
+            f"election-result-{election.id}.pdf")

@@ -29,7 +29,6 @@ from owners_committee.election.models import (
     GroupMember,
     Objection,
 )
-from reports import candidate_notice, election_ballot, election_result
 from votes.forms import STATUS_LABELS as VOTE_STATUS_LABELS
 
 bp = Blueprint("election", __name__, template_folder="templates")
@@ -191,8 +190,7 @@ def answer(oid: int):
 @requires("election.view")
 def notice_pdf(eid: int):
     election = load(Election, eid, "election.view")
-    return pdf_response(candidate_notice.render(documents.notice_document(election)),
-                f"candidates-{eid}.pdf")
+    return pdf_response(*documents.notice_pdf(election))
 
 
 # -- candidates -----------------------------------------------------------------------------
@@ -397,13 +395,11 @@ def count(eid: int):
 @requires("vote.enter_paper")
 def ballots_pdf(eid: int):
     election = load(Election, eid, "election.view")
-    return pdf_response(election_ballot.render(documents.ballots_document(election)),
-                f"election-ballots-{eid}.pdf")
+    return pdf_response(*documents.ballots_pdf(election))
 
 
 @bp.get("/elections/<election:eid>/result.pdf")
 @requires("election.view")
 def result_pdf(eid: int):
     election = load(Election, eid, "election.view")
-    return pdf_response(election_result.render(documents.result_document(election)),
-                f"election-result-{eid}.pdf")
+    return pdf_response(*documents.result_pdf(election))
