@@ -83,6 +83,12 @@ def company_managers(company_ids: Iterable[int]) -> list[Recipient]:
                        RoleGrant.scope_id.in_(list(company_ids))))
 
 
+def district_admins(district_id: int) -> list[Recipient]:
+    """The district's administrators (区房管), who answer objections and review replies."""
+    return _staff(and_(RoleGrant.role == Role.district_admin.value,
+                       RoleGrant.scope_id == district_id))
+
+
 #: what an outbox link looks like: a path inside Tongxin ("/votes/12"); the consumer (or the
 #: inbox page) puts the site's address in front of it for SMS and e-mail
 def path(*parts) -> str:

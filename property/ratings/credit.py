@@ -200,6 +200,7 @@ def file_objection(record: CreditRecord, grounds, files=()) -> CreditObjection:
                  {"record_id": record.id, "grounds": reasons, "deadline": objection.deadline},
                  compound_id=record.compound_id)
     attachments.add_staged("objections", objection, staged)
+    notices.objection_filed(objection)
     db.session.commit()
     return objection
 

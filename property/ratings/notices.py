@@ -1,10 +1,13 @@
 """What the ratings tell the property companies (issue 12): a period published (each rated
 company its own result: score, list, and for a warned or black-listed one the rectification
 reply due), an objection answered, a rectification reply returned for another one, and a
-reply still missing past its due date (daily, `notify_overdue`).
+reply still missing past its due date (daily, `notify_overdue`). And what they tell the
+district's administrators, who must act on it: an objection filed (answer within five
+working days) and a rectification reply submitted (to review).
 
-Messages go to the company's managers (compounds.notices.company_managers), in Tongxin and
-by e-mail where their account has an address; each is written into the outbox in the
+Messages go to the company's managers (compounds.notices.company_managers), or to the
+district's administrators (compounds.notices.district_admins), in Tongxin and by e-mail
+where their account has an address; each is written into the outbox in the
 event's transaction, before its commit, so a rolled-back event tells nobody. Texts are
 Chinese, as the district's notices (通报) are; links are paths inside Tongxin.
 
@@ -22,7 +25,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from compounds.models import District
-from compounds.notices import company_managers, path
+from compounds.notices import company_managers, district_admins, path
 from core.extensions import db
 from core.inputs import SHANGHAI, local_today
 from core.messaging.models import Channel
@@ -124,7 +127,36 @@ def objection_answered(objection: CreditObjection) -> int:
                                         "status": objection.status})
 
 
+def objection_filed(objection: CreditObjection) -> int:
+    """The district: a company objected to a bad record; the answer is due by its deadline."""
+    record = objection.record
+    provisional = "（暂按周末计算，节假日公布后以实际为准）" if objection.deadline_provisional \
+        else ""
+    body = (f"{record.company.name}对{record.occurred_on:%Y年%m月%d日}不良信用记录"
+            f"（{record.points}分）提出异议：{objection.grounds}。"
+            f"请于{objection.deadline:%Y年%m月%d日}前答复{provisional}。")
+    return notify("rating.objection_filed", district_admins(record.district_id),
+                  title=f"信用记录异议待答复：{record.company.name}", body=body,
+                  link=path("property", "objections")
+                  + f"?district={record.district_id}#objection-{objection.id}",
+                  subject=("objection", objection.id), compound_id=record.compound_id,
+                  channels=EMAIL, data={"objection": objection.id, "record": record.id,
+                                        "deadline": objection.deadline.isoformat()})
+
+
 # -- rectifications ------------------------------------------------------------------------------
+
+def rectification_submitted(rect: Rectification) -> int:
+    """The district: a warned or black-listed company replied; the reply waits for review."""
+    body = (f"{rect.company.name}提交了{period_label(rect.period)}"
+            f"（{LIST_ZH.get(rect.listing, rect.listing)}）的整改回复：{rect.reply}")
+    return notify("rating.rectification_submitted", district_admins(rect.district_id),
+                  title=f"整改回复待审核：{rect.company.name}", body=body,
+                  link=path("property", "rectifications")
+                  + f"?district={rect.district_id}#rectification-{rect.id}",
+                  subject=("rectification", rect.id), channels=EMAIL,
+                  data={"rectification": rect.id, "period": rect.period})
+
 
 def rectification_returned(rect: Rectification) -> int:
     """The district returned the reply: another one is due, with the district's note."""

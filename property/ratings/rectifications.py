@@ -80,6 +80,7 @@ def submit_rectification(company: Company, district: District, period_code: str,
                  {"company_id": company.id, "district_id": district.id,
                   "period": period.code, "listing": listing})
     attachments.add_staged("rectifications", rect, staged)
+    notices.rectification_submitted(rect)
     db.session.commit()
     return rect
 

@@ -2,8 +2,9 @@
 period tells each rated company's managers their own result (score, list, the rectification
 reply due when warned or black-listed) and nobody else; a correction tells them again; an
 answered objection and a returned rectification reply tell the company; a reply missing past
-its due date is told once a day by `flask messages overdue`. In the event's transaction,
-once, and never for an event that rolled back."""
+its due date is told once a day by `flask messages overdue`. A filed objection and a submitted
+reply tell the district's administrators — of that district only. In the event's
+transaction, once, and never for an event that rolled back."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from core.errors import DomainError
 from core.extensions import db
 from core.inputs import SHANGHAI
 from core.messaging.models import Message
@@ -30,6 +32,8 @@ def _messages(event: str) -> list[Message]:
 
 @pytest.fixture
 def s(make, world):
+    """Two rated companies with a manager each, one unrated; the district's administrator,
+    and one of another district (never told of this district's affairs)."""
     period = periods_back(1)
     good, compound = world.served(score="92", period=period.code)
     weak, _ = world.served(score="62", period=period.code)
@@ -42,7 +46,9 @@ def s(make, world):
     db.session.commit()
     return {"period": period, "good": good, "weak": weak, "district": district,
             "good_pm": good_pm, "weak_pm": weak_pm, "other_pm": other_pm,
-            "admin": make.user("qu", Role.district_admin, district)}
+            "admin": make.user("qu", Role.district_admin, district),
+            "elsewhere": make.user("qu_other", Role.district_admin,
+                                   make.compound("别区小区", district="静安区", street="曹家渡街道").street.district)}
 
 
 def _publish(s, reason="") -> RatingPeriod:
@@ -175,3 +181,33 @@ def test_flask_messages_overdue_runs_the_ratings_check(s, app, monkeypatch):
     second = runner.invoke(args=["messages", "overdue"])
     assert "rating rectifications: 0 messages" in second.output
     assert len(_messages("rating.rectification_overdue")) == 2
+
+
+def test_a_filed_objection_tells_the_districts_administrators_its_deadline(s, world):
+    record = world.record(s["weak"], s["district"], s["period"], -8, evidence="电梯困人")
+    s["admin"].email = "fangguan@district.example.cn"
+    db.session.commit()
+    with as_user(s["weak_pm"]):
+        objection = credit.file_objection(record, "我司已按时到场")
+    rows = _messages("rating.objection_filed")
+    assert {(m.user_id, m.channel, m.status) for m in rows} == {
+        (s["admin"].id, "in_app", "sent"), (s["admin"].id, "email", "queued")}
+    [row] = [m for m in rows if m.channel == "in_app"]
+    assert s["weak"].name in row.title and "我司已按时到场" in row.body
+    assert f"请于{objection.deadline:%Y年%m月%d日}前答复" in row.body
+    assert row.link == (f"/property/objections?district={s['district'].id}"
+                        f"#objection-{objection.id}")
+
+
+def test_a_submitted_reply_tells_the_district_and_a_refused_one_tells_nobody(s):
+    _publish(s)
+    code = s["period"].code
+    with as_user(s["weak_pm"]):
+        rect = rectifications.submit_rectification(s["weak"], s["district"], code, "已整改完毕")
+        with pytest.raises(DomainError):  # a second while the first waits: refused, untold
+            rectifications.submit_rectification(s["weak"], s["district"], code, "再交一份")
+    rows = [m for m in _messages("rating.rectification_submitted") if m.channel == "in_app"]
+    assert [(m.user_id, m.subject_id) for m in rows] == [(s["admin"].id, rect.id)]
+    assert s["weak"].name in rows[0].title and "已整改完毕" in rows[0].body
+    assert rows[0].link == (f"/property/rectifications?district={s['district'].id}"
+                            f"#rectification-{rect.id}")
