@@ -68,9 +68,18 @@ class Clock:
         self.db.session.expire_all()
 
     def vote_notice_passes(self, vote_id: int) -> None:
+        """The vote's notice has stood its days (15 at least, the law's minimum): its
+        announcement and the moment it may open move back together, so that it may open
+        now."""
         from votes.models import Vote
 
-        self._past(Vote, vote_id, may_open_at=True)
+        announced, may_open = self.db.session.execute(
+            sa.select(Vote.announced_at, Vote.may_open_at).where(Vote.id == vote_id)).one()
+        past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+        self.db.session.execute(sa.update(Vote).where(Vote.id == vote_id).values(
+            announced_at=past - (may_open - announced), may_open_at=past))
+        self.db.session.commit()
+        self.db.session.expire_all()
 
     def election_notice_passes(self, election_id: int) -> None:
         from owners_committee.election.models import Election
@@ -204,7 +213,10 @@ def test_a_client_of_the_document_runs_an_election(world, clock):
 
     v = rc("POST", "/elections/{eid}/vote", eid=eid, body={"closes_at": in_days(30)})
     vid = v["vote_id"]
-    rc("POST", "/votes/{vid}/announce", vid=vid)
+    announced = rc("POST", "/votes/{vid}/announce", vid=vid)
+    # a compound that set no notice period waits the law's 15 days
+    waits = dt.datetime.fromisoformat(announced["may_open_at"]) - dt.datetime.now(dt.UTC)
+    assert dt.timedelta(days=15) - dt.timedelta(minutes=1) < waits <= dt.timedelta(days=15)
     assert rc("POST", "/votes/{vid}/open", vid=vid, expect=409)["error"]["code"] \
         == "notice_period"
     clock.vote_notice_passes(vid)
@@ -365,6 +377,8 @@ def test_a_client_of_the_document_runs_a_repair_project(world, clock):
         "scope": [{"building": "7"}], "closes_at": in_days(30)})
     vid = vote["id"]
     rc("POST", "/votes/{vid}/announce", vid=vid)
+    assert rc("POST", "/votes/{vid}/open", vid=vid, expect=409)["error"]["code"] \
+        == "notice_period"
     clock.vote_notice_passes(vid)
     rc("POST", "/votes/{vid}/open", vid=vid)
     owner("POST", "/votes/{vid}/ballots", vid=vid,

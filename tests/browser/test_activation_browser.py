@@ -9,7 +9,7 @@ from tests.browser.harness import DESKTOP, PHONE, no_horizontal_overflow, shot, 
 
 
 def _estate(make):
-    c = make.compound("枫林苑", notice_days=0)
+    c = make.compound("枫林苑")
     b7 = make.building(c, "7", entrances=("1", "2"))
     wang, li = make.person("王芳", n=801), make.person("李强", n=802)
     make.unit(b7, "101", owners=[wang])

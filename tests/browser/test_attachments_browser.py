@@ -16,7 +16,7 @@ from tests.core import attachment_files as files
 
 def test_owner_attaches_a_photo_to_a_request_on_a_phone(make, live_server, page_factory,
                                                         tmp_path):
-    c = make.compound("枫林苑", notice_days=0)
+    c = make.compound("枫林苑")
     b7 = make.building(c, "7", entrances=("1",))
     wang = make.person("王芳", n=901)
     unit = make.unit(b7, "101", owners=[wang])

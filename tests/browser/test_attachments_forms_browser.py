@@ -12,7 +12,7 @@ from tests.core import attachment_files as files
 
 def test_owner_files_a_request_with_a_photo_on_a_phone(make, live_server, page_factory,
                                                         tmp_path):
-    c = make.compound("枫林苑", notice_days=0)
+    c = make.compound("枫林苑")
     b7 = make.building(c, "7", entrances=("1",))
     wang = make.person("王芳", n=902)
     make.unit(b7, "101", owners=[wang])
@@ -57,7 +57,7 @@ def test_files_too_large_are_refused_before_sending_and_nothing_typed_is_lost(
         make, live_server, live_app, page_factory, tmp_path):
     """A phone photo over the limit would be a 413 from the server and the form gone: the
     page refuses it first, says why under the control, keeps the text."""
-    c = make.compound("枫林苑", notice_days=0)
+    c = make.compound("枫林苑")
     b7 = make.building(c, "7", entrances=("1",))
     wang = make.person("王芳", n=903)
     make.unit(b7, "101", owners=[wang])

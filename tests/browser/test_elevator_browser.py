@@ -8,6 +8,7 @@ import datetime as dt
 from core.extensions import db
 from tests.acting import as_user
 from tests.browser.harness import PHONE, no_horizontal_overflow, shot, sign_in
+from tests.votes.worlds import end_notice
 from votes import services as vote_services
 from votes.models import Vote
 
@@ -39,14 +40,17 @@ def test_secretary_fixes_a_bad_plan_and_owner_reads_the_share(estate, live_serve
     assert "7-2-601" in page.inner_text("#share-table")
     shot(page, "elevator-project-desktop")
 
-    # the vote runs: announced, opened (as the secretary does on the vote's page)
+    # the vote runs: announced, its notice's 15 days pass, opened (as the secretary does on
+    # the vote's page)
     vid = int(page.get_attribute("#project-votes a", "href").rsplit("/", 1)[1])
     with as_user("rc"):
         vote = db.session.get(Vote, vid)
         vote.closes_at = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)
         db.session.commit()
         vote_services.announce(vote)
-        vote_services.open_vote(vote)
+    end_notice(vid)
+    with as_user("rc"):
+        vote_services.open_vote(db.session.get(Vote, vid))
     page.reload()
     assert "表决中" in page.inner_text(".pagehead")
     assert no_horizontal_overflow(page)

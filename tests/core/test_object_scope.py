@@ -48,6 +48,7 @@ from property.ratings import rules as property_rules
 from tests.core import attachment_files
 from tests.factories import password_hash
 from tests.property.worlds import uscc
+from tests.votes.worlds import end_notice
 from votes import services as vote_services
 from votes.models import ElevatorProject
 
@@ -68,8 +69,8 @@ def _user(username, grants=(), *, person=None, admin=False):
 
 def build_world(app, make) -> dict:
     """One object of every kind, in compound 甲; the outsider's places elsewhere."""
-    a = make.compound("甲小区", district="一区", street="一街道", notice_days=0)
-    b = make.compound("乙小区", district="一区", street="二街道", notice_days=0)
+    a = make.compound("甲小区", district="一区", street="一街道")
+    b = make.compound("乙小区", district="一区", street="二街道")
     other_district = District(name="二区")
     db.session.add(other_district)
     db.session.commit()
@@ -125,8 +126,9 @@ def build_world(app, make) -> dict:
         violation = org_services.record_violation(a, unit=u1.label, kind="illegal_structure")
         vote = vote_services.create_vote(
             a, title="修缮议题", matter="other",
-            closes_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=10))
+            closes_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=30))
         vote_services.announce(vote)
+        end_notice(vote.id)
         vote_services.open_vote(vote)
         cast = vote_services.cast_ballot(vote, choice="agree", channel="paper", unit=u1.label)
         posting = fund_services.post_entry(a, unit=u1.label, kind="initial", amount="1000.00")

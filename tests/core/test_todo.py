@@ -19,6 +19,7 @@ from core.todo import overdue_days, todo_items
 from core.types import utcnow
 from tests.acting import as_user
 from tests.core.todo_world import build
+from tests.votes.worlds import end_notice
 
 
 @pytest.fixture
@@ -108,6 +109,14 @@ def test_rc_secretary_sees_votes_to_open_close_publish_requests_to_route_overdue
     assert "开始表决" in str(by_link[f"/votes/{ids['v_announced']}"].title) or \
         "Open" in str(by_link[f"/votes/{ids['v_announced']}"].title)
     _newest_first(items)
+
+
+def test_a_vote_is_to_open_only_once_its_notice_has_stood_its_days(w, flow):
+    vid = flow.create(title="公告期内的表决")
+    assert flow.rc.post(f"/votes/{vid}/announce").status_code == 200
+    assert f"/votes/{vid}" not in links(items_of(w.users["rc"]))  # 15 days to wait
+    end_notice(vid)
+    assert f"/votes/{vid}" in links(items_of(w.users["rc"]))
 
 
 def test_rc_secretary_may_close_a_vote_everyone_has_voted_in(w, flow):

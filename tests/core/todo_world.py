@@ -34,7 +34,7 @@ from property.ratings.models import (
     Rectification,
 )
 from tests.compounds.worlds import serving_company
-from tests.votes.worlds import add_user, end_period
+from tests.votes.worlds import add_user, end_notice, end_period
 
 
 @dataclass
@@ -205,10 +205,11 @@ def build(make, estate, flow) -> TodoWorld:
     db.session.commit()
     w.company, w.other_company = company, other_company
 
-    # votes, through the API: one to open (notice period 0), one whose period is over, one
-    # closed whose result waits, one still a draft
+    # votes, through the API: one to open (its notice period over), one whose period is
+    # over, one closed whose result waits, one still a draft
     ids["v_announced"] = flow.create(title="更换小区大门")
     assert flow.rc.post(f"/votes/{ids['v_announced']}/announce").status_code == 200
+    end_notice(ids["v_announced"])
     ids["v_due"] = flow.open(title="加装电梯表决")
     end_period(ids["v_due"])
     ids["v_closed"] = flow.open(title="物业选聘表决")

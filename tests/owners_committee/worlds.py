@@ -138,12 +138,12 @@ class World(dict):
 
 
 def build_world(make) -> World:
-    """梅岭苑 (notice_days 0, fund rate 1.00 yuan/m²): building 7, entrances 1 and 2; nine
+    """梅岭苑 (notice_days 15, fund rate 1.00 yuan/m²): building 7, entrances 1 and 2; nine
     owners each holding one 100.00 m² unit, 7-1-101 … 7-2-402, and a developer-held
     7-2-601. Every owner paid the first deposit due. A serving property company 安居物业
     with a staff register (保安老张), an unrelated company 别家物业. Accounts: `ps` (party
     secretary), `rc` (residents' committee), `owners` (one per owner, o0 … o8)."""
-    c = make.compound("梅岭苑", notice_days=0, fund_rate_fen=100)
+    c = make.compound("梅岭苑", notice_days=15, fund_rate_fen=100)
     b = _building(c, "7", ("1", "2"))
     db.session.flush()
     people, units = {}, {}

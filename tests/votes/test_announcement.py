@@ -10,7 +10,7 @@ from pathlib import Path
 
 from core.extensions import db
 from tests.pdf_tools import needs_poppler
-from tests.votes.worlds import reload
+from tests.votes.worlds import end_notice, reload
 from votes.models import Vote, VoteExtension
 
 KEEP = os.environ.get("TONGXIN_KEEP_PDFS")
@@ -56,6 +56,7 @@ def test_announcement_pdf_says_what_how_when_and_who(flow, tmp_path):
     assert not any(name in text for name in NAMES)
     assert "801号" not in text
     # once open, the frozen roll's totals, no longer provisional
+    end_notice(vid)
     assert flow.rc.post(f"/votes/{vid}/open").status_code == 200
     text = pdf_text(flow.rc.get(f"/votes/{vid}/announcement.pdf").data, tmp_path, "open")
     assert "表决开始时冻结的名册" in text and "为准" not in text.split("业主总人数")[1][:40]

@@ -8,11 +8,14 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from core.errors import DomainError
 from core.extensions import db, limiter
 from core.models import Role
 from core.types import utcnow
+from tests.acting import as_user
 from tests.conftest import make_test_app
-from tests.votes.worlds import ROLL_AREA, ROLL_HEADS, ROLL_UNITS
+from tests.votes.worlds import ROLL_AREA, ROLL_HEADS, ROLL_UNITS, end_notice, in_days, reload
+from votes import services
 from votes.models import Ballot, RollGroup, RollUnit, Vote
 
 TWO_DECIMALS = re.compile(r"^\d+\.\d\d$")
@@ -98,27 +101,40 @@ def test_create_vote_errors(flow, estate, make, api, client):
 
 # -- announce and open ---------------------------------------------------------------------
 
-def test_announce_returns_may_open_at_after_notice_days(flow, estate):
-    estate.compound.notice_days = 15
+@pytest.mark.parametrize("days", [15, 30])  # the law's minimum, and a local rule asking more
+def test_announce_returns_may_open_at_after_notice_days(flow, estate, login, days):
+    estate.compound.notice_days = days
     db.session.commit()
-    vid = flow.create()
+    vid = flow.create(closes_at=in_days(days + 30))
     before = utcnow()
     resp = flow.rc.post(f"/votes/{vid}/announce")
     assert resp.status_code == 200
     body = resp.get_json()
     assert body["status"] == "announced"
     may_open = dt.datetime.fromisoformat(body["may_open_at"])
-    assert dt.timedelta(days=15) <= may_open - before < dt.timedelta(days=15, minutes=1)
+    assert dt.timedelta(days=days) <= may_open - before < dt.timedelta(days=days, minutes=1)
     # before may_open_at: 409 notice_period, nothing frozen
     resp = flow.rc.post(f"/votes/{vid}/open")
     assert resp.status_code == 409 and err(resp) == "notice_period"
     assert resp.get_json()["error"]["details"]["may_open_at"] == body["may_open_at"]
-    assert db.session.get(Vote, vid).roll_units is None
+    # nor by the residents' committee's hand: the page's button, the service itself
+    page = login(estate.users["rc"]).post(f"/votes/{vid}/open", follow_redirects=True)
+    assert "公告期未满：表决最早可于" in page.get_data(as_text=True)
+    with as_user(estate.users["rc"]), pytest.raises(DomainError) as refused:
+        services.open_vote(db.session.get(Vote, vid))
+    assert refused.value.code == "notice_period"
+    db.session.rollback()
+    # a minute before the period ends is still before it
+    db.session.get(Vote, vid).may_open_at = utcnow() + dt.timedelta(minutes=1)
+    db.session.commit()
+    assert err(flow.rc.post(f"/votes/{vid}/open")) == "notice_period"
+    vote = reload(Vote, vid)
+    assert (vote.status, vote.opened_at, vote.roll_units) == ("announced", None, None)
+    assert db.session.scalar(select(func.count()).select_from(RollUnit)) == 0
     # announcing twice is a state conflict
     assert err(flow.rc.post(f"/votes/{vid}/announce")) == "invalid_state"
     # once the notice period has passed, it opens
-    db.session.get(Vote, vid).may_open_at = utcnow() - dt.timedelta(seconds=1)
-    db.session.commit()
+    end_notice(vid)
     assert flow.rc.post(f"/votes/{vid}/open").status_code == 200
 
 
@@ -138,6 +154,7 @@ def test_open_a_draft_is_notice_period(flow):
 def test_open_freezes_roll_and_reports_it(flow):
     vid = flow.create()
     flow.rc.post(f"/votes/{vid}/announce")
+    end_notice(vid)
     resp = flow.rc.post(f"/votes/{vid}/open")
     assert resp.status_code == 200
     assert resp.get_json() == {"status": "open", "roll": {
@@ -213,14 +230,15 @@ def test_vote_not_open_is_409(flow, estate):
     assert err(flow.cast(vid, "7-1-101")) == "vote_not_open"
     flow.rc.post(f"/votes/{vid}/announce")
     assert err(flow.cast(vid, "7-1-101")) == "vote_not_open"
-    flow.rc.post(f"/votes/{vid}/open")
+    end_notice(vid)
+    assert flow.rc.post(f"/votes/{vid}/open").status_code == 200
     flow.close(vid)
     resp = flow.cast(vid, "7-1-101")
     assert resp.status_code == 409 and err(resp) == "vote_not_open"
 
 
 def test_deadline_passed_refuses_ballots_even_before_anyone_closes(flow):
-    vid = flow.open(closes_at=(utcnow() + dt.timedelta(hours=1)).isoformat())
+    vid = flow.open()  # (a closing time inside the notice period cannot be announced)
     assert flow.cast(vid, "7-1-101", who="a").status_code == 201
     db.session.get(Vote, vid).closes_at = utcnow() - dt.timedelta(seconds=1)
     db.session.commit()
@@ -394,6 +412,7 @@ def test_ballots_pdf(flow):
     resp = flow.rc.get(f"/votes/{vid}/ballots.pdf")
     assert resp.status_code == 409 and err(resp) == "roll_not_frozen"
     flow.rc.post(f"/votes/{vid}/announce")
+    end_notice(vid)
     flow.rc.post(f"/votes/{vid}/open")
     resp = flow.rc.get(f"/votes/{vid}/ballots.pdf")
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"

@@ -9,7 +9,7 @@ import pytest
 
 from core.extensions import db
 from core.models import Role
-from tests.votes.worlds import in_days
+from tests.votes.worlds import end_notice, in_days
 from votes.models import ElevatorProject
 
 TABLE = {"1": "0", "2": "0.6", "3": "1.0", "4": "1.2", "5": "1.4", "6": "1.6"}
@@ -106,6 +106,7 @@ def test_the_vote_names_its_project_and_the_owner_sees_their_share(flow, estate)
     ordinary = flow.create()
     assert flow.rc.get(f"/votes/{ordinary}").get_json()["elevator_project"] is None
     announce(flow, vid)
+    end_notice(vid)
     assert flow.rc.post(f"/votes/{vid}/open").status_code == 200
     mine = flow.client("b").get(f"/votes/{vid}/mine").get_json()  # b holds 7-2-601
     # entrance 2 shares ¥500,000 over 4.8 coefficients: the 6th floor's 1.6 is a third

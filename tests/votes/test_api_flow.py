@@ -14,7 +14,14 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.models import Role
-from tests.votes.worlds import ROLL_AREA, ROLL_HEADS, ROLL_UNITS, end_period, in_days
+from tests.votes.worlds import (
+    ROLL_AREA,
+    ROLL_HEADS,
+    ROLL_UNITS,
+    end_notice,
+    end_period,
+    in_days,
+)
 from votes.models import Ballot, Delivery, Vote
 
 V = "/api/v1"
@@ -86,6 +93,10 @@ def test_a_vote_runs_from_creation_to_published_result(flow, estate, documented,
     assert resp.status_code == 200
     assert resp.get_json()["title"] == "使用维修资金更换7号楼水泵"
     assert "王芳" not in resp.get_data(as_text=True)
+    # the notice stands the compound's 15 days (the law's minimum) before the vote opens
+    resp = call(documented, rc, "post", "/votes/{vid}/open", f"/votes/{vid}/open")
+    assert resp.status_code == 409 and err(resp) == "notice_period"
+    end_notice(vid)
     resp = call(documented, rc, "post", "/votes/{vid}/open", f"/votes/{vid}/open")
     assert resp.get_json() == {"status": "open", "roll": {
         "units": ROLL_UNITS, "area": ROLL_AREA, "heads": ROLL_HEADS}}
@@ -250,6 +261,7 @@ def test_building_picture_and_door_list_pdf(flow):
         resp = flow.rc.get(f"/votes/{vid}/{path}")
         assert resp.status_code == 409 and err(resp) == "roll_not_frozen", path
     flow.rc.post(f"/votes/{vid}/announce")
+    end_notice(vid)
     flow.rc.post(f"/votes/{vid}/open")
     flow.cast(vid, "7-1-102", who="b")
     body = flow.rc.get(f"/votes/{vid}/buildings").get_json()

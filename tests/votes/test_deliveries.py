@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from core.extensions import db
 from core.models import Role
 from tests.pdf_tools import needs_poppler
-from tests.votes.worlds import add_user
+from tests.votes.worlds import add_user, end_notice
 from votes.models import Delivery
 
 
@@ -57,6 +57,7 @@ def test_before_the_vote_opens_the_registry_scope_counts(flow, login):
     login(flow.estate.users["e"]).get(f"/votes/{vid}/ballot")
     assert flow.rc.get(f"/votes/{vid}/deliveries").get_json() == HAND_COUNTED
     # the frozen roll groups the same way: the figures stand once the vote opens
+    end_notice(vid)
     assert flow.rc.post(f"/votes/{vid}/open").status_code == 200
     assert flow.rc.get(f"/votes/{vid}/deliveries").get_json() == HAND_COUNTED
 

@@ -65,7 +65,7 @@ def test_with_the_election_package_an_ordinary_matter_3_vote_takes_ballots(flow)
 def test_drafts_are_listed_only_where_the_user_is_staff(flow, estate, make, api):
     """The secretary of 梅岭苑 who also owns a flat in another compound does not see that
     compound's drafts (the list's "staff here?" is the rule reading one vote applies)."""
-    other = make.compound("别的小区", notice_days=0)
+    other = make.compound("别的小区")
     make.unit(make.building(other, "1"), "101", owners=[estate.people["a"]])
     other_rc = make.user("rc_other", Role.rc_secretary, other)
     draft = api(other_rc).post(f"/compounds/{other.id}/votes",

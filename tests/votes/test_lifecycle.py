@@ -17,7 +17,7 @@ from core.models import AuditEntry, Role
 from core.types import utcnow
 from tests.acting import as_user
 from tests.factories import id_number
-from tests.votes.worlds import add_user, end_period, in_days, reload
+from tests.votes.worlds import add_user, end_notice, end_period, in_days, reload
 from votes import services
 from votes.models import Ballot, BallotAttempt, RollGroup, RollHolder, RollUnit, Vote
 
@@ -148,7 +148,7 @@ def test_refused_attempts_are_kept_for_the_secretary(flow):
 
 
 def test_deadline_closes_on_reading_and_the_system_is_the_actor(flow):
-    vid = flow.open(closes_at=(utcnow() + dt.timedelta(hours=2)).isoformat())
+    vid = flow.open()  # (a closing time inside the notice period cannot be announced)
     flow.cast(vid, "7-1-101", who="a")
     db.session.get(Vote, vid).closes_at = utcnow() - dt.timedelta(minutes=1)
     db.session.commit()
@@ -160,7 +160,7 @@ def test_deadline_closes_on_reading_and_the_system_is_the_actor(flow):
 
 
 def test_close_due_command(flow, app):
-    vid = flow.open(closes_at=(utcnow() + dt.timedelta(hours=2)).isoformat())
+    vid = flow.open()
     db.session.get(Vote, vid).closes_at = utcnow() - dt.timedelta(minutes=1)
     db.session.commit()
     out = app.test_cli_runner().invoke(args=["votes", "close-due"])
@@ -181,7 +181,8 @@ def test_announce_refuses_a_closing_time_inside_the_notice_period(flow, estate):
 def test_empty_scope_cannot_open(flow, estate, make):
     make.building(estate.compound, "9", entrances=("1",))
     vid = flow.create(scope=[{"building": "9"}])
-    flow.rc.post(f"/votes/{vid}/announce")
+    assert flow.rc.post(f"/votes/{vid}/announce").status_code == 200
+    end_notice(vid)
     resp = flow.rc.post(f"/votes/{vid}/open")
     assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "empty_roll"
     assert reload(Vote, vid).status == "announced"
@@ -215,7 +216,7 @@ def test_draft_can_be_edited_then_not(flow, estate, login):
 @pytest.fixture
 def six(make):
     """Six owners of 100.00 m² each (a clean roll for threshold checks), one transaction."""
-    c = make.compound("六户小区", notice_days=0)
+    c = make.compound("六户小区")
     b = Building(compound_id=c.id, number="1", sort_key=natural_key("1"))
     b.entrances = [Entrance(number="1", sort_key=natural_key("1"))]
     owners = [Person(name=f"业主{i}", id_number=id_number(800_000 + i)) for i in range(6)]
@@ -251,6 +252,7 @@ def test_thresholds_end_to_end(api, six, matter, choices, quorum, approved):
                                                         "closes_at": in_days(30)}
                       ).get_json()["id"]
     client.post(f"/votes/{vid}/announce")
+    end_notice(vid)
     client.post(f"/votes/{vid}/open")
     letters = {"A": "agree", "N": "oppose", "X": "abstain"}
     for i, ch in enumerate(choices):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.models import Role
-from tests.votes.worlds import end_period, reload
+from tests.votes.worlds import end_notice, end_period, reload
 from votes.models import Ballot, RollGroup, RollUnit, Vote
 
 
@@ -36,6 +36,13 @@ def test_secretary_creates_announces_and_opens_a_vote(estate, login):
     page = client.get(f"/votes/{vote.id}")
     assert "7号楼加装电梯" in text(page) and "第二段" in text(page)
     assert client.post(f"/votes/{vote.id}/announce").status_code == 302
+    page = text(client.get(f"/votes/{vote.id}"))
+    assert "公告已发布，表决最早可于" in page
+    # the notice stands its 15 days first: the button refuses, saying until when
+    refused = client.post(f"/votes/{vote.id}/open", follow_redirects=True)
+    assert "公告期未满：表决最早可于" in text(refused)
+    assert reload(Vote, vote.id).status == "announced"
+    end_notice(vote.id)
     assert client.post(f"/votes/{vote.id}/open").status_code == 302
     vote = reload(Vote, vote.id)
     assert vote.status == "open" and vote.roll_units == 8

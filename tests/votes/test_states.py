@@ -9,7 +9,7 @@ import pytest
 from core.errors import DomainError
 from core.extensions import db
 from tests.acting import as_user
-from tests.votes.worlds import reload
+from tests.votes.worlds import end_notice, reload
 from votes import services
 from votes.models import Ballot, Vote, VoteStatus
 
@@ -52,6 +52,7 @@ def test_refused_moves_through_the_api_change_nothing(flow):
         assert (resp.status_code, resp.get_json()["error"]["code"]) == (409, code)
     assert reload(Vote, vid).status == "draft"
     flow.rc.post(f"/votes/{vid}/announce")
+    end_notice(vid)
     flow.rc.post(f"/votes/{vid}/open")
     flow.close(vid)
     flow.rc.post(f"/votes/{vid}/publish")

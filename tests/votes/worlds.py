@@ -1,6 +1,7 @@
 """A small estate for vote tests, and a driver that runs a vote through its lifecycle.
 
-梅岭苑 (notice_days 0, so a vote may open as soon as it is announced):
+梅岭苑 (notice_days 15, the law's minimum: a vote opens once `end_notice` has let its notice
+period run):
 
     building 7, entrances 1 and 2, 6 floors; building 8, entrance 1
     7-1-101  f1   80.00  王芳 (a)
@@ -81,7 +82,7 @@ class Estate:
 def estate(make) -> Estate:
     """梅岭苑 as above, with the residents' committee (rc), an owners' committee member (oc)
     and an owner account for each person (owner_a … owner_f). Written in one transaction."""
-    c = make.compound("梅岭苑", notice_days=0)
+    c = make.compound("梅岭苑", notice_days=15)
     buildings = {n: Building(compound_id=c.id, number=n, sort_key=natural_key(n), floors=6)
                  for n in ("7", "8")}
     db.session.add_all(buildings.values())
@@ -133,8 +134,10 @@ class Flow:
         return resp.get_json()["id"]
 
     def open(self, matter="rebuild", **body) -> int:
+        """A vote announced, its notice period run (`end_notice`), and opened."""
         vid = self.create(matter, **body)
         assert self.rc.post(f"/votes/{vid}/announce").status_code == 200
+        end_notice(vid)
         resp = self.rc.post(f"/votes/{vid}/open")
         assert resp.status_code == 200, resp.get_json()
         return vid
@@ -162,6 +165,25 @@ def flow(api, estate) -> Flow:
 def in_days(days: float) -> str:
     """A moment `days` from now, as the API takes it."""
     return (dt.datetime.now(dt.UTC) + dt.timedelta(days=days)).isoformat()
+
+
+def end_notice(vid: int) -> None:
+    """The notice period has run: move the vote's announcement, the moment it may open (and
+    any planned opening) back by the same span, so that it may open now and its notice has
+    stood its days — as time itself would. The sibling of `end_period`."""
+    from votes.models import Vote
+
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    vote = db.session.get(Vote, vid)
+    db.session.refresh(vote)
+    assert vote.announced_at is not None and vote.may_open_at is not None, "announce it first"
+    span = vote.may_open_at - past
+    if span > dt.timedelta(0):
+        vote.announced_at -= span
+        vote.may_open_at = past
+        if vote.opens_at is not None:
+            vote.opens_at -= span
+    db.session.commit()
 
 
 def end_period(vid: int) -> None:

@@ -20,6 +20,7 @@ from core.models import AuditEntry, Role, User
 from tests.conftest import make_test_app
 from tests.factories import id_number
 from tests.pdf_tools import needs_poppler
+from tests.votes.worlds import end_notice
 
 CODE = re.compile(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}")
 
@@ -38,7 +39,7 @@ def world(make) -> World:
     7-1-101 王芳 · 7-1-102 张伟 + 刘洋 (co-owners) · 7-2-201 李强 · 8-1-101 李强 (one owner,
     two buildings) · 8-1-102 the developer's, with 开发商 recorded as holder · 8-1-103 nobody.
     """
-    c = make.compound("枫林苑", notice_days=0)
+    c = make.compound("枫林苑")
     b7 = make.building(c, "7", entrances=("1", "2"))
     b8 = make.building(c, "8")
     people = {k: make.person(n, n=500 + i) for i, (k, n) in enumerate(
@@ -376,6 +377,7 @@ def test_title_passing_takes_the_unit_and_its_votes_from_the_old_owner(api, worl
         "closes_at": (dt.datetime.now(dt.UTC) + dt.timedelta(days=20)).isoformat()})
     vid = vote.get_json()["id"]
     assert rc.post(f"/votes/{vid}/announce").status_code == 200
+    end_notice(vid)
     assert rc.post(f"/votes/{vid}/open").status_code == 200
     ballot = {"unit": "7-1-101", "choice": "agree", "channel": "online"}
     assert wang_api.post(f"/votes/{vid}/ballots", json=ballot).status_code == 403

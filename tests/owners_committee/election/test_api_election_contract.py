@@ -10,6 +10,7 @@ from core.extensions import db
 from owners_committee.election.models import Election
 from tests.api.openapi_client import OpenAPIClient
 from tests.owners_committee.worlds import NAMES, end_notice
+from tests.votes.worlds import end_notice as end_vote_notice
 from tests.votes.worlds import end_period, in_days
 
 V1 = "/api/v1"
@@ -71,6 +72,9 @@ def test_a_client_of_the_document_runs_an_election(world, client):
               body={"closes_at": in_days(30)})
     vid = {"vid": v["vote_id"]}
     rc.ok(op(rc, "POST", "/votes/{vid}/announce"), params=vid)
+    status, error, _ = rc.call(op(rc, "POST", "/votes/{vid}/open"), params=vid)
+    assert (status, error["error"]["code"]) == (409, "notice_period")
+    end_vote_notice(vid["vid"])
     rc.ok(op(rc, "POST", "/votes/{vid}/open"), params=vid)
     assert rc.ok(op(rc, "GET", "/elections/{eid}/ballots.pdf"), params=eid).startswith(b"%PDF")
     sheet = owner.ok(op(owner, "GET", "/elections/{eid}/ballot"), params=eid)

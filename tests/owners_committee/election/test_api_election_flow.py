@@ -21,6 +21,7 @@ from property.fees import arrears
 from tests.acting import as_user
 from tests.factories import id_number
 from tests.owners_committee.worlds import NAMES, end_notice, user
+from tests.votes.worlds import end_notice as end_vote_notice
 from tests.votes.worlds import in_days
 
 
@@ -179,6 +180,8 @@ def test_a_whole_election_through_the_api(w, api):
     vid = v["vote_id"]
     refused(rc.get(f"/elections/{eid}/ballots.pdf"), 409, "roll_not_frozen")
     ok(rc.post(f"/votes/{vid}/announce"))
+    refused(rc.post(f"/votes/{vid}/open"), 409, "notice_period")  # the notice's 15 days first
+    end_vote_notice(vid)
     ok(rc.post(f"/votes/{vid}/open"))
     pdf = rc.get(f"/elections/{eid}/ballots.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")

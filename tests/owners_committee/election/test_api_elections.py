@@ -22,6 +22,7 @@ from tests.owners_committee.worlds import (
     to_final,
     user,
 )
+from tests.votes.worlds import end_notice as end_vote_notice
 from tests.votes.worlds import in_days
 from votes import services as vote_services
 
@@ -327,6 +328,8 @@ def voting(w):
     with as_user(w.rc):
         vote = ballots.create_vote(e, closes_at=in_days(30))
         vote_services.announce(vote)
+    end_vote_notice(vote.id)
+    with as_user(w.rc):
         vote_services.open_vote(vote)
     return e, cands
 

@@ -18,6 +18,7 @@ from core.extensions import db
 from owners_committee.election import ballots, vetting
 from tests.acting import as_user
 from tests.owners_committee.worlds import NAMES, approve, eligible, start, to_final
+from tests.votes.worlds import end_notice as end_vote_notice
 from tests.votes.worlds import end_period, in_days
 from votes import services as vote_services
 
@@ -31,6 +32,8 @@ def open_election(world, n_candidates=6, seats=5):
     with as_user(world.rc):
         vote = ballots.create_vote(e, closes_at=in_days(30))
         vote_services.announce(vote)
+    end_vote_notice(vote.id)
+    with as_user(world.rc):
         vote_services.open_vote(vote)
     return e, cands, vote
 
@@ -243,6 +246,8 @@ def test_an_ordinary_committee_matter_vote_takes_ordinary_ballots(world, api):
         vote = vote_services.create_vote(world.c, title="罢免业主委员会", matter="committee",
                                          closes_at=in_days(30))
         vote_services.announce(vote)
+    end_vote_notice(vote.id)
+    with as_user(world.rc):
         vote_services.open_vote(vote)
     resp = api(world.owners["王芳"]).post(f"/votes/{vote.id}/ballots",
                                          json={"unit": world.units["王芳"].label,

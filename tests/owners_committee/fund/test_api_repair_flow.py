@@ -11,27 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.extensions import db
 from core.inputs import local_today
 from core.types import utcnow
 from tests.core import attachment_files
 from tests.owners_committee.fund.test_pdfs import text_of
 from tests.pdf_tools import needs_poppler
-from tests.votes.worlds import end_period
-from votes.models import Vote
+from tests.votes.worlds import end_notice, end_period
 
 
 def ok(resp, status=200):
     assert resp.status_code == status, resp.get_data(as_text=True)[:800]
     return resp.get_json()
-
-
-def notice_period_passes(vid: int) -> None:
-    """The notice has stood its days (the clock, moved as tests/votes/test_api.py does)."""
-    vote = db.session.get(Vote, vid)
-    db.session.refresh(vote)
-    vote.may_open_at = utcnow() - dt.timedelta(seconds=1)
-    db.session.commit()
 
 
 @needs_poppler
@@ -71,7 +61,7 @@ def test_a_repair_project_from_money_in_to_statement(estate, api, tmp_path):
     announced = ok(rc.post(f"/votes/{vid}/announce"))
     assert announced["status"] == "announced"
     assert rc.post(f"/votes/{vid}/open").get_json()["error"]["code"] == "notice_period"
-    notice_period_passes(vid)
+    end_notice(vid)  # the notice has stood its days
     opened = ok(rc.post(f"/votes/{vid}/open"))
     assert opened["status"] == "open" and opened["roll"]["units"] == 4
     receipt = ok(owner.post(f"/votes/{vid}/ballots", json={

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from tests.pdf_tools import needs_poppler
-from tests.votes.worlds import in_days
+from tests.votes.worlds import end_notice, in_days
 
 ARTIFACTS = Path("tests/_artifacts")
 TABLE = {"1": "0", "2": "0.6", "3": "1.0", "4": "1.2", "5": "1.4", "6": "1.6"}
@@ -25,6 +25,7 @@ def open_project_vote(flow, client, estate):
                         headers={"Authorization": f"Bearer {flow.rc.token}"})
     assert resp.status_code == 200, resp.get_json()
     assert flow.rc.post(f"/votes/{vid}/announce").status_code == 200
+    end_notice(vid)
     assert flow.rc.post(f"/votes/{vid}/open").status_code == 200
     shares = flow.rc.get(f"/elevator-projects/{body['id']}").get_json()["shares"]
     return vid, {s["unit"]: s for s in shares}

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from tests.acting import as_user
-from tests.votes.worlds import in_days, reload
+from tests.votes.worlds import end_notice, in_days, reload
 from votes import services
 from votes.elevator import services as elevator
 from votes.models import ElevatorProject, Vote
@@ -41,6 +41,7 @@ def announce(flow, client, vid):
 
 def run_vote(flow, client, vid, ballots):
     announce(flow, client, vid)
+    end_notice(vid)
     assert flow.rc.post(f"/votes/{vid}/open").status_code == 200
     for unit, choice in ballots:
         assert flow.cast(vid, unit, choice).status_code == 201
@@ -199,6 +200,7 @@ def test_state_follows_the_votes_and_a_failed_vote_is_called_again(flow, estate,
     assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "vote_not_ended"
     announce(flow, client, vid)
     assert get(flow, pid)["state"] == "announced"
+    end_notice(vid)
     assert flow.rc.post(f"/votes/{vid}/open").status_code == 200
     assert get(flow, pid)["state"] == "voting"
     for unit, choice in FAILING:
