@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compounds.accounts import models as account_models  # noqa: F401  (activation codes)
 from compounds.org import models as org_models  # noqa: F401  (their tables, see above)
+from compounds.rules import NOTICE_DAYS_DEFAULT, NOTICE_DAYS_MAX, NOTICE_DAYS_MIN
 from core.extensions import db, one_of
 from core.idnumber import mask
 from core.permissions import Target
@@ -91,7 +92,9 @@ class Compound(db.Model):
     __tablename__ = "compound"
     __table_args__ = (
         UniqueConstraint("street_id", "name"),
-        CheckConstraint("notice_days >= 0 AND notice_days <= 90", name="notice_days_range"),
+        # the law's floor (物业管理条例 art. 14) held by the database too (compounds.rules)
+        CheckConstraint(f"notice_days >= {NOTICE_DAYS_MIN} AND notice_days <= {NOTICE_DAYS_MAX}",
+                        name="notice_days_range"),
         CheckConstraint("fund_rate_fen IS NULL OR fund_rate_fen > 0", name="fund_rate_positive"),
     )
 
@@ -99,8 +102,9 @@ class Compound(db.Model):
     street_id: Mapped[int] = mapped_column(ForeignKey("street.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     address: Mapped[str] = mapped_column(String(200), default="")
-    #: days a vote's notice must stand before it may open (物业管理条例 art. 14: 15)
-    notice_days: Mapped[int] = mapped_column(Integer, default=15)
+    #: days a vote's notice must stand before it may open (物业管理条例 art. 14: at least 15;
+    #: the compound may ask for more, up to 90 — compounds.rules)
+    notice_days: Mapped[int] = mapped_column(Integer, default=NOTICE_DAYS_DEFAULT)
     #: first maintenance-fund deposit due per m², in fen; None when the city rate is not set
     fund_rate_fen: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,4 +1,5 @@
-"""Counting owners the way the law does (DOMAIN.md §2; SPC interpretation arts. 8–9).
+"""Counting owners the way the law does (DOMAIN.md §2; SPC interpretation arts. 8–9), and
+how long a vote's notice stands (物业管理条例 art. 14).
 
 Pure: standard library only — no Flask, no database, no I/O. Areas are exact: integer
 hundredths of a square metre ("centi-m²", so ``Decimal("87.65")`` is ``8765``); floats are
@@ -19,6 +20,9 @@ from typing import Protocol
 
 __all__ = [
     "DEVELOPER_KEY",
+    "NOTICE_DAYS_DEFAULT",
+    "NOTICE_DAYS_MAX",
+    "NOTICE_DAYS_MIN",
     "Totals",
     "UnitFacts",
     "UnitLike",
@@ -28,9 +32,27 @@ __all__ = [
     "centi_to_area",
     "group_voters",
     "groups_by_unit",
+    "notice_days_allowed",
     "roll_totals",
     "totals",
 ]
+
+
+# -- the notice before a vote ---------------------------------------------------------------
+
+#: the fewest days a vote's notice (公告) stands before the vote may open: 物业管理条例
+#: art. 14 — owners are told at least 15 days before a meeting of the owners' assembly, and a
+#: written vote is such a meeting. A compound's own rule may ask for more days, never fewer.
+NOTICE_DAYS_MIN = 15
+#: the most days a compound may set
+NOTICE_DAYS_MAX = 90
+#: a compound that sets nothing waits the legal minimum
+NOTICE_DAYS_DEFAULT = NOTICE_DAYS_MIN
+
+
+def notice_days_allowed(days: int) -> bool:
+    """Whether a compound may set `days` as its notice period: the law's 15 to 90."""
+    return NOTICE_DAYS_MIN <= days <= NOTICE_DAYS_MAX
 
 
 # -- areas ----------------------------------------------------------------------------------

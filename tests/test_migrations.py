@@ -149,3 +149,104 @@ def test_0004_keeps_the_old_chain_as_the_district_wide_one(empty_db_app, capfd):
         assert audit.verify().ok and audit.verify().checked == 5
         db.session.remove()
         db.engine.dispose()
+
+
+def _v0016_world(conn, announced: dt.datetime) -> dict[str, int]:
+    """Two compounds as 0016 allowed them (notice 0 and 20 days) and their votes: announced
+    and waiting under the 0-day setting (one of them closing 10 days after its notice),
+    opened at once, cancelled before opening, and one waiting its 20 days. Returns the vote
+    ids by name."""
+    from core.types import UTCDateTime
+
+    conn.execute(sa.text("INSERT INTO district (id, name, request_followup) "
+                         "VALUES (1, '普陀区', 'reopen')"))
+    conn.execute(sa.text("INSERT INTO street (id, district_id, name) VALUES (1, 1, '长风')"))
+    compound = sa.table("compound", *(sa.column(c) for c in (
+        "id", "street_id", "name", "address", "notice_days")),
+        sa.column("created_at", UTCDateTime()))
+    conn.execute(sa.insert(compound), [
+        {"id": 1, "street_id": 1, "name": "零日苑", "address": "", "notice_days": 0,
+         "created_at": announced},
+        {"id": 2, "street_id": 1, "name": "廿日苑", "address": "", "notice_days": 20,
+         "created_at": announced}])
+    moments = ("announced_at", "may_open_at", "opened_at", "cancelled_at", "closes_at",
+               "created_at")
+    vote = sa.table("vote", *(sa.column(c) for c in (
+        "id", "compound_id", "title", "question", "matter", "rule_variant", "status",
+        "publish_names", "issuer", "cancel_reason", "revoked_by", "revoke_reason",
+        "revoke_basis", "paper_collection")), *(sa.column(c, UTCDateTime()) for c in moments))
+    hour, days = dt.timedelta(hours=1), lambda n: dt.timedelta(days=n)
+    rows = {  # name: (id, compound, status, may_open_at, opened_at, cancelled_at, closes_at)
+        "waiting": (1, 1, "announced", announced, None, None, announced + days(30)),
+        "opened": (2, 1, "open", announced, announced + hour, None, announced + days(30)),
+        "cancelled": (3, 1, "cancelled", announced, None, announced + hour,
+                      announced + days(30)),
+        "longer": (4, 2, "announced", announced + days(20), None, None, announced + days(30)),
+        "short": (5, 1, "announced", announced, None, None, announced + days(10)),
+    }
+    conn.execute(sa.insert(vote), [
+        {"id": vid, "compound_id": cid, "title": name, "question": "", "matter": "other",
+         "rule_variant": "standard", "status": status, "publish_names": False, "issuer": "",
+         "cancel_reason": "取消" if cancelled else "", "revoked_by": "", "revoke_reason": "",
+         "revoke_basis": "", "paper_collection": "", "announced_at": announced,
+         "may_open_at": may_open, "opened_at": opened, "cancelled_at": cancelled,
+         "closes_at": closes, "created_at": announced}
+        for name, (vid, cid, status, may_open, opened, cancelled, closes) in rows.items()])
+    return {name: row[0] for name, row in rows.items()}
+
+
+def test_0017_raises_notice_days_to_the_legal_15_and_holds_waiting_votes(empty_db_app,
+                                                                          capfd):
+    """A compound set below 15 days is raised to 15; a vote announced under the old setting
+    and not yet opened may open only 15 days after its announcement (an opened, a cancelled
+    and a longer-waiting vote are left as they are; one that now closes inside its wait is
+    named); the database then refuses 14 days. The way back restores the old 0–90
+    constraint and keeps the values."""
+    from flask_migrate import downgrade, upgrade
+
+    from core.extensions import db
+    from core.types import UTCDateTime
+
+    announced = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    vote = sa.table("vote", sa.column("id"), sa.column("may_open_at", UTCDateTime()))
+
+    def notice_days(conn) -> list[tuple[int, int]]:
+        return [tuple(r) for r in conn.execute(sa.text(
+            "SELECT id, notice_days FROM compound ORDER BY id"))]
+
+    def add_compound(conn, cid: int, days: int) -> None:
+        conn.execute(sa.text("INSERT INTO compound (id, street_id, name, address, notice_days, "
+                             "created_at) VALUES (:id, 1, :name, '', :days, :at)"),
+                     {"id": cid, "name": f"新苑{cid}", "days": days,
+                      "at": "2026-12-01 09:00:00.000000"})
+
+    with empty_db_app.app_context():
+        upgrade(revision="0016")
+        with db.engine.begin() as conn:
+            ids = _v0016_world(conn, announced)
+        upgrade()
+        with db.engine.connect() as conn:
+            assert notice_days(conn) == [(1, 15), (2, 20)]
+            may_open = dict(conn.execute(sa.select(vote.c.id, vote.c.may_open_at)).all())
+        assert may_open == {
+            ids["waiting"]: announced + dt.timedelta(days=15),  # the legal period, from then
+            ids["opened"]: announced,  # opened already: history, not changed
+            ids["cancelled"]: announced,
+            ids["longer"]: announced + dt.timedelta(days=20),  # never shortened
+            ids["short"]: announced + dt.timedelta(days=15),
+        }
+        warned = [line for line in capfd.readouterr().err.splitlines()
+                  if "closes before its notice period ends" in line]
+        assert len(warned) == 1 and f"vote {ids['short']} " in warned[0], warned
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+            add_compound(conn, 3, 14)
+        with db.engine.begin() as conn:
+            add_compound(conn, 3, 15)
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+            add_compound(conn, 4, 91)
+        # the way back: the old constraint (0 allowed again), the values as they are
+        downgrade(revision="0016")
+        with db.engine.begin() as conn:
+            add_compound(conn, 4, 0)
+            assert notice_days(conn) == [(1, 15), (2, 20), (3, 15), (4, 0)]
+        db.engine.dispose()

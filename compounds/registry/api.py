@@ -12,6 +12,7 @@ from flask import request, send_file
 from flask_login import current_user
 from pydantic import Field, StringConstraints
 
+from compounds import rules
 from compounds.models import Building, Compound, Person, Resident, Unit
 from compounds.registry import ledger, services
 from compounds.registry import ledger_export as ledger_out
@@ -31,8 +32,9 @@ TAG = "registry"
 
 # -- compounds ----------------------------------------------------------------------------
 
-#: how long a vote's notice stands before it may open (0–90 days; 15 when not given)
-NoticeDays = Annotated[int, Field(ge=0, le=90)]
+#: how long a vote's notice stands before it may open: at least the law's 15 days (物业管理条例
+#: art. 14), at most 90; 15 when not given (compounds.rules)
+NoticeDays = Annotated[int, Field(ge=rules.NOTICE_DAYS_MIN, le=rules.NOTICE_DAYS_MAX)]
 #: a floor: -5 (basements) to 200, never 0 (the service refuses 0; so does the document)
 Floor = Annotated[int, Field(ge=-5, le=200, json_schema_extra={"not": {"const": 0}})]
 #: a building's storeys

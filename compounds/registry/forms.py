@@ -13,6 +13,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from compounds import rules
+
 AREA_SOURCES = [SelectChoice("registered", _l("Registered (title register)")),
                 SelectChoice("surveyed", _l("Surveyed")),
                 SelectChoice("contract", _l("Sales contract"))]
@@ -23,10 +25,17 @@ class CompoundForm(FlaskForm):
     district = StringField(_l("District"), validators=[DataRequired(), Length(max=64)])
     street = StringField(_l("Street"), validators=[DataRequired(), Length(max=64)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
-    notice_days = IntegerField(_l("Notice days before a vote opens"), default=15,
-                               validators=[InputRequired(), NumberRange(0, 90)])
+    notice_days = IntegerField(
+        _l("Notice days before a vote opens"), default=rules.NOTICE_DAYS_DEFAULT,
+        validators=[InputRequired(), NumberRange(
+            rules.NOTICE_DAYS_MIN, rules.NOTICE_DAYS_MAX,
+            # the service's refusal (compounds.registry.services.NOTICE_DAYS_REFUSED)
+            message=_l("A vote's notice must stand at least %(min)s days, the legal minimum "
+                       "(Property Management Regulations art. 14), and at most %(max)s days"))])
     fund_rate = StringField(_l("Maintenance fund first deposit (yuan per m²)"),
                             validators=[Optional(), Length(max=20)])
+    #: for the page's hint: the legal minimum
+    notice_days_min = rules.NOTICE_DAYS_MIN
 
 
 class BuildingForm(FlaskForm):

@@ -362,9 +362,16 @@ def _fund_rate_fen(value) -> int | None:
     return fen
 
 
+#: the refusal of a notice period outside the law's range (the page's form says the same)
+NOTICE_DAYS_REFUSED = _l("A vote's notice must stand at least %(min)s days, the legal minimum "
+                         "(Property Management Regulations art. 14), and at most %(max)s days")
+
+
 def _notice_days(value) -> int:
+    """A compound's notice period: the legal minimum when not given; 15 to 90 days
+    (compounds.rules: a local rule may ask for more, never fewer)."""
     if value in (None, ""):
-        return 15
+        return rules.NOTICE_DAYS_DEFAULT
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise invalid(_l("Notice days must be a whole number"),
                             "notice_days")
@@ -373,9 +380,9 @@ def _notice_days(value) -> int:
     except ValueError:
         raise invalid(_l("Notice days must be a whole number"),
                             "notice_days") from None
-    if not 0 <= days <= 90:
-        raise invalid(_l("Notice days must be between 0 and 90"),
-                            "notice_days")
+    if not rules.notice_days_allowed(days):
+        raise invalid(NOTICE_DAYS_REFUSED % {"min": rules.NOTICE_DAYS_MIN,
+                                             "max": rules.NOTICE_DAYS_MAX}, "notice_days")
     return days
 
 
