@@ -35,9 +35,14 @@ def yuan(fen: int | None) -> str:
 
 
 def page_url(page: int) -> str:
-    args = dict(request.args)
+    """This page's address at `page`, every other query argument (the list's filters)
+    kept — but those named like the address's own parts or url_for's options (`cid`,
+    `endpoint`, `_external` …): no filter, and they broke the link (a 500) or redirected it."""
+    view_args = request.view_args or {}
+    args = {k: v for k, v in request.args.items()
+            if k not in view_args and k != "endpoint" and not k.startswith("_")}
     args["page"] = page
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for(request.endpoint, **view_args, **args)
 
 
 def is_zh() -> bool:

@@ -7,12 +7,13 @@ step is `Action.move_to`; each is one audited transaction.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, case, select
 
 from compounds.models import Compound
 from compounds.org import notices
 from compounds.org.models import ACTION_OPEN, Action, ActionStatus
 from compounds.org.organisations import authorize_act_for, org_in
+from compounds.registry.services import Page, page_of
 from core import audit, inputs
 from core.attachments import services as attachments
 from core.errors import invalid
@@ -20,9 +21,10 @@ from core.extensions import db
 from core.permissions import authorize
 
 
-def list_actions(compound: Compound, *, status: str | None = None, org_id: int | None = None,
-                 overdue_only: bool = False) -> list[Action]:
-    """The compound's actions, overdue first, then by due date."""
+def actions_query(compound: Compound, *, status: str | None = None,
+                  org_id: int | None = None, overdue_only: bool = False) -> Select:
+    """The compound's actions as one ordered Select (the lists page it in SQL): overdue
+    first, the evaluated last, then by due date and id."""
     authorize("org.view", compound)
     q = select(Action).where(Action.compound_id == compound.id)
     if status == "open":
@@ -33,10 +35,24 @@ def list_actions(compound: Compound, *, status: str | None = None, org_id: int |
         q = q.where(Action.org_id == org_id)
     today = inputs.local_today()
     if overdue_only:
-        q = q.where(Action.status.in_([s.value for s in ACTION_OPEN]), Action.due_on < today)
-    rows = list(db.session.scalars(q.order_by(Action.due_on, Action.id)))
-    return sorted(rows, key=lambda a: (not a.overdue(today), a.status == "evaluated",
-                                       a.due_on, a.id))
+        q = q.where(Action.overdue(today))
+    return q.order_by(case((Action.overdue(today), 0), else_=1),
+                      case((Action.status == ActionStatus.evaluated.value, 1), else_=0),
+                      Action.due_on, Action.id)
+
+
+def list_actions(compound: Compound, *, status: str | None = None, org_id: int | None = None,
+                 overdue_only: bool = False) -> list[Action]:
+    """Every action of `actions_query`, in its order."""
+    return list(db.session.scalars(actions_query(compound, status=status, org_id=org_id,
+                                                 overdue_only=overdue_only)))
+
+
+def actions_page(compound: Compound, *, page: int = 1, size: int = 50, status: str | None = None,
+                 org_id: int | None = None, overdue_only: bool = False) -> Page:
+    """One page of `actions_query` (clamped to the pages there are), with the total."""
+    return page_of(actions_query(compound, status=status, org_id=org_id,
+                                 overdue_only=overdue_only), page, size)
 
 
 def score_from(value, field: str) -> int:

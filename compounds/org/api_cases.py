@@ -136,10 +136,9 @@ class ActionListQuery(Query):
            "date", tag=ACTIONS, query=ActionListQuery, response=ActionOut, paginated=True)
 def actions(cid: int, query: ActionListQuery):
     compound = load(Compound, cid, "org.view")
-    rows = action_service.list_actions(
+    page = paginate(action_service.actions_query(  # one page loaded, counted in SQL
         compound, status=None if query.status == "all" else query.status,
-        org_id=query.org_id, overdue_only=query.overdue)
-    page = paginate(rows)
+        org_id=query.org_id, overdue_only=query.overdue))
     if page.items:  # the page's decisions and meetings in one query, not one per row
         db.session.scalars(select(Action).where(Action.id.in_([a.id for a in page.items]))
                            .options(selectinload(Action.decision)
@@ -338,7 +337,7 @@ class RequestListQuery(Query):
            paginated=True)
 def list_requests(cid: int, query: RequestListQuery):
     compound = load(Compound, cid, "request.view")
-    return _page_of_requests(request_service.list_requests(
+    return _page_of_requests(request_service.requests_query(  # one page loaded
         compound, status=None if query.status == "all" else query.status,
         category=query.category))
 

@@ -35,8 +35,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.errors import DomainError, conflict, invalid
@@ -392,9 +394,17 @@ class Action(_Stamped, db.Model):
         """Dispatched or further: its decision can no longer be withdrawn."""
         return ActionStatus(self.status) is not ActionStatus.reported
 
+    @hybrid_method
     def overdue(self, today: dt.date) -> bool:
         """Not yet reported back (反馈) and past its due date."""
         return ActionStatus(self.status) in ACTION_OPEN and today > self.due_on
+
+    @overdue.inplace.expression
+    @classmethod
+    def _overdue_in_sql(cls, today: dt.date):
+        """`overdue` as an SQL condition (`Action.overdue(today)`: the lists' order and
+        filter), the same rule as on a row."""
+        return and_(cls.status.in_([s.value for s in ACTION_OPEN]), cls.due_on < today)
 
     def permission_target(self) -> Target:
         return _compound_target(self.compound)
@@ -507,9 +517,17 @@ class ResidentRequest(_Stamped, db.Model):
             return conflict("invalid_state", _l("The request is not waiting for a reply"))
         return conflict("invalid_state", _l("Only an answered request can be closed"))
 
+    @hybrid_method
     def overdue(self, now: dt.datetime) -> bool:
         """No reply yet and past the category's time limit."""
         return self.replied_at is None and now > self.due_at
+
+    @overdue.inplace.expression
+    @classmethod
+    def _overdue_in_sql(cls, now: dt.datetime):
+        """`overdue` as an SQL condition (`ResidentRequest.overdue(now)`: the list's order),
+        the same rule as on a row."""
+        return and_(cls.replied_at.is_(None), cls.due_at < now)
 
     def permission_target(self) -> Target:
         return _compound_target(self.compound,

@@ -15,7 +15,7 @@ import datetime as dt
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import false, func, or_, select, true
+from sqlalchemy import Select, case, false, func, or_, select, true
 
 from compounds.models import Compound, District, Holding, Person, RequestFollowup, Unit
 from compounds.org import notices
@@ -79,9 +79,11 @@ def fetch_request(request_id: int, action: str) -> ResidentRequest:
     return req
 
 
-def list_requests(compound: Compound, *, status: str | None = None,
-                  category: str | None = None) -> list[ResidentRequest]:
-    """The compound's requests this user may see, overdue first, newest first."""
+def requests_query(compound: Compound, *, status: str | None = None,
+                   category: str | None = None) -> Select:
+    """The compound's requests this user may see, as one ordered Select (the lists page it
+    in SQL): overdue first, the closed last, then newest first (and by id, so that pages
+    are stable)."""
     authorize("request.view", compound)
     q = select(ResidentRequest).where(ResidentRequest.compound_id == compound.id,
                                       visible(compound))
@@ -91,9 +93,21 @@ def list_requests(compound: Compound, *, status: str | None = None,
         q = q.where(ResidentRequest.status == status)
     if category:
         q = q.where(ResidentRequest.category == category)
-    rows = list(db.session.scalars(q.order_by(ResidentRequest.filed_at.desc())))
-    now = utcnow()
-    return sorted(rows, key=lambda r: (not r.overdue(now), r.status == "closed"))
+    return q.order_by(case((ResidentRequest.overdue(utcnow()), 0), else_=1),
+                      case((ResidentRequest.status == RequestStatus.closed.value, 1), else_=0),
+                      ResidentRequest.filed_at.desc(), ResidentRequest.id.desc())
+
+
+def list_requests(compound: Compound, *, status: str | None = None,
+                  category: str | None = None) -> list[ResidentRequest]:
+    """Every request of `requests_query`, in its order."""
+    return list(db.session.scalars(requests_query(compound, status=status, category=category)))
+
+
+def requests_page(compound: Compound, *, page: int = 1, size: int = 50,
+                  status: str | None = None, category: str | None = None) -> registry.Page:
+    """One page of `requests_query` (clamped to the pages there are), with the total."""
+    return registry.page_of(requests_query(compound, status=status, category=category), page, size)
 
 
 def my_requests() -> list[ResidentRequest]:

@@ -60,6 +60,9 @@ from reports.meeting_minutes import render as render_minutes
 
 bp = Blueprint("org", __name__, template_folder="templates")
 
+#: rows on one page of the actions' and the requests' lists
+LIST_PAGE = 50
+
 
 @bp.context_processor
 def _labels():
@@ -434,11 +437,12 @@ def actions(cid: int):
     status = request.args.get("status", "open")
     org_id = request.args.get("org", type=int)
     overdue = request.args.get("overdue") == "1"
-    rows = action_service.list_actions(compound, status=None if status == "all" else status,
-                                       org_id=org_id, overdue_only=overdue)
-    return render_template("compounds/org/actions.html", compound=compound, actions=rows,
-                           status=status, org_id=org_id, overdue=overdue,
-                           orgs=org_service.organisations(compound))
+    result = action_service.actions_page(
+        compound, page=request.args.get("page", 1, type=int), size=LIST_PAGE,
+        status=None if status == "all" else status, org_id=org_id, overdue_only=overdue)
+    return render_template("compounds/org/actions.html", compound=compound, result=result,
+                           actions=result.items, status=status, org_id=org_id,
+                           overdue=overdue, orgs=org_service.organisations(compound))
 
 
 @bp.get("/actions/<action:aid>")
@@ -517,10 +521,11 @@ def requests_list(cid: int):
     compound = load(Compound, cid, "request.view")
     status = request.args.get("status", "open")
     category = request.args.get("category") or None
-    rows = request_service.list_requests(compound, status=None if status == "all" else status,
-                                         category=category)
-    return render_template("compounds/org/requests.html", compound=compound, requests=rows,
-                           status=status, category=category)
+    result = request_service.requests_page(
+        compound, page=request.args.get("page", 1, type=int), size=LIST_PAGE,
+        status=None if status == "all" else status, category=category)
+    return render_template("compounds/org/requests.html", compound=compound, result=result,
+                           requests=result.items, status=status, category=category)
 
 
 @bp.route("/requests/new", methods=["GET", "POST"])

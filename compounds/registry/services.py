@@ -177,13 +177,16 @@ class Page:
     total: int
 
 
-def _page(q, page: int, size: int, ordered) -> Page:
-    """Page `page` (clamped to the pages there are) of the rows of `q`, counted first;
-    `ordered(q)` adds the order and the loading options."""
-    total = db.session.scalar(select(func.count()).select_from(q.subquery()))
+def page_of(q, page: int, size: int, ordered=None) -> Page:
+    """Page `page` (clamped to the pages there are) of the rows of `q`, counted first (its
+    order left out of the count); `ordered(q)`, when given, adds the order and the loading
+    options (else `q` is already ordered). The pages of the HTML lists (compounds, units,
+    the 1+3+X's actions and requests)."""
+    total = db.session.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
     pages = max(1, math.ceil(total / size))
     page = min(max(page, 1), pages)
-    items = db.session.scalars(ordered(q).offset((page - 1) * size).limit(size)).unique()
+    rows = ordered(q) if ordered is not None else q
+    items = db.session.scalars(rows.offset((page - 1) * size).limit(size)).unique()
     return Page(list(items), page, pages, total)
 
 
@@ -202,8 +205,8 @@ def compounds_query(search: str = "", street_id: int | None = None):
 def list_compounds(search: str = "", street_id: int | None = None, page: int = 1,
                    size: int = 50) -> Page:
     """The compounds the user may list, by name or address and street, one page."""
-    return _page(compounds_query(search, street_id), page, size,
-                 lambda q: q.order_by(Compound.name))
+    return page_of(compounds_query(search, street_id), page, size,
+                   lambda q: q.order_by(Compound.name))
 
 
 def visible_streets() -> list[Street]:
@@ -265,8 +268,8 @@ def list_units(compound: Compound, *, building_id: int | None = None,
                entrance_id: int | None = None, search: str = "", page: int = 1,
                size: int = 50) -> Page:
     """Units of a compound with their holders, paginated — three queries whatever the size."""
-    return _page(_units_where(compound, building_id, entrance_id, search), page, size,
-                 _in_building_order)
+    return page_of(_units_where(compound, building_id, entrance_id, search), page, size,
+                   _in_building_order)
 
 
 def _units_where(compound: Compound, building_id: int | None, entrance_id: int | None,
