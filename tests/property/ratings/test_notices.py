@@ -43,12 +43,12 @@ def s(make, world):
     good_pm.email = "manager@good.example.cn"
     weak_pm = make.user("pm_weak", Role.property_manager, weak.id)
     other_pm = make.user("pm_unrated", Role.property_manager, unrated.id)
+    elsewhere = make.compound("别区小区", district="静安区", street="曹家渡街道").street.district
     db.session.commit()
     return {"period": period, "good": good, "weak": weak, "district": district,
             "good_pm": good_pm, "weak_pm": weak_pm, "other_pm": other_pm,
             "admin": make.user("qu", Role.district_admin, district),
-            "elsewhere": make.user("qu_other", Role.district_admin,
-                                   make.compound("别区小区", district="静安区", street="曹家渡街道").street.district)}
+            "elsewhere": make.user("qu_other", Role.district_admin, elsewhere)}
 
 
 def _publish(s, reason="") -> RatingPeriod:
