@@ -61,7 +61,7 @@ def _local_input(moment: dt.datetime | None) -> str:
 @requires("vote.view")
 def index():
     compound_id = request.args.get("compound", type=int)
-    staff_votes = services.list_votes(compound_id=compound_id)
+    staff_votes = services.votes_page(compound_id, request.args.get("page", 1, type=int))
     mine = services.owner_votes(current_user.person_id) if current_user.person_id else []
     return render_template("votes/index.html", votes=staff_votes, mine=mine,
                            creatable=services.compounds_for_new_votes(),

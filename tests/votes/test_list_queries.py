@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import event
 
 from core.extensions import db
+from core.models import Role
 
 
 @contextlib.contextmanager
@@ -103,3 +104,21 @@ def test_a_compounds_votes_are_paged_in_sql_at_a_fixed_cost(flow, estate):
     last, _ = page(owner, per_page=5, page=4)
     assert owner.get(f"/compounds/{cid}/votes").headers["X-Total-Count"] == "16"
     assert [v["title"] for v in last.get_json()] == ["第0轮已投"]
+
+
+def test_the_votes_page_shows_fifty_a_page_with_the_total_and_the_compound_filter_kept(
+        flow, estate, login, client, make):
+    other = make.compound("别的小区")
+    for i in range(52):
+        flow.create(title=f"议题{i:02d}")
+    login(make.user("rc_other", Role.rc_secretary, other))
+    assert "议题" not in client.get("/votes/").get_data(as_text=True)  # not their compound
+    login(estate.users["rc"])
+    cid = estate.compound.id
+    first = client.get(f"/votes/?compound={cid}").get_data(as_text=True)
+    assert "共 52 项表决" in first and "议题51" in first and "议题02" in first
+    assert "议题01" not in first and f"/votes/?compound={cid}&amp;page=2" in first
+    second = client.get(f"/votes/?compound={cid}&page=2").get_data(as_text=True)
+    assert "议题01" in second and "议题00" in second and "议题02" not in second
+    beyond = client.get(f"/votes/?compound={cid}&page=9").get_data(as_text=True)
+    assert "议题00" in beyond  # a page past the end shows the last one

@@ -18,6 +18,7 @@ from votes.services.access import (
     on_roll,
     owner_votes,
     visible_votes_query,
+    votes_page,
     votes_query,
 )
 from votes.services.ballots import (
@@ -140,6 +141,7 @@ __all__ = [
     "update_vote",
     "visible_votes_query",
     "void_ballot",
+    "votes_page",
     "votes_query",
 ]
 

@@ -118,6 +118,12 @@ def list_votes(compound_id: int | None = None, status: str | None = None,
     return list(db.session.scalars(votes_query(compound_id, status).limit(limit)).unique())
 
 
+def votes_page(compound_id: int | None = None, page: int = 1, size: int = 50):
+    """One page of `votes_query` (clamped to the pages there are), with the total: the
+    votes page's table."""
+    return registry.page_of(votes_query(compound_id), page, size)
+
+
 def compounds_for_new_votes() -> list:
     """The compounds in which the user may propose votes, by name (the votes page's buttons)."""
     if not may("vote.create"):
