@@ -5,11 +5,9 @@ data."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 
 import pytest
-from sqlalchemy import event
 
 from compounds.org.models import Action, ResidentRequest
 from core.extensions import db
@@ -19,6 +17,7 @@ from core.todo import overdue_days, todo_items
 from core.types import utcnow
 from tests.acting import as_user
 from tests.core.todo_world import build
+from tests.sql import statements
 from tests.votes.worlds import end_notice
 
 
@@ -190,18 +189,6 @@ def test_overdue_days_count_from_the_deadline_in_beijing(days, overdue, expected
                                  overdue=True), today) == 1
 
 
-@contextlib.contextmanager
-def count_statements():
-    seen = []
-
-    def before(conn, cursor, statement, params, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
 
 
 def _more_of_everything(w, n: int) -> None:
@@ -226,7 +213,7 @@ def test_the_home_page_costs_the_same_number_of_statements_whatever_the_data(
 
     def cost():
         db.session.expire_all()
-        with count_statements() as seen:
+        with statements() as seen:
             resp = client.get("/")
         assert resp.status_code == 200
         return len(seen)

@@ -4,26 +4,8 @@ its speed; this only counts, so that a refactoring cannot add a query unnoticed)
 
 from __future__ import annotations
 
-import contextlib
-
-from sqlalchemy import event
-
-from core.extensions import db
 from tests.conftest import IS_PG
-
-
-@contextlib.contextmanager
-def statements():
-    seen: list[str] = []
-
-    def before(conn, cursor, statement, params, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
+from tests.sql import statements
 
 
 def test_an_online_ballot_runs_six_statements_on_postgresql(flow):

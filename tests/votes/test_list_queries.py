@@ -6,27 +6,11 @@ page's scopes, extensions and elevator projects read at once."""
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
-from sqlalchemy import event
 
 from core.extensions import db
 from core.models import Role
-
-
-@contextlib.contextmanager
-def statements():
-    seen: list[str] = []
-
-    def before(conn, cursor, statement, params, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
+from tests.sql import statements
 
 
 def _votes(flow, n: int) -> None:

@@ -24,8 +24,8 @@ from core.extensions import db
 from core.inputs import local_today
 from core.types import utcnow
 from tests.acting import as_user
-from tests.compounds.registry.test_query_count import count_queries
 from tests.compounds.worlds import build_ox, four
+from tests.sql import statements
 
 
 @pytest.fixture
@@ -294,7 +294,7 @@ def _measure(client, url: str, model) -> tuple[int, int, int]:
     for obj in list(db.session):  # none cached from setting up: every row read is counted
         if isinstance(obj, Action | ResidentRequest):
             db.session.expunge(obj)
-    with count_queries() as stmts, loaded(model) as rows:
+    with statements() as stmts, loaded(model) as rows:
         resp = client.get(url, query_string={"status": "all"})
     assert resp.status_code == 200
     if resp.is_json:

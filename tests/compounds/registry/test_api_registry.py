@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from compounds.models import Building, Compound, Entrance, Holding, Resident, Unit
 from core.extensions import db
 from core.models import AuditEntry, Role
-from tests.compounds.registry.test_query_count import _fill, count_queries
+from tests.compounds.registry.test_query_count import _fill
 from tests.factories import id_number
+from tests.sql import statements
 
 
 def _count(model):
@@ -398,7 +399,7 @@ def test_api_lists_ask_a_fixed_number_of_queries_whatever_their_size(make, api):
     counts = {}
     for c in (small, large):
         for path in (f"/compounds/{c.id}/units", f"/compounds/{c.id}/buildings", "/compounds"):
-            with count_queries() as stmts:
+            with statements() as stmts:
                 resp = client.get(path)
             assert resp.status_code == 200
             counts[c.name, path.replace(str(c.id), "{cid}")] = len(stmts)

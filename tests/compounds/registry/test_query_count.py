@@ -1,28 +1,12 @@
 """The compound page issues a bounded number of SQL queries whatever the number of units."""
 
-import contextlib
 from decimal import Decimal
-
-from sqlalchemy import event
 
 from compounds.models import Building, Entrance, Holding, Person, Unit, natural_key
 from core.extensions import db
 from core.models import Role
 from tests.factories import id_number
-
-
-@contextlib.contextmanager
-def count_queries():
-    statements = []
-
-    def before(conn, cursor, statement, params, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
+from tests.sql import statements
 
 
 def _fill(compound, buildings, per_entrance, base):
@@ -48,7 +32,7 @@ def _fill(compound, buildings, per_entrance, base):
 
 
 def _queries_for_page(client, compound, **params):
-    with count_queries() as stmts:
+    with statements() as stmts:
         resp = client.get(f"/compounds/{compound.id}", query_string=params)
     assert resp.status_code == 200
     return len(stmts)
