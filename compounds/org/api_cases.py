@@ -136,16 +136,18 @@ class ActionListQuery(Query):
            "date", tag=ACTIONS, query=ActionListQuery, response=ActionOut, paginated=True)
 def actions(cid: int, query: ActionListQuery):
     compound = load(Compound, cid, "org.view")
-    page = paginate(action_service.actions_query(  # one page loaded, counted in SQL
-        compound, status=None if query.status == "all" else query.status,
-        org_id=query.org_id, overdue_only=query.overdue))
-    if page.items:  # the page's decisions and meetings in one query, not one per row
-        db.session.scalars(select(Action).where(Action.id.in_([a.id for a in page.items]))
-                           .options(selectinload(Action.decision)
-                                    .selectinload(Decision.meeting))).all()
     today = local_today()
-    page.items = [action_out(a, today) for a in page.items]
-    return page
+    return paginate(action_service.actions_query(  # one page loaded, counted in SQL
+        compound, status=None if query.status == "all" else query.status,
+        org_id=query.org_id, overdue_only=query.overdue),
+        shape=lambda a: action_out(a, today), prepare=_with_meetings)
+
+
+def _with_meetings(actions) -> None:
+    """The page's decisions and meetings in one query, not one per row."""
+    db.session.scalars(select(Action).where(Action.id.in_([a.id for a in actions]))
+                       .options(selectinload(Action.decision)
+                                .selectinload(Decision.meeting))).all()
 
 
 @bp.get("/actions/<action:aid>")
@@ -301,18 +303,20 @@ def _one(r: ResidentRequest) -> RequestOut:
 
 
 def _page_of_requests(rows) -> Paged:
-    page = paginate(rows)
-    if page.items:  # the page's units in one query
-        db.session.scalars(select(Unit).where(Unit.id.in_(
-            {r.unit_id for r in page.items if r.unit_id}))).all()
     now, staff = utcnow(), {}
-    out = []
-    for r in page.items:
-        if r.compound_id not in staff:
+
+    def shape(r: ResidentRequest) -> RequestOut:
+        if r.compound_id not in staff:  # the roles once per compound, not per row
             staff[r.compound_id] = _staff(r.compound)
-        out.append(request_out(r, now, staff[r.compound_id]))
-    page.items = out
-    return page
+        return request_out(r, now, staff[r.compound_id])
+
+    return paginate(rows, shape=shape, prepare=_with_units)
+
+
+def _with_units(requests) -> None:
+    """The page's units in one query, not one per row."""
+    db.session.scalars(select(Unit).where(Unit.id.in_(
+        {r.unit_id for r in requests if r.unit_id}))).all()
 
 
 def _unit(compound: Compound, ref) -> Unit:
