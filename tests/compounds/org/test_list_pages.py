@@ -199,6 +199,20 @@ def _flat(pages):
     return [i for page in pages for i in page]
 
 
+def _pages_read_in_order(api_client, page_client, monkeypatch, url, filters, kind, want):
+    """The list read page after page, through the API (several page sizes) and through the
+    HTML pager's links (several LIST_PAGE sizes), is `want`, every page but the last full."""
+    for per_page in (1, 2, 3, 4, 100):
+        pages = _api_pages(api_client, url, filters, per_page)
+        assert _flat(pages) == want, per_page
+        assert all(len(p) == per_page for p in pages[:-1]), per_page
+    for size in (2, 3, 50):
+        monkeypatch.setattr(views, "LIST_PAGE", size)
+        pages = _html_pages(page_client, url, filters, kind)
+        assert _flat(pages) == want, size
+        assert len(pages) == max(1, -(-len(want) // size)), size
+
+
 @pytest.mark.parametrize(("filters", "expected"), ACTION_CASES)
 def test_the_actions_pages_read_in_order_are_the_lists_old_order(ox, client, login, api,
                                                                   monkeypatch, filters,
@@ -209,18 +223,8 @@ def test_the_actions_pages_read_in_order_are_the_lists_old_order(ox, client, log
         assert [a.id for a in action_service.list_actions(
             ox["c"], status=_service_status(filters),
             overdue_only=bool(filters.get("overdue")))] == want
-    url = f"/compounds/{ox['c'].id}/actions"
-    ps = api(ox["ps"])
-    for per_page in (1, 2, 3, 4, 100):
-        pages = _api_pages(ps, url, filters, per_page)
-        assert _flat(pages) == want, per_page
-        assert all(len(p) == per_page for p in pages[:-1]), per_page
-    login(ox["ps"])
-    for size in (2, 3, 50):
-        monkeypatch.setattr(views, "LIST_PAGE", size)
-        pages = _html_pages(client, url, filters, "action")
-        assert _flat(pages) == want, size
-        assert len(pages) == max(1, -(-len(want) // size)), size
+    _pages_read_in_order(api(ox["ps"]), login(ox["ps"]), monkeypatch,
+                         f"/compounds/{ox['c'].id}/actions", filters, "action", want)
 
 
 @pytest.mark.parametrize(("filters", "expected"), REQUEST_CASES)
@@ -233,18 +237,8 @@ def test_the_requests_pages_read_in_order_are_the_lists_old_order(ox, client, lo
         assert [r.id for r in request_service.list_requests(
             ox["c"], status=_service_status(filters),
             category=filters.get("category"))] == want
-    url = f"/compounds/{ox['c'].id}/requests"
-    rc = api(ox["rc"])
-    for per_page in (1, 2, 3, 4, 100):
-        pages = _api_pages(rc, url, filters, per_page)
-        assert _flat(pages) == want, per_page
-        assert all(len(p) == per_page for p in pages[:-1]), per_page
-    login(ox["rc"])
-    for size in (2, 3, 50):
-        monkeypatch.setattr(views, "LIST_PAGE", size)
-        pages = _html_pages(client, url, filters, "request")
-        assert _flat(pages) == want, size
-        assert len(pages) == max(1, -(-len(want) // size)), size
+    _pages_read_in_order(api(ox["rc"]), login(ox["rc"]), monkeypatch,
+                         f"/compounds/{ox['c'].id}/requests", filters, "request", want)
 
 
 # -- one page loads one page: as many queries for 120 rows as for 3 -------------------------
