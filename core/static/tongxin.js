@@ -7,7 +7,8 @@
 // A form sent back with errors: the first invalid field (aria-invalid="true", set by the
 // form macros; else the first field of a .has-error block) takes the focus, so a person on
 // a keyboard or a screen reader lands on what to fix — its error is read with it
-// (aria-describedby).
+// (aria-describedby). Unless the person has already started typing (a slow page):
+// their focus stays where they put it.
 // <input type="file" data-max-bytes data-max-total>: a file over the limit, or files over
 // the request's limit together, are refused before sending (the server would answer 413 and
 // everything typed in the form would be lost); the message (data-too-big / data-too-much,
@@ -85,7 +86,27 @@
     return block ? block.querySelector(FIELDS) : null;
   }
 
+  // On a slow connection the page shows (and takes typing) before this script runs: a
+  // person already typing must keep their field, or the rest of what they type lands in
+  // the invalid one (a password typed into "password again").
+  function personHasStarted() {
+    var active = document.activeElement;
+    if (active && active.matches && active.matches(FIELDS) && !active.hasAttribute("autofocus")) {
+      return true;
+    }
+    var fields = document.querySelectorAll("main " + FIELDS);
+    for (var i = 0; i < fields.length; i++) {
+      var f = fields[i];
+      var changed = (f.type === "checkbox" || f.type === "radio")
+        ? f.checked !== f.defaultChecked
+        : ("defaultValue" in f && f.value !== f.defaultValue);
+      if (changed) { return true; }
+    }
+    return false;
+  }
+
   function focusFirstInvalid() {
+    if (personHasStarted()) { return; }
     var field = firstInvalidField();
     if (field && !field.disabled) {
       field.focus();

@@ -6,6 +6,12 @@ that were mistranslated read 开始 and 查验. axe checks every page on the way
 
 from __future__ import annotations
 
+import threading
+import time
+
+import pytest
+from werkzeug.serving import make_server
+
 from tests.browser.harness import DESKTOP, PHONE, axe_check, shot, sign_in
 
 #: what a sighted keyboard user sees of the focused element
@@ -125,6 +131,49 @@ def test_an_ordinary_form_sent_back_focuses_its_first_invalid_field(live_server,
     assert page.get_attribute("input[name=old]", "aria-invalid") is None
     axe_check(page)
     shot(page, "password-form-error-focus-desktop")
+
+
+@pytest.fixture
+def slow_script(app, live_app):
+    """The app served with tongxin.js held back 2 s once `.on` is set: a phone on a slow
+    network, whose page shows (and takes typing) before the script has run."""
+    class Server:
+        on = False
+
+    def serve(environ, start_response):
+        if Server.on and environ["PATH_INFO"].endswith("/tongxin.js"):
+            time.sleep(2)
+        return live_app(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, serve, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    Server.url = f"http://127.0.0.1:{server.server_port}"
+    yield Server
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def test_typing_before_the_script_has_run_keeps_the_field(make, slow_script, page_factory):
+    """The CI failure of 2026-12-07: the page with the errors was showing, the person (the
+    test) typed in one field, the script then moved the focus to the first invalid one, and
+    the rest of the typing went there. Their field keeps the focus now."""
+    make.user("member")
+    page = page_factory(PHONE)
+    sign_in(page, slow_script.url, "member")
+    page.goto(f"{slow_script.url}/account/password")
+    page.fill("input[name=old]", "password")
+    slow_script.on = True
+    page.click("#password-form button[type=submit]")
+    page.wait_for_selector("#password-form .has-error")
+    assert page.evaluate("document.readyState") == "interactive"  # the script still waits
+    page.focus("input[name=old]")
+    page.keyboard.type("pass")
+    page.wait_for_load_state("load")
+    page.keyboard.type("word")
+    assert focused(page)["name"] == "old"
+    assert page.input_value("input[name=old]") == "password"
+    assert page.input_value("input[name=new]") == ""
 
 
 def test_the_two_buttons_read_in_chinese(estate, live_server, page_factory):
