@@ -351,7 +351,7 @@ def list_requests(cid: int, query: RequestListQuery):
 @operation("The signed-in owner's own requests in every compound, newest first",
            tag=REQUESTS, response=RequestOut, paginated=True)
 def my_requests():
-    return _page_of_requests(request_service.my_requests())
+    return _page_of_requests(request_service.my_requests_query())  # one page loaded
 
 
 class RequestIn(Body):

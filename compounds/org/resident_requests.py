@@ -110,13 +110,18 @@ def requests_page(compound: Compound, *, page: int = 1, size: int = 50,
     return registry.page_of(requests_query(compound, status=status, category=category), page, size)
 
 
-def my_requests() -> list[ResidentRequest]:
-    """The signed-in owner's own requests, in every compound."""
-    if not current_user.person_id:
-        return []
-    return list(db.session.scalars(
-        select(ResidentRequest).where(ResidentRequest.person_id == current_user.person_id)
-        .order_by(ResidentRequest.filed_at.desc())))
+def my_requests_query() -> Select:
+    """The signed-in owner's own requests, in every compound, newest first (by id, so that
+    pages are stable); none for a user who is no registered person."""
+    return (select(ResidentRequest)
+            .where(ResidentRequest.person_id == current_user.person_id,
+                   ResidentRequest.person_id.is_not(None))
+            .order_by(ResidentRequest.filed_at.desc(), ResidentRequest.id.desc()))
+
+
+def my_requests_page(*, page: int = 1, size: int = 50) -> registry.Page:
+    """One page of `my_requests_query`, with the total."""
+    return registry.page_of(my_requests_query(), page, size)
 
 
 # -- filing, routing, answering, closing ----------------------------------------------------

@@ -619,8 +619,10 @@ def request_close(rid: int):
 @bp.get("/my/requests")
 @signed_in
 def my_requests():
-    return render_template("compounds/org/my_requests.html",
-                           requests=request_service.my_requests(), can_file=may("request.file"))
+    result = request_service.my_requests_page(page=request.args.get("page", 1, type=int),
+                                              size=LIST_PAGE)
+    return render_template("compounds/org/my_requests.html", result=result,
+                           requests=result.items, can_file=may("request.file"))
 
 
 # -- illegal structures ---------------------------------------------------------------------

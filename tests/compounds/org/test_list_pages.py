@@ -412,3 +412,46 @@ def test_a_query_argument_named_like_the_urls_own_does_not_break_the_pager(ox, c
         nxt = _pager_links(resp.get_data(as_text=True))["next"]
         assert nxt.startswith(f"/compounds/{cid}/actions?") and "#" not in nxt, (extra, nxt)
         assert client.get(nxt).status_code == 200, (extra, nxt)
+
+
+# -- the owner's own requests, in every compound --------------------------------------------
+
+def _own_requests(ox, start: int, stop: int) -> list[int]:
+    """Requests `start` to `stop` filed by 王芳 (one hour apart, the later the newer), and as
+    many of another owner's, which never show in hers."""
+    wang, other = ox["people"]["王芳"], next(p for n, p in ox["people"].items() if n != "王芳")
+    now, mine = utcnow(), []
+    for i in range(start, stop):
+        for person in (wang, other):
+            r = ResidentRequest(compound_id=ox["c"].id, person_id=person.id,
+                                filer_name=person.name, category="repairs", text=f"r{i}",
+                                status="filed", filed_at=now - dt.timedelta(hours=1000 - i),
+                                due_at=now + dt.timedelta(hours=24))
+            db.session.add(r)
+            db.session.flush()
+            if person is wang:
+                mine.append(r.id)
+    db.session.commit()
+    return mine
+
+
+def test_the_owners_own_requests_are_paged_newest_first_at_a_fixed_cost(ox, client, login,
+                                                                        api):
+    owner = api(ox["owner"])
+    login(ox["owner"])
+    mine = _own_requests(ox, 0, 3)
+    small = {"page": _measure(client, "/my/requests", ResidentRequest),
+             "API": _measure(owner, "/me/requests", ResidentRequest)}
+    mine += _own_requests(ox, 3, 120)
+    large = {"page": _measure(client, "/my/requests", ResidentRequest),
+             "API": _measure(owner, "/me/requests", ResidentRequest)}
+    for name, size in (("page", views.LIST_PAGE), ("API", PER_PAGE)):
+        assert small[name][0] == large[name][0], (name, small, large)
+        assert small[name][1:] == (3, 3) and large[name][1:] == (size, size), (name, large)
+
+    newest_first = mine[::-1]
+    assert _flat(_html_pages(client, "/my/requests", {}, "request")) \
+        == newest_first
+    assert _flat(_api_pages(owner, "/me/requests", {}, 40)) == newest_first
+    body = client.get("/my/requests").get_data(as_text=True)
+    assert re.search(r'id="request-total">([^<]*)<', body).group(1) == "共 120 件居民诉求"
