@@ -39,7 +39,7 @@ def page_url(page: int) -> str:
     kept — but those named like the address's own parts or url_for's options (`cid`,
     `endpoint`, `_external` …): no filter, and they broke the link (a 500) or redirected it."""
     view_args = request.view_args or {}
-    args = {k: v for k, v in request.args.items()
+    args = {k: values for k, values in request.args.lists()  # a filter given twice: twice
             if k not in view_args and k != "endpoint" and not k.startswith("_")}
     args["page"] = page
     return url_for(request.endpoint, **view_args, **args)

@@ -10,6 +10,7 @@ import datetime as dt
 import html
 import re
 from contextlib import contextmanager
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import event
@@ -412,6 +413,15 @@ def test_a_query_argument_named_like_the_urls_own_does_not_break_the_pager(ox, c
         nxt = _pager_links(resp.get_data(as_text=True))["next"]
         assert nxt.startswith(f"/compounds/{cid}/actions?") and "#" not in nxt, (extra, nxt)
         assert client.get(nxt).status_code == 200, (extra, nxt)
+
+
+def test_the_pager_keeps_an_argument_given_twice_twice(ox, client, login):
+    _add_actions(ox, [(f"a{i}", "dispatched", 3) for i in range(60)])
+    login(ox["ps"])
+    url = f"/compounds/{ox['c'].id}/actions?tag=a&tag=b&status=open"
+    nxt = _pager_links(client.get(url).get_data(as_text=True))["next"]
+    assert parse_qs(urlsplit(nxt).query) == {"tag": ["a", "b"], "status": ["open"],
+                                             "page": ["2"]}
 
 
 # -- the owner's own requests, in every compound --------------------------------------------
