@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and attached in create_app()."""
 
+import sqlite3
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -8,7 +10,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints so Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
@@ -28,6 +31,17 @@ class Base(DeclarativeBase):
 def one_of(column: str, values) -> str:
     """The text of a CHECK constraint: `column` holds one of `values` (enums stored as text)."""
     return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_enforces_foreign_keys(dbapi_connection, _record) -> None:
+    """SQLite checks foreign keys only when asked, per connection; PostgreSQL always does.
+    Without this a row could point at a unit or a vote that is gone, on the embedded engine
+    only. (The migrations turn it off for their table rebuilds: migrations/env.py.)"""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
 
 
 db = SQLAlchemy(model_class=Base)

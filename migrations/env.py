@@ -108,14 +108,27 @@ def run_migrations_online():
         raise click.ClickException(line) from None
 
     with connection:
+        if connection.dialect.name == "sqlite":
+            # batch mode rebuilds a table (copy, drop, rename): with foreign keys enforced the
+            # drop of a referenced table would fail or cascade. Off for the migration only
+            # (a PRAGMA outside any transaction), as Alembic's batch documentation advises;
+            # the app's connections have them on (core.extensions).
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if connection.dialect.name == "sqlite":  # the pooled connection serves the app next
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 if context.is_offline_mode():
