@@ -13,6 +13,7 @@ AUDIT_LABELS = {
     "unit.holders": _l("Title holders changed"),
     "unit.resident_add": _l("Resident added"),
     "unit.resident_remove": _l("Resident removed"),
+    "unit.delete": _l("Unit removed"),
     "person.update": _l("Person changed"),
     "ledger.import": _l("Unit ledger imported"),
     "ledger.export": _l("Unit ledger exported"),

@@ -211,6 +211,10 @@ def api(client):
             return client.patch("/api/v1" + path, json=json,
                                 headers=self._h(kw.pop("headers", None)), **kw)
 
+        def delete(self, path, **kw):
+            return client.delete("/api/v1" + path, headers=self._h(kw.pop("headers", None)),
+                                 **kw)
+
     def _api(user=None, password="password"):
         if user is None:
             return Api()

@@ -26,6 +26,7 @@ HOOKS = {
     "home.panels": ["votes.panels:my_waiting_votes"],
     "demo.steps": ["votes.demo:DEMO_STEP"],
     "attachments.kinds": ["votes.plugin:ATTACHMENT_KINDS"],
+    "registry.unit_records": ["votes.unit_records:records"],
 }
 
 #: records that take files (core.attachments): a vote's scanned paper ballots and its posted

@@ -469,6 +469,17 @@ def edit_unit(cid: int, uid: int, body: UnitPatch):
     return unit_detail(unit)
 
 
+@bp.delete("/compounds/<compound:cid>/units/<unit:uid>")
+@requires("registry.edit")
+@operation("Remove a unit entered by mistake, with its title holders and residents (the "
+           "persons stay in the register); a unit with records — a vote's roll, the repair "
+           "fund, requests, surveys, arrears lists — is refused (unit_in_use): correct it "
+           "instead", tag=TAG, errors={409: "unit_in_use: the unit has records"})
+def remove_unit(cid: int, uid: int):
+    compound = load(Compound, cid, "registry.edit")
+    services.remove_unit(load(Unit, uid, "registry.edit", parent=compound))
+
+
 @bp.put("/units/<unit:uid>/holders")
 @requires("registry.edit")
 @operation("Set the unit's title holders (name and ID number each; they replace the "

@@ -16,6 +16,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from compounds import rules
@@ -32,8 +33,8 @@ from compounds.models import (
     Unit,
     natural_key,
 )
-from core import audit, inputs
-from core.errors import conflict, invalid, not_found
+from core import audit, hooks, inputs
+from core.errors import DomainError, conflict, invalid, not_found
 from core.extensions import db
 from core.idnumber import IdNumberError
 from core.idnumber import normalize as normalize_id
@@ -573,6 +574,45 @@ def save_unit(entrance: Entrance, unit: Unit | None, *, number, floor, area,
                  {"before": before, "after": _unit_snapshot(unit)}, compound_id=compound.id)
     db.session.commit()
     return unit
+
+
+def unit_records(unit: Unit) -> list[str]:
+    """What refers to the unit, as the packages name it ("the roll of a vote", "repair-fund
+    entries" …): empty for a unit nothing has happened to yet."""
+    return [label for provide in hooks.contributions("registry.unit_records")
+            for label in provide(unit.id)]
+
+
+def remove_unit(unit: Unit) -> str:
+    """Remove a unit entered by mistake, with its title holders and residents (the persons
+    stay in the register); audited with what it was. A unit that took part in anything (a
+    vote, the fund, a request …) is a record of it: refused (409 unit_in_use), to be
+    corrected instead. Returns the removed unit's label."""
+    compound = unit.compound
+    authorize("registry.edit", compound)
+    in_use = unit_records(unit)
+    if in_use:
+        raise _unit_in_use(in_use)
+    snapshot = {**_unit_snapshot(unit),
+                "holders": [{"name": h.person.name, "id_masked": h.person.id_masked}
+                            for h in unit.holdings],
+                "residents": [r.person.name for r in unit.residents]}
+    label, uid = unit.label, unit.id
+    db.session.delete(unit)
+    try:
+        db.session.flush()
+    except IntegrityError:  # a record no package declared: the database's keys still hold
+        db.session.rollback()
+        raise _unit_in_use([]) from None
+    audit.record("unit.delete", "unit", uid, {"before": snapshot}, compound_id=compound.id)
+    db.session.commit()
+    return label
+
+
+def _unit_in_use(labels: list[str]) -> DomainError:
+    what = "、".join(labels) if labels else _l("other records")
+    return conflict("unit_in_use", _l("The unit has %(what)s and cannot be removed: correct "
+                                      "its number, floor or area instead", what=what))
 
 
 def _unit_snapshot(unit: Unit) -> dict:

@@ -165,8 +165,25 @@ def unit_form(cid: int, uid: int | None = None):
         floor=form.floor.data, area=form.area.data, area_source=form.area_source.data,
         developer_held=form.developer_held.data),
         _("Unit saved."), lambda u: url_for("compounds.unit", uid=u.id))
-    return done or render_template("compounds/unit_form.html", form=form, compound=compound,
-                                   unit=unit)
+    return done or render_template(
+        "compounds/unit_form.html", form=form, compound=compound, unit=unit,
+        records=services.unit_records(unit) if unit is not None else [])
+
+
+@bp.post("/compounds/<compound:cid>/units/<unit:uid>/remove")
+@requires("registry.edit")
+def unit_remove(cid: int, uid: int):
+    """A unit entered by mistake goes (asked first, on the unit's edit page); one that has
+    records stays, with the reason."""
+    compound = load(Compound, cid, "registry.edit")
+    unit = load(Unit, uid, "registry.edit", parent=compound)
+    try:
+        label = services.remove_unit(unit)
+    except DomainError as err:
+        flash_error(err)
+        return redirect(url_for("compounds.unit_form", cid=cid, uid=uid))
+    flash(_("Unit %(label)s removed.", label=label), "success")
+    return redirect(url_for("compounds.show", cid=cid))
 
 
 @bp.get("/units/<unit:uid>")

@@ -46,3 +46,47 @@ def test_secretary_imports_ledger_and_sees_units(make, live_server, page_factory
     body = phone.inner_text("body")
     assert id_number(11) not in body and "3101**********" in body
     shot(phone, "registry-unit-phone")
+
+
+def test_secretary_removes_a_unit_typed_by_mistake_on_a_phone(make, live_server,
+                                                              page_factory):
+    """The secretary typed 7-2-3010 for 7-2-301: on the unit's edit page she removes it —
+    "Cancel" at the question keeps it, "OK" removes it, and the way back finds nothing."""
+    from compounds.registry import services
+    from tests.acting import as_user
+
+    compound = make.compound("梅岭苑")
+    rc = make.user("rc", Role.rc_secretary, compound)
+    b7 = make.building(compound, "7", entrances=("1", "2"))
+    make.unit(b7, "301", entrance=b7.entrances[1], floor=3)
+    with as_user(rc):
+        wrong = services.save_unit(b7.entrances[1], None, number="3010", floor=3,
+                                   area="88.05")
+    page = page_factory(viewport=PHONE)
+    sign_in(page, live_server, "rc")
+    page.goto(f"{live_server}/compounds/{compound.id}/units/{wrong.id}/edit")
+    button = page.locator("#unit-remove button")
+    assert button.inner_text() == "删除房屋 7-2-3010"
+    assert no_horizontal_overflow(page)
+    shot(page, "unit-remove-phone")
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))  # the wrong button: cancel
+    button.click()
+    assert asked == ["确定删除房屋 7-2-3010？删除后无法恢复。"]
+    assert page.url.endswith(f"/units/{wrong.id}/edit")
+    page.once("dialog", lambda d: answer(d, True))
+    button.click()
+    page.wait_for_url(f"{live_server}/compounds/{compound.id}")
+    assert "房屋 7-2-3010 已删除。" in page.inner_text("body")
+    table = page.inner_text("#unit-table")
+    assert "7-2-301" in table and "7-2-3010" not in table
+    shot(page, "unit-removed-phone")
+    # the back button to the edit page of the removed unit: not found, nothing else
+    page.go_back()
+    assert page.goto(f"{live_server}/compounds/{compound.id}/units/{wrong.id}/edit") \
+        .status == 404
