@@ -26,7 +26,7 @@ HOOKS = {
     "audit.compounds_in_districts": "compounds.registry.services:compounds_in_districts",
     "audit.compound_names": "compounds.registry.services:compound_names",
     "attachments.kinds": ["compounds.plugin:ATTACHMENT_KINDS"],
-    "registry.unit_records": ["compounds.org.unit_records:records"],
+    "registry.unit_records": ["compounds.org.unit_records:UNIT_RECORDS"],
 }
 
 #: records that take files (core.attachments): a request's photos — added by whoever sees the

@@ -48,8 +48,9 @@ from dataclasses import dataclass, field
 #:   audit.compound_names       fn(ids) -> {id: name}
 #:   demo.steps               [DemoStep(order, step)]  a package's part of the demo data
 #:   demo.logins              [[DemoLogin]]  the demo accounts it creates
-#:   registry.unit_records    [fn(unit_id) -> [label]]  what of the providing package refers
-#:                              to the unit (one with any cannot be removed: it is corrected)
+#:   registry.unit_records    [[(unit column, label)]]  the providing package's tables that
+#:                              refer to a unit (one with a row in any cannot be removed: it
+#:                              is corrected)
 #:   attachments.kinds        [[AttachmentKind]]  the package's records that take files
 #:                              (core.attachments.kinds: the API's name, the loader kind, the
 #:                              view action and the actions that may attach and withdraw)

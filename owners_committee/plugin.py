@@ -39,7 +39,7 @@ HOOKS = {
     "votes.standing_ballots": ["owners_committee.election.hooks:election_ballot_cast"],
     "demo.steps": ["owners_committee.demo:DEMO_STEP"],
     "attachments.kinds": ["owners_committee.plugin:ATTACHMENT_KINDS"],
-    "registry.unit_records": ["owners_committee.fund.unit_records:records"],
+    "registry.unit_records": ["owners_committee.fund.unit_records:UNIT_RECORDS"],
 }
 
 #: records that take files (core.attachments): a repair project's contract, invoice and

@@ -44,7 +44,7 @@ HOOKS = {
     "demo.steps": ["property.demo:DEMO_STEP"],
     "demo.logins": ["property.demo:DEMO_LOGINS"],
     "attachments.kinds": ["property.plugin:ATTACHMENT_KINDS"],
-    "registry.unit_records": ["property.unit_records:records"],
+    "registry.unit_records": ["property.unit_records:UNIT_RECORDS"],
 }
 
 #: records that take files (core.attachments): the district's evidence for a credit record,

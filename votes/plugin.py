@@ -26,7 +26,7 @@ HOOKS = {
     "home.panels": ["votes.panels:my_waiting_votes"],
     "demo.steps": ["votes.demo:DEMO_STEP"],
     "attachments.kinds": ["votes.plugin:ATTACHMENT_KINDS"],
-    "registry.unit_records": ["votes.unit_records:records"],
+    "registry.unit_records": ["votes.unit_records:UNIT_RECORDS"],
 }
 
 #: records that take files (core.attachments): a vote's scanned paper ballots and its posted

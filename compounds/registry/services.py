@@ -33,6 +33,7 @@ from compounds.models import (
     Unit,
     natural_key,
 )
+from compounds.registry import unit_records as unit_records_of
 from core import audit, hooks, inputs
 from core.errors import DomainError, conflict, invalid, not_found
 from core.extensions import db
@@ -579,8 +580,8 @@ def save_unit(entrance: Entrance, unit: Unit | None, *, number, floor, area,
 def unit_records(unit: Unit) -> list[str]:
     """What refers to the unit, as the packages name it ("the roll of a vote", "repair-fund
     entries" …): empty for a unit nothing has happened to yet."""
-    return [label for provide in hooks.contributions("registry.unit_records")
-            for label in provide(unit.id)]
+    return unit_records_of.present(unit.id, [
+        kind for declared in hooks.contributions("registry.unit_records") for kind in declared])
 
 
 def remove_unit(unit: Unit) -> str:
