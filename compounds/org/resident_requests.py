@@ -113,9 +113,9 @@ def requests_page(compound: Compound, *, page: int = 1, size: int = 50,
 def my_requests_query() -> Select:
     """The signed-in owner's own requests, in every compound, newest first (by id, so that
     pages are stable); none for a user who is no registered person."""
+    person_id = current_user.person_id
     return (select(ResidentRequest)
-            .where(ResidentRequest.person_id == current_user.person_id,
-                   ResidentRequest.person_id.is_not(None))
+            .where(ResidentRequest.person_id == person_id if person_id else false())
             .order_by(ResidentRequest.filed_at.desc(), ResidentRequest.id.desc()))
 
 
