@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from compounds import rules
+from compounds.registry.services import NOTICE_DAYS_REFUSED
 
 AREA_SOURCES = [SelectChoice("registered", _l("Registered (title register)")),
                 SelectChoice("surveyed", _l("Surveyed")),
@@ -29,9 +30,7 @@ class CompoundForm(FlaskForm):
         _l("Notice days before a vote opens"), default=rules.NOTICE_DAYS_DEFAULT,
         validators=[InputRequired(), NumberRange(
             rules.NOTICE_DAYS_MIN, rules.NOTICE_DAYS_MAX,
-            # the service's refusal (compounds.registry.services.NOTICE_DAYS_REFUSED)
-            message=_l("A vote's notice must stand at least %(min)s days, the legal minimum "
-                       "(Property Management Regulations art. 14), and at most %(max)s days"))])
+            message=NOTICE_DAYS_REFUSED)])  # the service's refusal, word for word
     fund_rate = StringField(_l("Maintenance fund first deposit (yuan per m²)"),
                             validators=[Optional(), Length(max=20)])
     #: for the page's hint: the legal minimum
